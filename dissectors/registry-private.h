@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: the exported table entry of each dissector file. */
+#ifndef OT_REGISTRY_PRIVATE_H
+#define OT_REGISTRY_PRIVATE_H
+
+#include "dissectors.h"
+
+extern const struct ot_dissector modbus_dissector;
+
+#endif
