@@ -34,6 +34,8 @@ struct cotp {
     uint8_t dst_tsap_len;
     uint8_t src_tsap[COTP_TSAP_MAX];
     uint8_t dst_tsap[COTP_TSAP_MAX];
+    uint8_t class_option; /* CR/CC: class (high nibble) and options */
+    uint8_t reason;       /* DR: disconnect reason; ER: reject cause */
 };
 
 /* pdu_len for ISO-on-TCP: the TPKT length (version 3, reserved 0, length
@@ -42,7 +44,8 @@ size_t tpkt_pdu_len(const uint8_t *p, size_t len);
 
 /* Reads a TPKT header and a COTP header from c, leaving c on the COTP user
  * data (for DT: the S7 or ISO session bytes).  Returns false (and c failed)
- * on a malformed header. */
+ * on a malformed header (CUR_INVALID) or when c holds fewer bytes than the
+ * TPKT length (CUR_TRUNC).  Bytes after the TPKT length are cut off c. */
 bool cotp_parse(struct cur *c, struct cotp *out);
 
 /* Writes the COTP fields into the detail tape under "cotp". */
@@ -54,6 +57,7 @@ void cotp_detail(const struct cotp *t, struct ot_detail *d);
 struct cotp_reasm {
     size_t len;
     bool overflow; /* the TSDU exceeded COTP_REASM_MAX: dropped, counted by the caller */
+    bool dropping; /* internal: discarding DTs up to the EOT of an oversized TSDU */
     uint8_t buf[COTP_REASM_MAX];
 };
 
@@ -61,7 +65,10 @@ struct cotp_reasm {
  * (and its length in *out_len) when this DT carries EOT: either the payload
  * itself (no earlier fragments: zero copy) or the reassembly buffer, which
  * stays valid until the next call.  Returns NULL while more fragments are
- * needed or after an overflow. */
+ * needed or after an overflow.  r->overflow is set from the DT that overflows
+ * through the DT carrying that TSDU's EOT, and cleared by the next call.  A
+ * non-DT TPDU (CR, DR, ...) discards any partial TSDU and returns NULL.  The
+ * struct starts zeroed (flow state). */
 const uint8_t *cotp_reasm_add(struct cotp_reasm *r, const struct cotp *t, const uint8_t *p,
                               size_t n, size_t *out_len);
 
