@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: pcap and pcapng files through libpcap, packet time preserved. */
+#include <dirent.h>
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "log.h"
+
+volatile sig_atomic_t capture_stop;
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct progress {
+    double start;
+    double last;
+    uint64_t packets;
+    long size;
+};
+
+static void progress_show(struct progress *pr, const char *path, pcap_t *pc, bool final)
+{
+    double now = wall_now();
+    if (!final && now - pr->last < 0.5)
+        return;
+    pr->last = now;
+    FILE *f = pcap_file(pc);
+    long pos = f ? ftell(f) : -1;
+    double rate = pr->packets / (now - pr->start > 1e-6 ? now - pr->start : 1e-6);
+    if (pr->size > 0 && pos >= 0)
+        fprintf(stderr, "\r%s: %llu packets, %.0f pkt/s, %3.0f%%   ", path,
+                (unsigned long long)pr->packets, rate, 100.0 * pos / pr->size);
+    else
+        fprintf(stderr, "\r%s: %llu packets, %.0f pkt/s   ", path,
+                (unsigned long long)pr->packets, rate);
+    if (final)
+        fputc('\n', stderr);
+}
+
+static void pace(uint64_t ts, uint64_t *first_ts, double *first_wall)
+{
+    if (*first_ts == 0) {
+        *first_ts = ts;
+        *first_wall = wall_now();
+        return;
+    }
+    double due = *first_wall + (double)(ts - *first_ts) / 1e6;
+    double wait = due - wall_now();
+    if (wait > 0) {
+        struct timespec d = {(time_t)wait, (long)((wait - (time_t)wait) * 1e9)};
+        nanosleep(&d, NULL);
+    }
+}
+
+static int replay_file(struct worker *w, const char *path, const struct replay_opts *o)
+{
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
+                                                         errbuf);
+    if (!pc) {
+        ot_err("%s: cannot read as pcap or pcapng: %s", path, errbuf);
+        return 1;
+    }
+    int link = pcap_datalink(pc);
+    if (!decode_link_supported(link)) {
+        const char *name = pcap_datalink_val_to_name(link);
+        ot_err("%s: unsupported link type %d (%s); supported: Ethernet, Linux cooked (SLL, "
+               "SLL2), raw IP, BSD loopback", path, link, name ? name : "unknown");
+        pcap_close(pc);
+        return 1;
+    }
+    struct progress pr = {wall_now(), 0, 0, -1};
+    struct stat st;
+    bool progress = o->progress && strcmp(path, "-") != 0;
+    if (progress && stat(path, &st) == 0)
+        pr.size = (long)st.st_size;
+    uint64_t first_ts = 0;
+    double first_wall = 0;
+    int rc = 0;
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    while (!capture_stop) {
+        int r = pcap_next_ex(pc, &h, &data);
+        if (r == PCAP_ERROR_BREAK)
+            break;
+        if (r == PCAP_ERROR) {
+            const char *msg = pcap_geterr(pc);
+            if (strstr(msg, "truncated")) {
+                /* a capture cut short mid-record: what was read counts */
+                ot_warn("%s: %s; the packets before it were processed", path, msg);
+            } else {
+                ot_err("%s: read error: %s", path, msg);
+                rc = 2;
+            }
+            break;
+        }
+        if (r != 1)
+            continue;
+        uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+        if (o->realtime)
+            pace(ts, &first_ts, &first_wall);
+        uint32_t caplen = h->caplen;
+        if (o->snaplen && caplen > o->snaplen)
+            caplen = o->snaplen;
+        worker_packet(w, link, ts, data, caplen, h->len);
+        pr.packets++;
+        if (progress && (pr.packets & 4095) == 0)
+            progress_show(&pr, path, pc, false);
+    }
+    if (progress)
+        progress_show(&pr, path, pc, true);
+    pcap_close(pc);
+    return rc;
+}
+
+static int replay_dir(struct worker *w, const char *dir, const struct replay_opts *o)
+{
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+    if (n < 0) {
+        ot_err("%s: cannot list the directory: %s", dir, strerror(errno));
+        return 1;
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+        if (rc == 0 && !capture_stop && names[i]->d_name[0] != '.' && stat(path, &st) == 0 &&
+            S_ISREG(st.st_mode))
+            rc = replay_file(w, path, o);
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+int capture_replay(struct worker *w, char *const *inputs, int n, const struct replay_opts *o)
+{
+    for (int i = 0; i < n && !capture_stop; i++) {
+        struct stat st;
+        int rc;
+        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &st) != 0) {
+            ot_err("%s: cannot open: %s", inputs[i], strerror(errno));
+            rc = 1;
+        } else if (strcmp(inputs[i], "-") != 0 && S_ISDIR(st.st_mode)) {
+            rc = replay_dir(w, inputs[i], o);
+        } else {
+            rc = replay_file(w, inputs[i], o);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

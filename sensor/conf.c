@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: YAML configuration over compiled-in defaults.  Every key is
+ * declared once in a table with its type, bounds and place in struct conf;
+ * every problem is reported with file:line and loading carries on, so -T
+ * lists them all. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "conf.h"
+#include "evtype.h"
+
+enum conf_type {
+    CT_U32,
+    CT_BOOL,
+    CT_STR,
+    CT_TYPES, /* list (or comma string) of event type names */
+};
+
+struct conf_key {
+    const char *path; /* dotted YAML path */
+    enum conf_type type;
+    size_t off;
+    uint32_t min, max;
+};
+
+#define U32(p, f, lo, hi) {p, CT_U32, offsetof(struct conf, f), lo, hi}
+#define BOOL(p, f) {p, CT_BOOL, offsetof(struct conf, f), 0, 0}
+#define STR(p, f) {p, CT_STR, offsetof(struct conf, f), 0, 0}
+
+static const struct conf_key conf_keys[] = {
+    STR("sensor.name", sensor_name),
+    U32("flow.max_flows", max_flows, 16, 16000000),
+    U32("flow.timeout.tcp", timeout_tcp, 1, 86400 * 7),
+    U32("flow.timeout.tcp_new", timeout_tcp_new, 1, 86400),
+    U32("flow.timeout.tcp_closed", timeout_tcp_closed, 0, 3600),
+    U32("flow.timeout.udp", timeout_udp, 1, 86400),
+    U32("flow.timeout.other", timeout_other, 1, 86400),
+    U32("reassembly.buffers", reasm_buffers, 1, 1000000),
+    U32("reassembly.max_pdu", reasm_max_pdu, 512, 16 << 20),
+    U32("dissect.flows", dissect_flows, 1, 16000000),
+    U32("dissect.pending.max", pending_max, 16, 16000000),
+    U32("dissect.pending.per_flow", pending_per_flow, 1, 65536),
+    U32("dissect.pending.timeout", pending_timeout, 1, 86400),
+    BOOL("ndpi.enabled", ndpi_enabled),
+    U32("ndpi.max_packets", ndpi_max_packets, 1, 1000),
+    U32("stats.interval", stats_interval, 0, 86400),
+    BOOL("outputs.eve.enabled", eve_enabled),
+    STR("outputs.eve.filename", eve_filename),
+    {"outputs.eve.types", CT_TYPES, offsetof(struct conf, eve_types), 0, 0},
+};
+
+void conf_defaults(struct conf *c)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->sensor_name, sizeof(c->sensor_name), "otsensor");
+    c->max_flows = 65536;
+    c->timeout_tcp = 3600;
+    c->timeout_tcp_new = 60;
+    c->timeout_tcp_closed = 10;
+    c->timeout_udp = 120;
+    c->timeout_other = 60;
+    c->reasm_buffers = 1024;
+    c->reasm_max_pdu = 65536;
+    c->dissect_flows = 8192;
+    c->pending_max = 4096;
+    c->pending_per_flow = 64;
+    c->pending_timeout = 30;
+    c->ndpi_enabled = true;
+    c->ndpi_max_packets = 32;
+    c->stats_interval = 60;
+    c->eve_enabled = true;
+    snprintf(c->eve_filename, sizeof(c->eve_filename), "eve.json");
+    c->eve_types = EV_ALL;
+    for (size_t i = 0; ot_dissectors[i]; i++) {
+        const struct ot_dissector *d = ot_dissectors[i];
+        struct conf_dissector *cd = &c->dissector[d->proto];
+        cd->enabled = true;
+        cd->heuristic = d->heuristic;
+        for (size_t k = 0; k < 4 && k < CONF_MAX_PORTS - 1 && d->ports[k]; k++)
+            cd->ports[k] = d->ports[k];
+    }
+}
+
+int conf_parse_types(const char *list, uint32_t *mask, char *bad, size_t badlen)
+{
+    uint32_t m = 0;
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ", ");
+        if (n > 0) {
+            char name[64];
+            snprintf(name, sizeof(name), "%.*s", (int)(n < 63 ? n : 63), p);
+            int t = strcmp(name, "all") == 0 ? -2 : ev_type_from_name(name);
+            if (t == -1) {
+                snprintf(bad, badlen, "%s", name);
+                return -1;
+            }
+            m |= t == -2 ? EV_ALL : EV_MASK(t);
+        }
+        p += n;
+        p += strspn(p, ", ");
+    }
+    *mask = m;
+    return 0;
+}
+
+struct loader {
+    struct conf *c;
+    const char *file;
+    yaml_document_t *doc;
+    struct conf_problems *out;
+    unsigned problems;
+};
+
+__attribute__((format(printf, 3, 4))) static void problem(struct loader *l, const yaml_node_t *n,
+                                                          const char *fmt, ...)
+{
+    l->problems++;
+    if (!l->out || l->out->n >= CONF_MAX_PROBLEMS)
+        return;
+    struct conf_problem *p = &l->out->p[l->out->n++];
+    snprintf(p->file, sizeof(p->file), "%s", l->file);
+    p->line = n ? (unsigned)n->start_mark.line + 1 : 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
+    va_end(ap);
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+    return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"};
+    static const char *const no[] = {"false", "no", "off", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcmp(s, yes[i]) == 0)
+            return *out = true, true;
+        if (strcmp(s, no[i]) == 0)
+            return *out = false, true;
+    }
+    return false;
+}
+
+static bool parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || end == s || *end || s[0] == '-' || v < lo || v > hi)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+static void set_key(struct loader *l, const struct conf_key *k, yaml_node_t *v)
+{
+    char *field = (char *)l->c + k->off;
+    const char *s = scalar(v);
+    if (k->type == CT_TYPES) {
+        char joined[1024] = "";
+        if (v->type == YAML_SEQUENCE_NODE) {
+            for (yaml_node_item_t *it = v->data.sequence.items.start;
+                 it < v->data.sequence.items.top; it++) {
+                const char *e = scalar(yaml_document_get_node(l->doc, *it));
+                if (e)
+                    snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s,", e);
+            }
+            s = joined;
+        }
+        char bad[64];
+        if (!s || conf_parse_types(s, (uint32_t *)(void *)field, bad, sizeof(bad)) < 0)
+            problem(l, v, "'%s': unknown event type '%s'", k->path, s ? bad : "?");
+        return;
+    }
+    if (!s) {
+        problem(l, v, "'%s' must be a single value", k->path);
+        return;
+    }
+    switch (k->type) {
+        case CT_U32:
+            if (!parse_u32(s, k->min, k->max, (uint32_t *)(void *)field))
+                problem(l, v, "'%s' must be a whole number from %u to %u, not '%s'", k->path,
+                        k->min, k->max, s);
+            break;
+        case CT_BOOL:
+            if (!parse_bool(s, (bool *)field))
+                problem(l, v, "'%s' must be true or false, not '%s'", k->path, s);
+            break;
+        case CT_STR:
+            if (strlen(s) >= CONF_STR)
+                problem(l, v, "'%s' is longer than %d bytes", k->path, CONF_STR - 1);
+            else
+                snprintf(field, CONF_STR, "%s", s);
+            break;
+        case CT_TYPES:
+            break;
+    }
+}
+
+/* dissectors.<name>.{enabled,heuristic,ports} */
+static bool set_dissector_key(struct loader *l, const char *path, yaml_node_t *v)
+{
+    char name[64], key[64];
+    if (sscanf(path, "dissectors.%63[^.].%63s", name, key) != 2)
+        return false;
+    const struct ot_dissector *d = ot_dissector_by_name(name);
+    if (!d) {
+        problem(l, v, "unknown dissector '%s'", name);
+        return true;
+    }
+    struct conf_dissector *cd = &l->c->dissector[d->proto];
+    const char *s = scalar(v);
+    if (strcmp(key, "enabled") == 0 || strcmp(key, "heuristic") == 0) {
+        bool *b = key[0] == 'e' ? &cd->enabled : &cd->heuristic;
+        if (!s || !parse_bool(s, b))
+            problem(l, v, "'%s' must be true or false", path);
+        return true;
+    }
+    if (strcmp(key, "ports") != 0)
+        return false;
+    if (v->type != YAML_SEQUENCE_NODE) {
+        problem(l, v, "'%s' must be a list of ports", path);
+        return true;
+    }
+    size_t n = 0;
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++) {
+        yaml_node_t *e = yaml_document_get_node(l->doc, *it);
+        uint32_t port;
+        if (!scalar(e) || !parse_u32(scalar(e), 1, 65535, &port))
+            problem(l, e, "'%s': a port is a number from 1 to 65535", path);
+        else if (n >= CONF_MAX_PORTS - 1)
+            problem(l, e, "'%s': at most %d ports", path, CONF_MAX_PORTS - 1);
+        else
+            cd->ports[n++] = (uint16_t)port;
+    }
+    cd->ports[n] = 0;
+    return true;
+}
+
+static void walk(struct loader *l, yaml_node_t *node, const char *prefix)
+{
+    if (node->type != YAML_MAPPING_NODE) {
+        problem(l, node, "'%s' must be a mapping of keys", *prefix ? prefix : "the document");
+        return;
+    }
+    for (yaml_node_pair_t *pr = node->data.mapping.pairs.start; pr < node->data.mapping.pairs.top;
+         pr++) {
+        yaml_node_t *kn = yaml_document_get_node(l->doc, pr->key);
+        yaml_node_t *vn = yaml_document_get_node(l->doc, pr->value);
+        const char *k = scalar(kn);
+        if (!k) {
+            problem(l, kn, "keys must be plain names");
+            continue;
+        }
+        char path[512];
+        snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", k);
+        const struct conf_key *hit = NULL;
+        for (size_t i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++)
+            if (strcmp(conf_keys[i].path, path) == 0)
+                hit = &conf_keys[i];
+        if (hit) {
+            set_key(l, hit, vn);
+            continue;
+        }
+        if (strncmp(path, "dissectors.", 11) == 0 && set_dissector_key(l, path, vn))
+            continue;
+        /* a prefix of some key: descend */
+        size_t plen = strlen(path);
+        bool is_prefix = strcmp(path, "dissectors") == 0 ||
+                         (strncmp(path, "dissectors.", 11) == 0 && !strchr(path + 11, '.'));
+        for (size_t i = 0; !is_prefix && i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++)
+            is_prefix = strncmp(conf_keys[i].path, path, plen) == 0 && conf_keys[i].path[plen] == '.';
+        if (is_prefix && vn->type == YAML_MAPPING_NODE)
+            walk(l, vn, path);
+        else if (is_prefix)
+            problem(l, vn, "'%s' must be a mapping of keys", path);
+        else
+            problem(l, kn, "unknown key '%s'", path);
+    }
+}
+
+unsigned conf_load_file(struct conf *c, const char *path, struct conf_problems *out)
+{
+    struct loader l = {c, path, NULL, out, 0};
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        problem(&l, NULL, "cannot open: %s", strerror(errno));
+        return l.problems;
+    }
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_file(&parser, f);
+    if (!yaml_parser_load(&parser, &doc)) {
+        l.problems++;
+        if (out && out->n < CONF_MAX_PROBLEMS) {
+            struct conf_problem *p = &out->p[out->n++];
+            snprintf(p->file, sizeof(p->file), "%s", path);
+            p->line = (unsigned)parser.problem_mark.line + 1;
+            snprintf(p->msg, sizeof(p->msg), "YAML: %s", parser.problem ? parser.problem : "error");
+        }
+        yaml_parser_delete(&parser);
+        fclose(f);
+        return l.problems;
+    }
+    l.doc = &doc;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (root && !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
+        walk(&l, root, "");
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return l.problems;
+}

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: choosing a dissector for a flow (port table, then probes), running
+ * it on each PDU, and pairing requests with responses into one record. */
+#include <netinet/in.h>
+#include <string.h>
+
+#include "event.h"
+#include "output.h"
+#include "worker.h"
+
+#define PROBE_TRIES 4 /* payload packets a flow may take to be recognised */
+
+static bool l4_matches(const struct ot_dissector *d, uint8_t l4)
+{
+    return d->l4 == l4 || (d->l4 == OT_L4_BOTH && (l4 == IPPROTO_TCP || l4 == IPPROTO_UDP));
+}
+
+static bool port_matches(const struct conf_dissector *cd, uint16_t port)
+{
+    for (size_t k = 0; k < CONF_MAX_PORTS && cd->ports[k]; k++)
+        if (cd->ports[k] == port)
+            return true;
+    return false;
+}
+
+static void attach(struct worker *w, struct flow *f, const struct ot_dissector *d)
+{
+    if (d->flow_state_size) {
+        f->dstate = pool_take(&w->dstate_pool);
+        if (!f->dstate) {
+            w->stats.dissect_no_state++;
+            f->dissect_done = true;
+            return;
+        }
+        memset(f->dstate, 0, d->flow_state_size);
+    }
+    f->dissector = d;
+    f->dissect_done = true;
+    w->stats.proto[d->proto].flows++;
+}
+
+void dissect_select(struct worker *w, struct flow *f, int dir, const struct packet *p)
+{
+    bool to_server = dir == 0;
+    bool need_more = false;
+    /* the server's port first: a dissector registered there must confirm */
+    uint16_t server_port = to_server ? p->dport : p->sport;
+    for (size_t i = 0; ot_dissectors[i]; i++) {
+        const struct ot_dissector *d = ot_dissectors[i];
+        const struct conf_dissector *cd = &w->conf->dissector[d->proto];
+        if (!cd->enabled || !l4_matches(d, p->l4proto) || !port_matches(cd, server_port))
+            continue;
+        enum ot_probe r = d->probe ? d->probe(p->payload, p->payload_len, to_server)
+                                   : OT_PROBE_YES;
+        if (r == OT_PROBE_YES) {
+            attach(w, f, d);
+            return;
+        }
+        need_more |= r == OT_PROBE_NEED_MORE;
+    }
+    for (size_t i = 0; ot_dissectors[i]; i++) {
+        const struct ot_dissector *d = ot_dissectors[i];
+        const struct conf_dissector *cd = &w->conf->dissector[d->proto];
+        if (!cd->enabled || !cd->heuristic || !d->probe || !l4_matches(d, p->l4proto))
+            continue;
+        enum ot_probe r = d->probe(p->payload, p->payload_len, to_server);
+        if (r == OT_PROBE_YES) {
+            attach(w, f, d);
+            return;
+        }
+        need_more |= r == OT_PROBE_NEED_MORE;
+    }
+    if (!need_more || ++f->probe_tries >= PROBE_TRIES)
+        f->dissect_done = true;
+}
+
+/* The worker's list of pending requests, oldest first, drives timeouts. */
+static void age_unlink(struct worker *w, struct txn *t)
+{
+    if (t->age_prev)
+        t->age_prev->age_next = t->age_next;
+    else
+        w->age_head = t->age_next;
+    if (t->age_next)
+        t->age_next->age_prev = t->age_prev;
+    else
+        w->age_tail = t->age_prev;
+}
+
+static void pending_unlink(struct worker *w, struct txn *t)
+{
+    struct flow *f = t->flow;
+    struct txn **pp = &f->pending;
+    while (*pp && *pp != t)
+        pp = &(*pp)->flow_next;
+    if (*pp)
+        *pp = t->flow_next;
+    f->n_pending--;
+    age_unlink(w, t);
+}
+
+/* Writes a request that will get no response, and frees it. */
+static void write_unanswered(struct worker *w, struct txn *t)
+{
+    pending_unlink(w, t);
+    event_transaction(w, t->flow, t, NULL, 0, 0);
+    w->stats.proto[t->msg.proto].records++;
+    pool_put(&w->txn_pool, t);
+}
+
+static struct txn *take_txn(struct worker *w)
+{
+    struct txn *t = pool_take(&w->txn_pool);
+    if (!t && w->age_head) {
+        w->stats.pending_evicted++;
+        write_unanswered(w, w->age_head);
+        t = pool_take(&w->txn_pool);
+    }
+    return t;
+}
+
+static void keep_request(struct worker *w, struct flow *f, struct txn *t, int dir)
+{
+    if (f->n_pending >= w->conf->pending_per_flow) {
+        w->stats.pending_evicted++;
+        write_unanswered(w, f->pending);
+    }
+    t->flow = f;
+    t->dir = dir;
+    t->ts = w->now;
+    t->flow_next = NULL;
+    struct txn **pp = &f->pending;
+    while (*pp)
+        pp = &(*pp)->flow_next;
+    *pp = t;
+    f->n_pending++;
+    t->age_next = NULL;
+    t->age_prev = w->age_tail;
+    if (w->age_tail)
+        w->age_tail->age_next = t;
+    else
+        w->age_head = t;
+    w->age_tail = t;
+}
+
+static struct txn *find_request(struct flow *f, uint32_t key)
+{
+    for (struct txn *t = f->pending; t; t = t->flow_next)
+        if (t->msg.txn_key == key)
+            return t;
+    return NULL;
+}
+
+static void handle_msg(struct worker *w, struct flow *f, int dir, struct txn *t)
+{
+    struct ot_msg *m = &t->msg;
+    struct proto_stats *ps = &w->stats.proto[m->proto];
+    if (m->anomaly)
+        ps->anomalies++;
+    if (m->pair == OT_PAIR_KEYED && m->dir == OT_DIR_REQUEST && f) {
+        keep_request(w, f, t, dir);
+        return;
+    }
+    struct txn *req = (f && m->pair == OT_PAIR_KEYED) ? find_request(f, m->txn_key) : NULL;
+    if (req)
+        pending_unlink(w, req);
+    event_transaction(w, f, req, m, dir, w->now);
+    ps->records++;
+    pool_put(&w->txn_pool, req);
+    pool_put(&w->txn_pool, t);
+}
+
+void dissect_pdu(struct worker *w, struct flow *f, int dir, const uint8_t *data, size_t len,
+                 size_t claimed_len)
+{
+    const struct ot_dissector *d = f->dissector;
+    struct proto_stats *ps = &w->stats.proto[d->proto];
+    struct txn *t = take_txn(w);
+    if (!t)
+        return;
+    f->pdus++;
+    ps->pdus++;
+    struct ot_ctx ctx = {
+        .ts_usec = w->now,
+        .to_server = dir == 0,
+        .l4 = f->key.proto,
+        .src_port = (dir == 0) == f->client_is_a ? f->key.port_a : f->key.port_b,
+        .dst_port = (dir == 0) == f->client_is_a ? f->key.port_b : f->key.port_a,
+        .pdu_truncated = claimed_len > len,
+        .pdu_len = claimed_len,
+        .flow_state = f->dstate,
+    };
+    struct cur c = cur_init(data, len);
+    ot_msg_reset(&t->msg, d->proto);
+    switch (d->parse(&c, &ctx, &t->msg)) {
+        case OT_PARSE_OK:
+            handle_msg(w, f, dir, t);
+            return;
+        case OT_PARSE_NONE:
+            break;
+        case OT_PARSE_TRUNC:
+            ps->truncated++;
+            f->parse_errors++;
+            break;
+        case OT_PARSE_INVALID:
+        case OT_PARSE_NOT_MINE:
+            ps->invalid++;
+            f->parse_errors++;
+            break;
+    }
+    pool_put(&w->txn_pool, t);
+}
+
+void dissect_l2(struct worker *w, const struct packet *p)
+{
+    for (size_t i = 0; ot_dissectors[i]; i++) {
+        const struct ot_dissector *d = ot_dissectors[i];
+        if (d->l4 != 0 || d->ethertype != p->ethertype || !w->conf->dissector[d->proto].enabled)
+            continue;
+        struct proto_stats *ps = &w->stats.proto[d->proto];
+        struct txn *t = take_txn(w);
+        if (!t)
+            return;
+        ps->pdus++;
+        struct ot_ctx ctx = {.ts_usec = w->now, .to_server = false, .pdu_len = p->l2_payload_len};
+        struct cur c = cur_init(p->l2_payload, p->l2_payload_len);
+        ot_msg_reset(&t->msg, d->proto);
+        enum ot_parse r = d->parse(&c, &ctx, &t->msg);
+        if (r == OT_PARSE_OK) {
+            t->msg.pair = OT_PAIR_NONE; /* no flow to pair on */
+            handle_msg(w, NULL, t->msg.dir == OT_DIR_REQUEST ? 0 : 1, t);
+            return;
+        }
+        if (r == OT_PARSE_TRUNC)
+            ps->truncated++;
+        else if (r != OT_PARSE_NONE)
+            ps->invalid++;
+        pool_put(&w->txn_pool, t);
+        return;
+    }
+}
+
+void dissect_flow_end(struct worker *w, struct flow *f)
+{
+    while (f->pending)
+        write_unanswered(w, f->pending);
+    reasm_release(w, f);
+}
+
+void dissect_release(struct worker *w, struct flow *f)
+{
+    pool_put(&w->dstate_pool, f->dstate);
+    f->dstate = NULL;
+}
+
+void dissect_expire(struct worker *w)
+{
+    uint64_t limit = (uint64_t)w->conf->pending_timeout * 1000000;
+    while (w->age_head && w->age_head->ts + limit < w->now) {
+        w->stats.pending_timed_out++;
+        write_unanswered(w, w->age_head);
+    }
+}
+
+void dissect_flush(struct worker *w)
+{
+    while (w->age_head)
+        write_unanswered(w, w->age_head);
+}

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: building EVE records in the worker's streaming writer. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "output.h"
+
+static const char *l4_name(uint8_t proto)
+{
+    switch (proto) {
+        case IPPROTO_TCP: return "TCP";
+        case IPPROTO_UDP: return "UDP";
+        case IPPROTO_ICMP: return "ICMP";
+        case IPPROTO_ICMPV6: return "IPv6-ICMP";
+        case IPPROTO_SCTP: return "SCTP";
+        default: return NULL;
+    }
+}
+
+/* ISO 8601 with microseconds and offset, from packet time; the date part is
+ * cached because consecutive events share their second. */
+static void put_time_value(struct jsonw *jw, uint64_t ts)
+{
+    static __thread time_t cached_sec = -1;
+    static __thread char cached[32];
+    time_t sec = (time_t)(ts / 1000000);
+    if (sec != cached_sec) {
+        struct tm tm;
+        gmtime_r(&sec, &tm);
+        strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+        cached_sec = sec;
+    }
+    char buf[48];
+    unsigned usec = (unsigned)(ts % 1000000);
+    int n = snprintf(buf, sizeof(buf), "\"%s.%06u+0000\"", cached, usec);
+    jw_raw(jw, buf, (size_t)n);
+}
+
+static void put_ip(struct jsonw *jw, const char *key, uint8_t version, const struct ip_addr *a)
+{
+    char s[INET6_ADDRSTRLEN];
+    inet_ntop(version == 6 ? AF_INET6 : AF_INET, a->b, s, sizeof(s));
+    jw_kstr(jw, key, s);
+}
+
+static void put_mac(struct jsonw *jw, const char *key, const uint8_t m[6])
+{
+    char s[18];
+    snprintf(s, sizeof(s), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    jw_kstr(jw, key, s);
+}
+
+static void put_vlan(struct jsonw *jw, uint8_t n, const uint16_t *vlan)
+{
+    if (n == 0)
+        return;
+    jw_key(jw, "vlan");
+    jw_arr_begin(jw);
+    for (uint8_t i = 0; i < n; i++)
+        jw_u64(jw, vlan[i]);
+    jw_arr_end(jw);
+}
+
+static const char *app_proto(const struct worker *w, const struct flow *f)
+{
+    if (f->dissector)
+        return f->dissector->name;
+    return appid_name(w, f);
+}
+
+void event_begin(struct worker *w, uint64_t ts, int type, const struct flow *f, int dir)
+{
+    struct jsonw *jw = &w->jw;
+    jw_reset(jw);
+    jw_obj_begin(jw);
+    jw_key(jw, "timestamp");
+    put_time_value(jw, ts);
+    if (f)
+        jw_ku64(jw, "flow_id", f->flow_id);
+    jw_kstr(jw, "sensor", w->conf->sensor_name);
+    jw_kstr(jw, "event_type", ev_type_name(type));
+    if (f) {
+        /* src is the sender named by dir; the key holds the client in a or b */
+        bool src_is_a = (dir == 0) == f->client_is_a;
+        put_ip(jw, "src_ip", f->key.ip_version, src_is_a ? &f->key.a : &f->key.b);
+        if (f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP)
+            jw_ku64(jw, "src_port", src_is_a ? f->key.port_a : f->key.port_b);
+        put_ip(jw, "dest_ip", f->key.ip_version, src_is_a ? &f->key.b : &f->key.a);
+        if (f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP)
+            jw_ku64(jw, "dest_port", src_is_a ? f->key.port_b : f->key.port_a);
+        const char *l4 = l4_name(f->key.proto);
+        if (l4)
+            jw_kstr(jw, "proto", l4);
+        else
+            jw_ku64(jw, "proto", f->key.proto);
+        const char *app = app_proto(w, f);
+        if (app)
+            jw_kstr(jw, "app_proto", app);
+        put_vlan(jw, f->vlan_count, f->vlan);
+        if (f->has_ether) {
+            jw_key(jw, "ether");
+            jw_obj_begin(jw);
+            put_mac(jw, "src_mac", dir == 0 ? f->client_mac : f->server_mac);
+            put_mac(jw, "dest_mac", dir == 0 ? f->server_mac : f->client_mac);
+            jw_obj_end(jw);
+        }
+    } else if (w->pkt && w->pkt->has_ether) {
+        put_vlan(jw, w->pkt->vlan_count, w->pkt->vlan);
+        jw_key(jw, "ether");
+        jw_obj_begin(jw);
+        put_mac(jw, "src_mac", w->pkt->src_mac);
+        put_mac(jw, "dest_mac", w->pkt->dst_mac);
+        jw_obj_end(jw);
+    }
+}
+
+void event_end(struct worker *w, int type)
+{
+    jw_obj_end(&w->jw);
+    if (w->jw.overflow) {
+        w->stats.events_dropped++;
+        return;
+    }
+    w->stats.events[type]++;
+    output_write(w->out, type, w->jw.buf, w->jw.len);
+}
+
+static void put_detail(struct jsonw *jw, const struct ot_detail *d)
+{
+    bool is_array[OT_DETAIL_MAX_KV]; /* what each open level is, to close it right */
+    int depth = 0;
+    for (uint16_t i = 0; i < d->n; i++) {
+        const struct ot_kv *kv = &d->kv[i];
+        if (kv->type == OT_KV_END) {
+            if (depth == 0)
+                continue;
+            if (is_array[--depth])
+                jw_arr_end(jw);
+            else
+                jw_obj_end(jw);
+            continue;
+        }
+        /* members of objects need a key and elements of arrays none, whatever
+         * the dissector did: the line must stay valid JSON */
+        bool in_array = depth > 0 && is_array[depth - 1];
+        if (!in_array)
+            jw_key(jw, kv->key ? kv->key : "value");
+        if (kv->type == OT_KV_OBJ_BEGIN || kv->type == OT_KV_ARR_BEGIN)
+            is_array[depth++] = kv->type == OT_KV_ARR_BEGIN;
+        switch (kv->type) {
+            case OT_KV_U64: jw_u64(jw, kv->v.u); break;
+            case OT_KV_I64: jw_i64(jw, kv->v.i); break;
+            case OT_KV_DBL: jw_dbl(jw, kv->v.d); break;
+            case OT_KV_BOOL: jw_bool(jw, kv->v.u != 0); break;
+            case OT_KV_STR: jw_strn(jw, d->str + kv->v.off, kv->len); break;
+            case OT_KV_HEX: jw_hex(jw, d->str + kv->v.off, kv->len); break;
+            case OT_KV_OBJ_BEGIN: jw_obj_begin(jw); break;
+            case OT_KV_ARR_BEGIN: jw_arr_begin(jw); break;
+            default: break;
+        }
+    }
+    if (d->truncated)
+        jw_kbool(jw, "detail_truncated", true);
+}
+
+static void put_identity(struct jsonw *jw, const struct ot_identity *id)
+{
+    static const struct {
+        const char *key;
+        size_t off;
+    } fields[] = {
+        {"vendor", offsetof(struct ot_identity, vendor)},
+        {"product", offsetof(struct ot_identity, product)},
+        {"model", offsetof(struct ot_identity, model)},
+        {"firmware", offsetof(struct ot_identity, firmware)},
+        {"serial", offsetof(struct ot_identity, serial)},
+        {"name", offsetof(struct ot_identity, name)},
+    };
+    jw_key(jw, "identity");
+    jw_obj_begin(jw);
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        const char *s = (const char *)id + fields[i].off;
+        if (s[0])
+            jw_kstr(jw, fields[i].key, s);
+    }
+    jw_obj_end(jw);
+}
+
+void event_msg_members(struct jsonw *jw, const struct ot_msg *m)
+{
+    if (m->has_function) {
+        jw_ku64(jw, "function_code", m->function_code);
+        jw_kstr(jw, "function", m->function ? m->function : "unknown");
+        jw_kstr(jw, "op_class", ot_op_name(m->op_class));
+    }
+    if (m->has_unit)
+        jw_ku64(jw, "unit", m->unit);
+    if (m->n_ranges) {
+        jw_key(jw, "addresses");
+        jw_arr_begin(jw);
+        for (uint8_t i = 0; i < m->n_ranges; i++) {
+            jw_obj_begin(jw);
+            jw_kstr(jw, "space", m->ranges[i].space ? m->ranges[i].space : "unknown");
+            jw_ku64(jw, "start", m->ranges[i].start);
+            jw_ku64(jw, "count", m->ranges[i].count);
+            jw_obj_end(jw);
+        }
+        jw_arr_end(jw);
+        if (m->ranges_truncated)
+            jw_kbool(jw, "addresses_truncated", true);
+    }
+    if (m->n_values) {
+        jw_key(jw, "values");
+        jw_arr_begin(jw);
+        for (uint8_t i = 0; i < m->n_values; i++) {
+            jw_obj_begin(jw);
+            jw_ku64(jw, "address", m->values[i].addr);
+            jw_key(jw, "value");
+            jw_dbl(jw, m->values[i].value);
+            jw_obj_end(jw);
+        }
+        jw_arr_end(jw);
+        if (m->values_truncated)
+            jw_kbool(jw, "values_truncated", true);
+    }
+    if (m->has_exception) {
+        jw_key(jw, "exception");
+        jw_obj_begin(jw);
+        jw_ku64(jw, "code", m->exception_code);
+        if (m->exception)
+            jw_kstr(jw, "name", m->exception);
+        jw_obj_end(jw);
+    }
+    if (m->anomaly)
+        jw_kstr(jw, "anomaly", m->anomaly);
+    if (m->identity.present)
+        put_identity(jw, &m->identity);
+    put_detail(jw, &m->detail);
+}
+
+void event_transaction(struct worker *w, const struct flow *f, const struct txn *req,
+                       const struct ot_msg *resp, int resp_dir, uint64_t resp_ts)
+{
+    const struct ot_msg *first = req ? &req->msg : resp;
+    int type = first->proto;
+    if (!output_wants(w->out, type))
+        return;
+    uint64_t ts = req ? req->ts : resp_ts;
+    int dir = req ? req->dir : resp_dir;
+    event_begin(w, ts, type, f, dir);
+    struct jsonw *jw = &w->jw;
+    jw_key(jw, ot_proto_name(first->proto));
+    jw_obj_begin(jw);
+    if (req && resp) {
+        /* the common fields once at the top, so one query works whether or
+         * not the record is paired: the request's, and the response's outcome */
+        const struct ot_msg *rq = &req->msg;
+        if (rq->has_function) {
+            jw_ku64(jw, "function_code", rq->function_code);
+            jw_kstr(jw, "function", rq->function ? rq->function : "unknown");
+            jw_kstr(jw, "op_class", ot_op_name(rq->op_class));
+        }
+        if (rq->has_unit || resp->has_unit)
+            jw_ku64(jw, "unit", rq->has_unit ? rq->unit : resp->unit);
+        if (resp->has_exception) {
+            jw_key(jw, "exception");
+            jw_obj_begin(jw);
+            jw_ku64(jw, "code", resp->exception_code);
+            if (resp->exception)
+                jw_kstr(jw, "name", resp->exception);
+            jw_obj_end(jw);
+        }
+        jw_ku64(jw, "latency_us", resp_ts >= req->ts ? resp_ts - req->ts : 0);
+        jw_key(jw, "request");
+        jw_obj_begin(jw);
+        event_msg_members(jw, rq);
+        jw_obj_end(jw);
+        jw_key(jw, "response");
+        jw_obj_begin(jw);
+        event_msg_members(jw, resp);
+        jw_obj_end(jw);
+    } else {
+        jw_kstr(jw, "direction", first->dir == OT_DIR_REQUEST ? "request" : "response");
+        if (req)
+            jw_kbool(jw, "unanswered", true);
+        event_msg_members(jw, first);
+    }
+    jw_obj_end(jw);
+    event_end(w, type);
+}
+
+static const char *const end_reasons[] = {
+    [FLOW_END_TIMEOUT] = "timeout",
+    [FLOW_END_CLOSED] = "closed",
+    [FLOW_END_EVICTED] = "evicted",
+    [FLOW_END_SHUTDOWN] = "shutdown",
+};
+
+static void put_stream_counters(struct jsonw *jw, const struct flow *f)
+{
+    uint64_t gaps = f->stream[0].gaps + f->stream[1].gaps;
+    uint64_t resync = f->stream[0].resync_bytes + f->stream[1].resync_bytes;
+    if (gaps)
+        jw_ku64(jw, "gaps", gaps);
+    if (resync)
+        jw_ku64(jw, "resync_bytes", resync);
+}
+
+void event_flow(struct worker *w, const struct flow *f, enum flow_end why)
+{
+    if (!output_wants(w->out, EV_FLOW))
+        return;
+    event_begin(w, f->first_ts, EV_FLOW, f, 0);
+    struct jsonw *jw = &w->jw;
+    jw_key(jw, "flow");
+    jw_obj_begin(jw);
+    jw_ku64(jw, "pkts_toserver", f->pkts[0]);
+    jw_ku64(jw, "pkts_toclient", f->pkts[1]);
+    jw_ku64(jw, "bytes_toserver", f->bytes[0]);
+    jw_ku64(jw, "bytes_toclient", f->bytes[1]);
+    jw_key(jw, "start");
+    put_time_value(jw, f->first_ts);
+    jw_key(jw, "end");
+    put_time_value(jw, f->last_ts);
+    jw_ku64(jw, "age", (f->last_ts - f->first_ts) / 1000000);
+    jw_kstr(jw, "reason", end_reasons[why]);
+    if (f->key.proto == IPPROTO_TCP) {
+        char flags[8];
+        snprintf(flags, sizeof(flags), "%02x", f->tcp_seen);
+        jw_kstr(jw, "tcp_flags", flags);
+    }
+    const char *ndpi = appid_name(w, f);
+    if (ndpi)
+        jw_kstr(jw, "ndpi_proto", ndpi);
+    appid_write_meta(w, f, jw);
+    if (f->dissector) {
+        jw_ku64(jw, "pdus", f->pdus);
+        if (f->parse_errors)
+            jw_ku64(jw, "parse_errors", f->parse_errors);
+        put_stream_counters(jw, f);
+    }
+    jw_obj_end(jw);
+    if (f->dissector && f->dissector->flow_summary && f->dstate) {
+        static __thread struct ot_detail detail;
+        detail.n = detail.depth = detail.skipped = detail.str_used = 0;
+        detail.truncated = false;
+        f->dissector->flow_summary(f->dstate, &detail);
+        if (detail.n) {
+            jw_key(jw, f->dissector->name);
+            jw_obj_begin(jw);
+            put_detail(jw, &detail);
+            jw_obj_end(jw);
+        }
+    }
+    event_end(w, EV_FLOW);
+}
+
+static void put_nonzero(struct jsonw *jw, const char *key, uint64_t v)
+{
+    if (v)
+        jw_ku64(jw, key, v);
+}
+
+void event_stats(struct worker *w, bool final)
+{
+    if (!output_wants(w->out, EV_STATS))
+        return;
+    const struct stats *s = &w->stats;
+    event_begin(w, w->now, EV_STATS, NULL, -1);
+    struct jsonw *jw = &w->jw;
+    jw_key(jw, "stats");
+    jw_obj_begin(jw);
+    jw_kbool(jw, "final", final);
+    jw_ku64(jw, "packets", s->packets);
+    jw_ku64(jw, "bytes", s->bytes);
+    jw_key(jw, "decoder");
+    jw_obj_begin(jw);
+    for (int i = 1; i < DEC_COUNT; i++)
+        put_nonzero(jw, decode_err_names[i], s->decode_errors[i]);
+    jw_obj_end(jw);
+    jw_key(jw, "flows");
+    jw_obj_begin(jw);
+    jw_ku64(jw, "active", flow_active(w->flows));
+    jw_ku64(jw, "created", s->flows_created);
+    jw_ku64(jw, "ended", s->flows_ended);
+    jw_ku64(jw, "evicted", flow_evicted(w->flows));
+    jw_obj_end(jw);
+    jw_key(jw, "tcp");
+    jw_obj_begin(jw);
+    jw_ku64(jw, "gaps", s->tcp_gaps);
+    jw_ku64(jw, "retransmitted_bytes", s->tcp_retransmitted_bytes);
+    jw_ku64(jw, "reassembly_no_buffer", s->reasm_no_buffer);
+    jw_obj_end(jw);
+    jw_key(jw, "dissect");
+    jw_obj_begin(jw);
+    put_nonzero(jw, "no_flow_state", s->dissect_no_state);
+    put_nonzero(jw, "pending_evicted", s->pending_evicted);
+    put_nonzero(jw, "pending_timed_out", s->pending_timed_out);
+    for (int p = 1; p < OT_PROTO_COUNT; p++) {
+        const struct proto_stats *ps = &s->proto[p];
+        if (!ps->flows && !ps->pdus)
+            continue;
+        jw_key(jw, ot_proto_name((enum ot_proto)p));
+        jw_obj_begin(jw);
+        jw_ku64(jw, "flows", ps->flows);
+        jw_ku64(jw, "pdus", ps->pdus);
+        jw_ku64(jw, "records", ps->records);
+        put_nonzero(jw, "truncated", ps->truncated);
+        put_nonzero(jw, "invalid", ps->invalid);
+        put_nonzero(jw, "anomalies", ps->anomalies);
+        put_nonzero(jw, "resync_bytes", ps->resync_bytes);
+        put_nonzero(jw, "oversized", ps->oversized);
+        jw_obj_end(jw);
+    }
+    jw_obj_end(jw);
+    jw_key(jw, "events");
+    jw_obj_begin(jw);
+    for (int t = 1; t < EV_COUNT; t++)
+        put_nonzero(jw, ev_type_name(t), s->events[t]);
+    put_nonzero(jw, "dropped", s->events_dropped);
+    jw_obj_end(jw);
+    jw_obj_end(jw);
+    event_end(w, EV_STATS);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: EVE records (DESIGN section 5): the common header, protocol
+ * transaction records built from normalized messages, flow and stats events. */
+#ifndef OT_EVENT_H
+#define OT_EVENT_H
+
+#include "flow.h"
+#include "worker.h"
+
+/* Starts an event in w->jw: opens the object and writes timestamp, flow_id,
+ * sensor, event_type and the addresses.  dir is the flow direction of the
+ * sender that src_* names (0: client), or -1 for no flow (ether addresses
+ * come from w->pkt then). */
+void event_begin(struct worker *w, uint64_t ts, int type, const struct flow *f, int dir);
+/* Closes the object and hands the line to the output. */
+void event_end(struct worker *w, int type);
+
+/* A transaction record: req and/or resp (either may be NULL but not both). */
+void event_transaction(struct worker *w, const struct flow *f, const struct txn *req,
+                       const struct ot_msg *resp, int resp_dir, uint64_t resp_ts);
+void event_flow(struct worker *w, const struct flow *f, enum flow_end why);
+void event_stats(struct worker *w, bool final);
+
+/* Writes the normalized fields and the detail tape of m as members of the
+ * object that is open in jw. */
+void event_msg_members(struct jsonw *jw, const struct ot_msg *m);
+
+#endif

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: the flow table: pooled flows, chained hash on VLAN + 5-tuple,
+ * one least-recently-seen list per timeout class. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+
+struct lru {
+    struct flow *head; /* oldest */
+    struct flow *tail; /* youngest */
+};
+
+struct flow_table {
+    struct flow *flows;
+    struct flow *free_list;
+    struct flow **buckets;
+    uint32_t mask;
+    uint32_t active;
+    uint64_t evicted;
+    uint64_t timeout_usec[FT_COUNT];
+    struct lru lru[FT_COUNT];
+    flow_end_fn on_end;
+    void *arg;
+};
+
+static uint64_t fnv1a(const void *data, size_t n, uint64_t h)
+{
+    const uint8_t *b = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static void make_key(const struct packet *p, struct flow_key *k)
+{
+    memset(k, 0, sizeof(*k));
+    int cmp = memcmp(p->src.b, p->dst.b, 16);
+    bool src_low = cmp < 0 || (cmp == 0 && p->sport <= p->dport);
+    k->a = src_low ? p->src : p->dst;
+    k->b = src_low ? p->dst : p->src;
+    k->port_a = src_low ? p->sport : p->dport;
+    k->port_b = src_low ? p->dport : p->sport;
+    /* the innermost tag: QinQ outer tags differ per carrier segment */
+    k->vlan = p->vlan_count ? p->vlan[p->vlan_count - 1] : 0;
+    k->ip_version = p->ip_version;
+    k->proto = p->l4proto;
+}
+
+static uint32_t key_hash(const struct flow_key *k)
+{
+    return (uint32_t)fnv1a(k, sizeof(*k), 0xcbf29ce484222325ULL);
+}
+
+struct flow_table *flow_table_new(uint32_t max_flows, const uint32_t timeouts_sec[FT_COUNT],
+                                  flow_end_fn on_end, void *arg)
+{
+    struct flow_table *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    uint32_t nb = 1;
+    while (nb < max_flows && nb < (1u << 30))
+        nb <<= 1;
+    t->flows = calloc(max_flows, sizeof(struct flow));
+    t->buckets = calloc(nb, sizeof(struct flow *));
+    if (!t->flows || !t->buckets) {
+        flow_table_free(t);
+        return NULL;
+    }
+    t->mask = nb - 1;
+    for (uint32_t i = max_flows; i-- > 0;) {
+        t->flows[i].hash_next = t->free_list;
+        t->free_list = &t->flows[i];
+    }
+    for (int i = 0; i < FT_COUNT; i++)
+        t->timeout_usec[i] = (uint64_t)timeouts_sec[i] * 1000000;
+    t->on_end = on_end;
+    t->arg = arg;
+    return t;
+}
+
+void flow_table_free(struct flow_table *t)
+{
+    if (!t)
+        return;
+    free(t->flows);
+    free(t->buckets);
+    free(t);
+}
+
+static void lru_unlink(struct flow_table *t, struct flow *f)
+{
+    struct lru *l = &t->lru[f->lru_class];
+    if (f->lru_prev)
+        f->lru_prev->lru_next = f->lru_next;
+    else
+        l->head = f->lru_next;
+    if (f->lru_next)
+        f->lru_next->lru_prev = f->lru_prev;
+    else
+        l->tail = f->lru_prev;
+    f->lru_prev = f->lru_next = NULL;
+}
+
+static void lru_append(struct flow_table *t, struct flow *f)
+{
+    struct lru *l = &t->lru[f->lru_class];
+    f->lru_next = NULL;
+    f->lru_prev = l->tail;
+    if (l->tail)
+        l->tail->lru_next = f;
+    else
+        l->head = f;
+    l->tail = f;
+}
+
+static void flow_end(struct flow_table *t, struct flow *f, enum flow_end why)
+{
+    t->on_end(t->arg, f, why);
+    uint32_t h = key_hash(&f->key) & t->mask;
+    struct flow **pp = &t->buckets[h];
+    while (*pp && *pp != f)
+        pp = &(*pp)->hash_next;
+    if (*pp)
+        *pp = f->hash_next;
+    lru_unlink(t, f);
+    f->hash_next = t->free_list;
+    t->free_list = f;
+    t->active--;
+}
+
+static struct flow *oldest(struct flow_table *t)
+{
+    struct flow *best = NULL;
+    for (int i = 0; i < FT_COUNT; i++) {
+        struct flow *f = t->lru[i].head;
+        if (f && (!best || f->last_ts < best->last_ts))
+            best = f;
+    }
+    return best;
+}
+
+struct flow *flow_lookup(struct flow_table *t, const struct packet *p, bool *created)
+{
+    struct flow_key k;
+    make_key(p, &k);
+    uint32_t h = key_hash(&k) & t->mask;
+    for (struct flow *f = t->buckets[h]; f; f = f->hash_next) {
+        if (memcmp(&f->key, &k, sizeof(k)) == 0) {
+            *created = false;
+            return f;
+        }
+    }
+    if (!t->free_list) {
+        struct flow *victim = oldest(t);
+        t->evicted++;
+        flow_end(t, victim, FLOW_END_EVICTED);
+        h = key_hash(&k) & t->mask;
+    }
+    struct flow *f = t->free_list;
+    t->free_list = f->hash_next;
+    memset(f, 0, sizeof(*f));
+    f->key = k;
+    f->hash_next = t->buckets[h];
+    t->buckets[h] = f;
+    f->first_ts = f->last_ts = p->ts_usec;
+    /* a stable id: the same capture gives the same ids; 51 bits stay exact in
+     * every JSON consumer */
+    uint64_t id = fnv1a(&k, sizeof(k), 0xcbf29ce484222325ULL);
+    id = fnv1a(&p->ts_usec, sizeof(p->ts_usec), id);
+    f->flow_id = id & ((UINT64_C(1) << 51) - 1);
+    f->lru_class = FT_OTHER;
+    lru_append(t, f);
+    t->active++;
+    *created = true;
+    return f;
+}
+
+void flow_touch(struct flow_table *t, struct flow *f, uint64_t ts, enum flow_timeout cls)
+{
+    lru_unlink(t, f);
+    f->lru_class = (uint8_t)cls;
+    if (ts > f->last_ts)
+        f->last_ts = ts;
+    lru_append(t, f);
+}
+
+void flow_expire(struct flow_table *t, uint64_t now)
+{
+    for (int i = 0; i < FT_COUNT; i++) {
+        struct flow *f;
+        while ((f = t->lru[i].head) && f->last_ts + t->timeout_usec[i] < now)
+            flow_end(t, f, i == FT_TCP_CLOSED ? FLOW_END_CLOSED : FLOW_END_TIMEOUT);
+    }
+}
+
+void flow_flush(struct flow_table *t)
+{
+    struct flow *f;
+    /* oldest first, so flow events come out in a stable order */
+    while ((f = oldest(t)))
+        flow_end(t, f, FLOW_END_SHUTDOWN);
+}
+
+uint32_t flow_active(const struct flow_table *t)
+{
+    return t->active;
+}
+
+uint64_t flow_evicted(const struct flow_table *t)
+{
+    return t->evicted;
+}

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: the streaming JSON writer. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+
+int jw_init(struct jsonw *w, size_t cap)
+{
+    memset(w, 0, sizeof(*w));
+    w->buf = malloc(cap);
+    if (!w->buf)
+        return -1;
+    w->cap = cap;
+    return 0;
+}
+
+void jw_fini(struct jsonw *w)
+{
+    free(w->buf);
+    w->buf = NULL;
+}
+
+void jw_reset(struct jsonw *w)
+{
+    w->len = 0;
+    w->overflow = false;
+    w->depth = 0;
+    w->first[0] = true;
+    w->after_key = false;
+}
+
+static void put(struct jsonw *w, const char *s, size_t n)
+{
+    if (n > w->cap - w->len) {
+        w->overflow = true;
+        return;
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+static void putc_(struct jsonw *w, char ch)
+{
+    if (w->len >= w->cap) {
+        w->overflow = true;
+        return;
+    }
+    w->buf[w->len++] = ch;
+}
+
+/* A value right after its key needs nothing; an array element needs a comma
+ * unless it is the first. */
+static void value_sep(struct jsonw *w)
+{
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (w->depth > 0 && !w->first[w->depth])
+        putc_(w, ',');
+    w->first[w->depth] = false;
+}
+
+static void open_(struct jsonw *w, char ch)
+{
+    value_sep(w);
+    putc_(w, ch);
+    if (w->depth < JW_MAX_DEPTH - 1)
+        w->depth++;
+    w->first[w->depth] = true;
+}
+
+static void close_(struct jsonw *w, char ch)
+{
+    putc_(w, ch);
+    if (w->depth > 0)
+        w->depth--;
+}
+
+void jw_obj_begin(struct jsonw *w)
+{
+    open_(w, '{');
+}
+
+void jw_obj_end(struct jsonw *w)
+{
+    close_(w, '}');
+}
+
+void jw_arr_begin(struct jsonw *w)
+{
+    open_(w, '[');
+}
+
+void jw_arr_end(struct jsonw *w)
+{
+    close_(w, ']');
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t len = (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+    if (len == 0 || len > n || (len == 2 && s[0] < 0xc2))
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if (len == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)))
+        return 0; /* overlong or surrogate */
+    if (len == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || s[0] > 0xf4 || (s[0] == 0xf4 && s[1] >= 0x90)))
+        return 0;
+    return len;
+}
+
+static void put_escaped(struct jsonw *w, const unsigned char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    putc_(w, '"');
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i;
+        /* copy runs of plain printable ASCII in one go */
+        while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
+            run++;
+        if (run > i) {
+            put(w, (const char *)s + i, run - i);
+            i = run;
+            continue;
+        }
+        unsigned char ch = s[i];
+        size_t ulen = ch >= 0x80 ? utf8_len(s + i, n - i) : 1;
+        if (ch >= 0x80 && ulen > 1) {
+            put(w, (const char *)s + i, ulen);
+            i += ulen;
+            continue;
+        }
+        switch (ch) {
+            case '"': put(w, "\\\"", 2); break;
+            case '\\': put(w, "\\\\", 2); break;
+            case '\n': put(w, "\\n", 2); break;
+            case '\r': put(w, "\\r", 2); break;
+            case '\t': put(w, "\\t", 2); break;
+            default: {
+                char e[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
+                put(w, e, 6);
+            }
+        }
+        i++;
+    }
+    putc_(w, '"');
+}
+
+void jw_key(struct jsonw *w, const char *key)
+{
+    if (!w->first[w->depth])
+        putc_(w, ',');
+    w->first[w->depth] = false;
+    put_escaped(w, (const unsigned char *)key, strlen(key));
+    putc_(w, ':');
+    w->after_key = true;
+}
+
+static void before_value(struct jsonw *w)
+{
+    value_sep(w);
+}
+
+void jw_str(struct jsonw *w, const char *s)
+{
+    before_value(w);
+    put_escaped(w, (const unsigned char *)s, strlen(s));
+}
+
+void jw_strn(struct jsonw *w, const void *s, size_t n)
+{
+    before_value(w);
+    put_escaped(w, s, n);
+}
+
+void jw_hex(struct jsonw *w, const void *p, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *b = p;
+    before_value(w);
+    putc_(w, '"');
+    for (size_t i = 0; i < n; i++) {
+        putc_(w, hex[b[i] >> 4]);
+        putc_(w, hex[b[i] & 15]);
+    }
+    putc_(w, '"');
+}
+
+static void put_u64(struct jsonw *w, uint64_t v)
+{
+    char tmp[24];
+    int i = (int)sizeof(tmp);
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put(w, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
+void jw_u64(struct jsonw *w, uint64_t v)
+{
+    before_value(w);
+    put_u64(w, v);
+}
+
+void jw_i64(struct jsonw *w, int64_t v)
+{
+    before_value(w);
+    if (v < 0) {
+        putc_(w, '-');
+        put_u64(w, (uint64_t)0 - (uint64_t)v);
+    } else {
+        put_u64(w, (uint64_t)v);
+    }
+}
+
+void jw_dbl(struct jsonw *w, double v)
+{
+    before_value(w);
+    if (!isfinite(v)) {
+        put(w, "null", 4);
+        return;
+    }
+    if (v == floor(v) && fabs(v) < 9007199254740992.0) {
+        if (v < 0) {
+            putc_(w, '-');
+            put_u64(w, (uint64_t)-v);
+        } else {
+            put_u64(w, (uint64_t)v);
+        }
+        return;
+    }
+    char tmp[32];
+    int n = snprintf(tmp, sizeof(tmp), "%.9g", v);
+    put(w, tmp, (size_t)n);
+}
+
+void jw_bool(struct jsonw *w, bool v)
+{
+    before_value(w);
+    if (v)
+        put(w, "true", 4);
+    else
+        put(w, "false", 5);
+}
+
+void jw_null(struct jsonw *w)
+{
+    before_value(w);
+    put(w, "null", 4);
+}
+
+void jw_raw(struct jsonw *w, const char *s, size_t n)
+{
+    before_value(w);
+    put(w, s, n);
+}
+
+void jw_kstr(struct jsonw *w, const char *key, const char *s)
+{
+    jw_key(w, key);
+    jw_str(w, s);
+}
+
+void jw_ku64(struct jsonw *w, const char *key, uint64_t v)
+{
+    jw_key(w, key);
+    jw_u64(w, v);
+}
+
+void jw_kbool(struct jsonw *w, const char *key, bool v)
+{
+    jw_key(w, key);
+    jw_bool(w, v);
+}

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: the command line (DESIGN section 4): options, configuration, the
+ * run, and the exit status. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "conf.h"
+#include "config.h"
+#include "log.h"
+#include "output.h"
+#include "worker.h"
+
+#define EXIT_USAGE 1
+#define EXIT_RUNTIME 2
+#define MAX_INPUTS 256
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: otsensor -r FILE [-r FILE ...] [options]\n"
+            "\n"
+            "Passive security sensor for industrial (OT) networks: dissects industrial\n"
+            "protocols and writes EVE JSON events.\n"
+            "\n"
+            "  -r FILE               read a pcap or pcapng file; a directory: its files in\n"
+            "                        name order; \"-\": standard input (repeatable)\n"
+            "  -c, --config FILE     YAML configuration (default: the embedded defaults)\n"
+            "  -l, --log-dir DIR     where eve.json goes (default: .)\n"
+            "  -e, --eve FILE|-      EVE JSON lines output (\"-\": standard output)\n"
+            "      --eve-types LIST  event types to write, comma-separated (default: all);\n"
+            "                        e.g. alert,asset,flow,stats\n"
+            "      --realtime        replay files at their recorded pace\n"
+            "      --snaplen N       cut every packet to N bytes\n"
+            "  -T, --test-config     check the configuration, print every problem, exit\n"
+            "  -v, --verbose         more diagnostics on stderr\n"
+            "      --version         print the version and exit\n"
+            "  -h, --help            this text\n"
+            "\n"
+            "Exit status: 0 success; 1 bad usage, configuration or unreadable input;\n"
+            "2 a failure while running.\n");
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    capture_stop = 1;
+}
+
+struct options {
+    char *inputs[MAX_INPUTS];
+    int n_inputs;
+    const char *config;
+    const char *log_dir;
+    const char *eve;
+    const char *eve_types;
+    bool test_config;
+    struct replay_opts replay;
+};
+
+enum {
+    OPT_VERSION = 256,
+    OPT_EVE_TYPES,
+    OPT_REALTIME,
+    OPT_SNAPLEN,
+};
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"log-dir", required_argument, NULL, 'l'},
+        {"eve", required_argument, NULL, 'e'},
+        {"eve-types", required_argument, NULL, OPT_EVE_TYPES},
+        {"realtime", no_argument, NULL, OPT_REALTIME},
+        {"snaplen", required_argument, NULL, OPT_SNAPLEN},
+        {"test-config", no_argument, NULL, 'T'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    while ((ch = getopt_long(argc, argv, "r:c:l:e:Tvh", longopts, NULL)) != -1) {
+        switch (ch) {
+            case 'r':
+                if (o->n_inputs >= MAX_INPUTS) {
+                    ot_err("at most %d -r inputs", MAX_INPUTS);
+                    return -1;
+                }
+                o->inputs[o->n_inputs++] = optarg;
+                break;
+            case 'c': o->config = optarg; break;
+            case 'l': o->log_dir = optarg; break;
+            case 'e': o->eve = optarg; break;
+            case OPT_EVE_TYPES: o->eve_types = optarg; break;
+            case OPT_REALTIME: o->replay.realtime = true; break;
+            case OPT_SNAPLEN: {
+                char *end;
+                unsigned long v = strtoul(optarg, &end, 10);
+                if (*end || v == 0 || v > 262144) {
+                    ot_err("--snaplen takes a number of bytes from 1 to 262144, not '%s'", optarg);
+                    return -1;
+                }
+                o->replay.snaplen = (uint32_t)v;
+                break;
+            }
+            case 'T': o->test_config = true; break;
+            case 'v':
+                if (ot_log_level < OT_LOG_DEBUG)
+                    ot_log_level++;
+                break;
+            case OPT_VERSION:
+                printf("otsensor %s\n", PACKAGE_VERSION);
+                exit(0);
+            case 'h':
+                usage(stdout);
+                exit(0);
+            default:
+                usage(stderr);
+                return -1;
+        }
+    }
+    if (optind < argc) {
+        ot_err("unexpected argument '%s' (see --help)", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_config(struct conf *c, const struct options *o)
+{
+    conf_defaults(c);
+    if (o->config) {
+        static struct conf_problems problems;
+        unsigned n = conf_load_file(c, o->config, &problems);
+        for (unsigned i = 0; i < problems.n; i++) {
+            if (problems.p[i].line)
+                fprintf(stderr, "%s:%u: %s\n", problems.p[i].file, problems.p[i].line,
+                        problems.p[i].msg);
+            else
+                fprintf(stderr, "%s: %s\n", problems.p[i].file, problems.p[i].msg);
+        }
+        if (n > problems.n)
+            fprintf(stderr, "%s: %u more problems\n", o->config, n - problems.n);
+        if (n)
+            return -1;
+    }
+    if (o->eve_types) {
+        char bad[64];
+        if (conf_parse_types(o->eve_types, &c->eve_types, bad, sizeof(bad)) < 0) {
+            ot_err("--eve-types: unknown event type '%s'", bad);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int open_outputs(struct output *out, const struct conf *c, const struct options *o)
+{
+    char err[OT_ERRBUF_SIZE];
+    char path[PATH_MAX];
+    const char *eve = o->eve;
+    if (!eve && c->eve_enabled) {
+        const char *dir = o->log_dir ? o->log_dir : ".";
+        if (c->eve_filename[0] == '/')
+            snprintf(path, sizeof(path), "%s", c->eve_filename);
+        else
+            snprintf(path, sizeof(path), "%s/%s", dir, c->eve_filename);
+        eve = path;
+    }
+    if (eve && output_open_eve(out, eve, c->eve_types, err, sizeof(err)) != 0) {
+        ot_err("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static struct options o;
+    static struct conf conf;
+    static struct output out;
+    static struct worker w;
+    if (parse_args(argc, argv, &o) != 0)
+        return EXIT_USAGE;
+    if (load_config(&conf, &o) != 0)
+        return EXIT_USAGE;
+    if (o.test_config) {
+        printf("%s: configuration OK\n", o.config ? o.config : "embedded defaults");
+        return 0;
+    }
+    if (o.n_inputs == 0) {
+        ot_err("nothing to read: give -r FILE (see --help)");
+        return EXIT_USAGE;
+    }
+    if (o.log_dir) {
+        struct stat st;
+        if (stat(o.log_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            ot_err("%s: not a directory", o.log_dir);
+            return EXIT_USAGE;
+        }
+    }
+    if (open_outputs(&out, &conf, &o) != 0)
+        return EXIT_USAGE;
+    char err[OT_ERRBUF_SIZE];
+    if (worker_init(&w, &conf, &out, err, sizeof(err)) != 0) {
+        ot_err("%s", err);
+        output_close(&out);
+        return EXIT_RUNTIME;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    o.replay.progress = isatty(STDERR_FILENO);
+    int rc = capture_replay(&w, o.inputs, o.n_inputs, &o.replay);
+    worker_finish(&w);
+    worker_fini(&w);
+    if (output_close(&out) != 0 && rc == 0)
+        rc = EXIT_RUNTIME;
+    return rc;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: the counters a worker keeps (no locks: one set per worker) and
+ * that the stats event and, later, /metrics report. */
+#ifndef OT_STATS_H
+#define OT_STATS_H
+
+#include <stdint.h>
+
+#include "decode.h"
+#include "evtype.h"
+#include "otmsg.h"
+
+struct proto_stats {
+    uint64_t flows;
+    uint64_t pdus;
+    uint64_t records;
+    uint64_t truncated;
+    uint64_t invalid;
+    uint64_t anomalies;
+    uint64_t resync_bytes; /* bytes skipped to find the next valid PDU */
+    uint64_t oversized;    /* PDUs longer than reassembly.max_pdu, cut */
+};
+
+struct stats {
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t decode_errors[DEC_COUNT];
+    uint64_t flows_created;
+    uint64_t flows_ended;
+    uint64_t tcp_gaps;
+    uint64_t tcp_retransmitted_bytes;
+    uint64_t reasm_no_buffer;  /* a PDU spanning segments found no free buffer */
+    uint64_t dissect_no_state; /* a flow found no free dissector state */
+    uint64_t pending_evicted;  /* requests written unanswered to make room */
+    uint64_t pending_timed_out;
+    uint64_t ndpi_no_state;
+    struct proto_stats proto[OT_PROTO_COUNT];
+    uint64_t events[EV_COUNT];
+    uint64_t events_dropped; /* an event larger than the writer's buffer */
+};
+
+#endif

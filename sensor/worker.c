@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: the path of one packet through a worker: decode, flow, nDPI,
+ * reassembly and dissection; timeouts and stats on packet time. */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "event.h"
+#include "log.h"
+#include "output.h"
+#include "worker.h"
+
+#define TICK_USEC 1000000 /* timeouts are checked once per second of packet time */
+
+static void on_flow_end(void *arg, struct flow *f, enum flow_end why)
+{
+    struct worker *w = arg;
+    dissect_flow_end(w, f);
+    appid_flow_end(w, f);
+    event_flow(w, f, why);
+    dissect_release(w, f);
+    appid_release(w, f);
+    w->stats.flows_ended++;
+}
+
+int worker_init(struct worker *w, const struct conf *conf, struct output *out, char *err,
+                size_t errlen)
+{
+    memset(w, 0, sizeof(*w));
+    w->conf = conf;
+    w->out = out;
+    const uint32_t timeouts[FT_COUNT] = {
+        [FT_TCP] = conf->timeout_tcp,
+        [FT_TCP_NEW] = conf->timeout_tcp_new,
+        [FT_TCP_CLOSED] = conf->timeout_tcp_closed,
+        [FT_UDP] = conf->timeout_udp,
+        [FT_OTHER] = conf->timeout_other,
+    };
+    w->flows = flow_table_new(conf->max_flows, timeouts, on_flow_end, w);
+    size_t dstate = 0;
+    for (size_t i = 0; ot_dissectors[i]; i++)
+        if (ot_dissectors[i]->flow_state_size > dstate)
+            dstate = ot_dissectors[i]->flow_state_size;
+    w->dstate_size = dstate;
+    if (!w->flows || jw_init(&w->jw, 1 << 17) != 0 ||
+        pool_init(&w->reasm_pool, conf->reasm_buffers, sizeof(size_t) + conf->reasm_max_pdu) != 0 ||
+        pool_init(&w->dstate_pool, conf->dissect_flows, dstate ? dstate : 1) != 0 ||
+        pool_init(&w->txn_pool, conf->pending_max + 1, sizeof(struct txn)) != 0) {
+        snprintf(err, errlen, "cannot allocate the worker's pools (flow.max_flows %u, "
+                 "reassembly.buffers %u x %u bytes): lower them", conf->max_flows,
+                 conf->reasm_buffers, conf->reasm_max_pdu);
+        worker_fini(w);
+        return -1;
+    }
+    if (appid_init(w, err, errlen) != 0) {
+        worker_fini(w);
+        return -1;
+    }
+    return 0;
+}
+
+void worker_fini(struct worker *w)
+{
+    flow_table_free(w->flows);
+    w->flows = NULL;
+    appid_fini(w);
+    pool_fini(&w->reasm_pool);
+    pool_fini(&w->dstate_pool);
+    pool_fini(&w->txn_pool);
+    jw_fini(&w->jw);
+}
+
+static enum flow_timeout timeout_class(const struct flow *f)
+{
+    if (f->key.proto == IPPROTO_TCP) {
+        if (f->closed)
+            return FT_TCP_CLOSED;
+        /* established once the server answered: SYN-ACK, or mid-stream data
+         * from both sides */
+        return (f->tcp_seen & TCP_ACK) && f->pkts[1] ? FT_TCP : FT_TCP_NEW;
+    }
+    return f->key.proto == IPPROTO_UDP ? FT_UDP : FT_OTHER;
+}
+
+/* Which side started the flow.  TCP: the SYN sender; otherwise the side not
+ * on a dissector's server port, else the first sender. */
+static bool packet_from_client(const struct packet *p)
+{
+    if (p->l4proto == IPPROTO_TCP && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+        return true;
+    if (p->l4proto == IPPROTO_TCP && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+        return false;
+    for (size_t i = 0; ot_dissectors[i]; i++) {
+        const struct ot_dissector *d = ot_dissectors[i];
+        for (size_t k = 0; k < 4 && d->ports[k]; k++) {
+            if (p->dport == d->ports[k])
+                return true;
+            if (p->sport == d->ports[k])
+                return false;
+        }
+    }
+    /* the well-known side is the server */
+    if (p->sport < 1024 && p->dport >= 1024)
+        return false;
+    return true;
+}
+
+static void flow_start(struct worker *w, struct flow *f, const struct packet *p)
+{
+    bool from_client = packet_from_client(p);
+    bool src_is_a = memcmp(p->src.b, f->key.a.b, 16) == 0 && p->sport == f->key.port_a;
+    f->client_is_a = from_client == src_is_a;
+    f->vlan_count = p->vlan_count;
+    memcpy(f->vlan, p->vlan, sizeof(f->vlan));
+    f->has_ether = p->has_ether;
+    memcpy(from_client ? f->client_mac : f->server_mac, p->src_mac, 6);
+    memcpy(from_client ? f->server_mac : f->client_mac, p->dst_mac, 6);
+    w->stats.flows_created++;
+}
+
+static void tick(struct worker *w)
+{
+    flow_expire(w->flows, w->now);
+    dissect_expire(w);
+    if (w->conf->stats_interval && w->now >= w->next_stats) {
+        event_stats(w, false);
+        w->next_stats = w->now + (uint64_t)w->conf->stats_interval * 1000000;
+    }
+}
+
+static void advance_clock(struct worker *w, uint64_t ts)
+{
+    if (!w->started) {
+        w->started = true;
+        w->now = ts;
+        w->next_tick = ts + TICK_USEC;
+        w->next_stats = ts + (uint64_t)w->conf->stats_interval * 1000000;
+        return;
+    }
+    /* packet time never runs backwards for the engine: a reordered capture
+     * keeps the newest time seen */
+    if (ts > w->now)
+        w->now = ts;
+    if (w->now >= w->next_tick) {
+        tick(w);
+        w->next_tick = w->now + TICK_USEC;
+    }
+}
+
+static void ip_packet(struct worker *w, struct packet *p)
+{
+    bool created;
+    struct flow *f = flow_lookup(w->flows, p, &created);
+    if (created)
+        flow_start(w, f, p);
+    int dir = flow_dir(f, p);
+    f->pkts[dir]++;
+    f->bytes[dir] += p->wirelen;
+    if (p->l4proto == IPPROTO_TCP) {
+        f->tcp_seen |= p->tcp_flags;
+        if (p->tcp_flags & TCP_FIN)
+            f->fin[dir] = true;
+        if ((p->tcp_flags & TCP_RST) || (f->fin[0] && f->fin[1]))
+            f->closed = true;
+    }
+    flow_touch(w->flows, f, p->ts_usec, timeout_class(f));
+    appid_packet(w, f, p);
+    if (p->payload_len == 0 && !(p->tcp_flags & (TCP_SYN | TCP_FIN)))
+        return;
+    if (!f->dissector && !f->dissect_done && p->payload_len > 0)
+        dissect_select(w, f, dir, p);
+    if (!f->dissector)
+        return;
+    if (p->l4proto == IPPROTO_TCP)
+        reasm_segment(w, f, dir, p);
+    else if (p->payload_len > 0)
+        frame_datagram(w, f, dir, p->payload, p->payload_len);
+}
+
+void worker_packet(struct worker *w, int linktype, uint64_t ts_usec, const uint8_t *data,
+                   uint32_t caplen, uint32_t wirelen)
+{
+    struct packet p;
+    advance_clock(w, ts_usec);
+    w->stats.packets++;
+    w->stats.bytes += wirelen;
+    p.ts_usec = ts_usec;
+    p.wirelen = wirelen;
+    enum decode_err e = decode_packet(&p, linktype, data, caplen);
+    w->pkt = &p;
+    if (e != DEC_OK)
+        w->stats.decode_errors[e]++;
+    if (e == DEC_OK && p.ip_version)
+        ip_packet(w, &p);
+    else if (e == DEC_OK && !p.ip_version && p.l2_payload)
+        dissect_l2(w, &p);
+    w->pkt = NULL;
+}
+
+void worker_finish(struct worker *w)
+{
+    flow_flush(w->flows);
+    dissect_flush(w);
+    event_stats(w, true);
+}

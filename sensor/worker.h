@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: a worker runs the whole path of a packet -- decode, flow,
+ * reassembly, dissection, detection, events -- with state no other thread
+ * touches. */
+#ifndef OT_WORKER_H
+#define OT_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "decode.h"
+#include "flow.h"
+#include "jsonw.h"
+#include "pool.h"
+#include "stats.h"
+
+struct output;
+struct ndpi_detection_module_struct;
+
+/* A request kept until its response arrives (or it times out). */
+struct txn {
+    struct txn *flow_next; /* the flow's pending list, oldest first */
+    struct txn *age_prev;  /* the worker's list of all pending, oldest first */
+    struct txn *age_next;
+    struct flow *flow;
+    uint64_t ts;
+    int dir; /* flow direction that sent it */
+    struct ot_msg msg;
+};
+
+struct worker {
+    const struct conf *conf;
+    struct output *out;
+    struct flow_table *flows;
+    struct ndpi_detection_module_struct *ndpi;
+    struct pool ndpi_pool;
+    struct pool reasm_pool;
+    struct pool dstate_pool;
+    struct pool txn_pool;
+    size_t dstate_size;
+    struct txn *age_head;
+    struct txn *age_tail;
+    struct jsonw jw;
+    struct stats stats;
+    uint64_t now;           /* packet time of the newest packet, microseconds */
+    uint64_t next_tick;     /* when timeouts are next checked */
+    uint64_t next_stats;    /* when the next stats event is due */
+    bool started;
+    /* the packet being processed, for events raised on its behalf */
+    const struct packet *pkt;
+};
+
+int worker_init(struct worker *w, const struct conf *conf, struct output *out, char *err,
+                size_t errlen);
+void worker_fini(struct worker *w);
+/* Processes one captured frame; data is borrowed for the duration of the call. */
+void worker_packet(struct worker *w, int linktype, uint64_t ts_usec, const uint8_t *data,
+                   uint32_t caplen, uint32_t wirelen);
+/* End of input: ends every flow and pending request, writes the final stats. */
+void worker_finish(struct worker *w);
+
+/* reasm-tcp.c: feeds a TCP segment's payload to the flow's framer. */
+void reasm_segment(struct worker *w, struct flow *f, int dir, const struct packet *p);
+/* Drops any partial PDU and returns the buffers of both directions. */
+void reasm_release(struct worker *w, struct flow *f);
+/* Frames a UDP datagram (or one L2 frame) into PDUs. */
+void frame_datagram(struct worker *w, struct flow *f, int dir, const uint8_t *data, size_t len);
+
+/* dissect.c */
+void dissect_select(struct worker *w, struct flow *f, int dir, const struct packet *p);
+void dissect_pdu(struct worker *w, struct flow *f, int dir, const uint8_t *data, size_t len,
+                 size_t claimed_len);
+void dissect_l2(struct worker *w, const struct packet *p);
+/* Writes the flow's unanswered requests and drops partial PDUs. */
+void dissect_flow_end(struct worker *w, struct flow *f);
+/* Returns the dissector state to its pool, after the flow event used it. */
+void dissect_release(struct worker *w, struct flow *f);
+void dissect_expire(struct worker *w);
+void dissect_flush(struct worker *w);
+
+/* app-ndpi.c */
+int appid_init(struct worker *w, char *err, size_t errlen);
+void appid_fini(struct worker *w);
+void appid_packet(struct worker *w, struct flow *f, const struct packet *p);
+/* Ends classification (nDPI's give-up guess) before the flow event is written. */
+void appid_flow_end(struct worker *w, struct flow *f);
+/* Returns the flow's nDPI state to the pool, after the flow event. */
+void appid_release(struct worker *w, struct flow *f);
+/* nDPI's name for the flow's protocol ("TLS", "Modbus"), or NULL. */
+const char *appid_name(const struct worker *w, const struct flow *f);
+/* Writes the flow's nDPI risks ("risks") and server name ("server_name"). */
+void appid_write_meta(const struct worker *w, const struct flow *f, struct jsonw *jw);
+
+#endif
