@@ -6,5 +6,6 @@
 #include "dissectors.h"
 
 extern const struct ot_dissector modbus_dissector;
+extern const struct ot_dissector iec104_dissector;
 
 #endif
