@@ -56,7 +56,9 @@ void dissect_select(struct worker *w, struct flow *f, int dir, const struct pack
             attach(w, f, d);
             return;
         }
-        need_more |= r == OT_PROBE_NEED_MORE;
+        /* on its own port a protocol gets a few packets to show itself: a
+         * capture that starts mid-PDU begins with bytes no probe accepts */
+        need_more = true;
     }
     for (size_t i = 0; ot_dissectors[i]; i++) {
         const struct ot_dissector *d = ot_dissectors[i];

@@ -82,14 +82,11 @@ static enum flow_timeout timeout_class(const struct flow *f)
     return f->key.proto == IPPROTO_UDP ? FT_UDP : FT_OTHER;
 }
 
-/* Which side started the flow.  TCP: the SYN sender; otherwise the side not
- * on a dissector's server port, else the first sender. */
+/* Which side is the client.  A dissector's server port decides first: OT
+ * captures often start mid-connection, and fuzzed or scanning traffic sets
+ * odd flags; then the SYN sender; then the side not on a well-known port. */
 static bool packet_from_client(const struct packet *p)
 {
-    if (p->l4proto == IPPROTO_TCP && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
-        return true;
-    if (p->l4proto == IPPROTO_TCP && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
-        return false;
     for (size_t i = 0; ot_dissectors[i]; i++) {
         const struct ot_dissector *d = ot_dissectors[i];
         for (size_t k = 0; k < 4 && d->ports[k]; k++) {
@@ -99,10 +96,11 @@ static bool packet_from_client(const struct packet *p)
                 return false;
         }
     }
-    /* the well-known side is the server */
-    if (p->sport < 1024 && p->dport >= 1024)
+    if (p->l4proto == IPPROTO_TCP && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+        return true;
+    if (p->l4proto == IPPROTO_TCP && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
         return false;
-    return true;
+    return !(p->sport < 1024 && p->dport >= 1024);
 }
 
 static void flow_start(struct worker *w, struct flow *f, const struct packet *p)

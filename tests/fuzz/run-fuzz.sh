@@ -19,23 +19,16 @@ done
 targets=$(sed -n 's/^extern const struct ot_dissector \([a-z0-9_]*\)_dissector;/\1/p' \
     "$top/dissectors/registry-private.h")
 status=0
-for t in $targets; do
-    name=$(grep -A2 "^const struct ot_dissector ${t}_dissector" "$top"/dissectors/*.c |
-        sed -n 's/.*\.name = "\([a-z0-9_]*\)".*/\1/p' | head -1)
-    name=${name:-$t}
-    bin="$out/fuzz-$t"
-    clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-        -I"$top/dissectors" -DFUZZ_DISSECTOR="${t}_dissector" \
-        "$top/tests/fuzz/fuzz-dissector.c" $objs -o "$bin"
-    corpus="$out/corpus-$t"
+run_target() { # name binary seeds...
+    local t=$1 bin=$2
+    shift 2
+    local corpus="$out/corpus-$t"
     mkdir -p "$corpus" "$out/$t"
-    seeds="$top/tests/fuzz/corpus/$name"
-    [ -d "$seeds" ] || seeds=""
-    dict="$top/tests/fuzz/dict/$name.dict"
-    dictopt=""
-    [ -f "$dict" ] && dictopt="-dict=$dict"
+    local dictopt=""
+    [ -f "$top/tests/fuzz/dict/$t.dict" ] && dictopt="-dict=$top/tests/fuzz/dict/$t.dict"
     if "$bin" -max_total_time="$seconds" -artifact_prefix="$out/$t/" -print_final_stats=1 \
-        $dictopt "$corpus" $seeds >"$out/$t.log" 2>&1; then
+        -rss_limit_mb=4096 $dictopt "$corpus" "$@" >"$out/$t.log" 2>&1; then
+        local execs cov
         execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t.log")
         cov=$(grep -o 'cov: [0-9]*' "$out/$t.log" | tail -1)
         echo "target $t: ok, ${execs:-?} executions, $cov"
@@ -44,6 +37,24 @@ for t in $targets; do
         tail -30 "$out/$t.log"
         status=1
     fi
+}
+for t in $targets; do
+    name=$(grep -A2 "^const struct ot_dissector ${t}_dissector" "$top"/dissectors/*.c |
+        sed -n 's/.*\.name = "\([a-z0-9_]*\)".*/\1/p' | head -1)
+    name=${name:-$t}
+    bin="$out/fuzz-$t"
+    clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+        -I"$top/dissectors" -DFUZZ_DISSECTOR="${t}_dissector" \
+        "$top/tests/fuzz/fuzz-dissector.c" $objs -o "$bin"
+    seeds="$top/tests/fuzz/corpus/$name"
+    if [ -d "$seeds" ]; then run_target "$t" "$bin" "$seeds"; else run_target "$t" "$bin"; fi
 done
+# The whole engine fed a pcap, seeded with the golden captures.
+engine=$(ls "$top"/sensor/*.c | grep -v '/main\.c$')
+deps=$(pkg-config --cflags --libs libpcap libndpi yaml-0.1 jansson)
+clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -I"$top/dissectors" -I"$top/sensor" "$top/tests/fuzz/fuzz-pipeline.c" $engine $objs \
+    $deps -lm -lpthread -o "$out/fuzz-pipeline"
+run_target pipeline "$out/fuzz-pipeline" "$top/tests/pcaps"
 echo "fuzz: done"
 exit $status
