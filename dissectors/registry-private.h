@@ -6,6 +6,7 @@
 #include "dissectors.h"
 
 extern const struct ot_dissector modbus_dissector;
+extern const struct ot_dissector dnp3_dissector;
 extern const struct ot_dissector iec104_dissector;
 
 #endif

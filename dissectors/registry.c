@@ -7,6 +7,7 @@
 
 const struct ot_dissector *const ot_dissectors[] = {
     &modbus_dissector,
+    &dnp3_dissector,
     &iec104_dissector,
     NULL,
 };
