@@ -13,18 +13,17 @@ work=${BENCH_DIR:-/tmp/otsensor-bench}
 mkdir -p "$work"
 big=$work/bench-$packets.pcap
 small=$work/bench-10.pcap
-[ -s "$big" ] || python3 "$top/tests/gen/gen-bench.py" "$packets" "$big"
-[ -s "$small" ] || python3 "$top/tests/gen/gen-bench.py" 10 "$small"
+[ -s "$big" ] || python3 "$top/tests/gen/gen-bench.py" "$big" "$packets"
+[ -s "$small" ] || python3 "$top/tests/gen/gen-bench.py" "$small" 10
 ots=$build/otsensor
 loop=$build/bench/pcap-loop
 
-# seconds of one run of a command (wall clock, as a user waits for it)
+# CPU seconds (every thread, perf's task-clock) of one run of a command:
+# what the work costs, far less disturbed than wall time by whatever else
+# the machine is doing
 seconds() {
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$@" >/dev/null 2>&1
-    t1=$(date +%s.%N)
-    echo "$t1 - $t0" | bc -l
+    perf stat -x, -e task-clock -o "$work/perf.out" "$@" >/dev/null 2>&1
+    awk -F, '$3 == "task-clock" || $3 ~ /^task-clock/ {print $1 / 1000}' "$work/perf.out"
 }
 
 median() {
@@ -43,22 +42,19 @@ rate() {
     echo "$name $(echo "$packets / $net" | bc -l)"
 }
 
-run_ots_types() { "$ots" -e /dev/null --eve-types alert,asset,flow,stats -r "$1"; }
-run_ots_all() { "$ots" -e /dev/null -r "$1"; }
-run_ndpi() { ndpiReader -q -i "$1"; }
-run_tcpdump() { tcpdump -r "$1" -w /dev/null; }
 
 results=$work/results.txt
 : >"$results"
 rate pcap_loop "$loop" >>"$results"
-rate otsensor_alerts_flows run_ots_types >>"$results"
-rate otsensor_all_records run_ots_all >>"$results"
-command -v ndpiReader >/dev/null && rate ndpiReader run_ndpi >>"$results"
-command -v tcpdump >/dev/null && rate tcpdump_w_devnull run_tcpdump >>"$results"
+rate otsensor_alerts_flows "$ots" -e /dev/null --eve-types alert,asset,flow,stats -r >>"$results"
+rate otsensor_all_records "$ots" -e /dev/null -r >>"$results"
+command -v ndpiReader >/dev/null && rate ndpiReader ndpiReader -q -i >>"$results"
+command -v tcpdump >/dev/null && rate tcpdump_w_devnull tcpdump -w /dev/null -r >>"$results"
 
-rss=$( { /usr/bin/time -f '%M' "$ots" -e /dev/null -r "$big" >/dev/null; } 2>&1 | tail -1)
+/usr/bin/time -o "$work/time.out" -f '%M' "$ots" -e /dev/null -r "$big" >/dev/null 2>&1
+rss=$(tail -1 "$work/time.out")
 base=$(awk '$1 == "pcap_loop" {print $2}' "$results")
-echo "capture: $big ($packets packets), median of $runs runs, start-up subtracted"
+echo "capture: $big ($packets packets), median of $runs runs, CPU time (user+system), start-up subtracted"
 printf '%-24s %14s %10s\n' tool packets/s vs_loop
 while read -r name r; do
     printf '%-24s %14.0f %9.1f%%\n' "$name" "$r" "$(echo "100 * $r / $base" | bc -l)"

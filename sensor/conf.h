@@ -44,6 +44,7 @@ struct conf {
     uint32_t ndpi_max_packets; /* give up classifying after this many packets */
 
     /* outputs */
+    uint32_t output_queue_kb; /* each worker's queue to the output thread */
     uint32_t stats_interval; /* seconds of packet time; 0 = only at the end */
     bool eve_enabled;
     char eve_filename[CONF_STR];

@@ -34,23 +34,34 @@ static void put_time_value(struct jsonw *jw, uint64_t ts)
         strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
         cached_sec = sec;
     }
-    char buf[48];
+    /* "YYYY-MM-DDTHH:MM:SS.uuuuuu+0000" without printf: this runs per event */
+    char buf[40];
+    size_t n = strlen(cached);
+    buf[0] = '"';
+    memcpy(buf + 1, cached, n);
+    char *q = buf + 1 + n;
     unsigned usec = (unsigned)(ts % 1000000);
-    int n = snprintf(buf, sizeof(buf), "\"%s.%06u+0000\"", cached, usec);
-    jw_raw(jw, buf, (size_t)n);
+    *q++ = '.';
+    for (int i = 5; i >= 0; i--, usec /= 10)
+        q[i] = (char)('0' + usec % 10);
+    memcpy(q + 6, "+0000\"", 6);
+    jw_raw(jw, buf, (size_t)(q + 12 - buf));
 }
 
-static void put_ip(struct jsonw *jw, const char *key, uint8_t version, const struct ip_addr *a)
+void event_format_mac(char out[18], const uint8_t m[6])
 {
-    char s[INET6_ADDRSTRLEN];
-    inet_ntop(version == 6 ? AF_INET6 : AF_INET, a->b, s, sizeof(s));
-    jw_kstr(jw, key, s);
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 6; i++) {
+        out[i * 3] = hex[m[i] >> 4];
+        out[i * 3 + 1] = hex[m[i] & 15];
+        out[i * 3 + 2] = i < 5 ? ':' : '\0';
+    }
 }
 
 static void put_mac(struct jsonw *jw, const char *key, const uint8_t m[6])
 {
     char s[18];
-    snprintf(s, sizeof(s), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    event_format_mac(s, m);
     jw_kstr(jw, key, s);
 }
 
@@ -81,31 +92,33 @@ void event_begin(struct worker *w, uint64_t ts, int type, const struct flow *f, 
     put_time_value(jw, ts);
     if (f)
         jw_ku64(jw, "flow_id", f->flow_id);
-    jw_kstr(jw, "sensor", w->conf->sensor_name);
-    jw_kstr(jw, "event_type", ev_type_name(type));
+    jw_key(jw, "sensor");
+    jw_raw(jw, w->sensor_json, w->sensor_json_len);
+    jw_kname(jw, "event_type", ev_type_name(type));
     if (f) {
         /* src is the sender named by dir; the key holds the client in a or b */
         bool src_is_a = (dir == 0) == f->client_is_a;
-        put_ip(jw, "src_ip", f->key.ip_version, src_is_a ? &f->key.a : &f->key.b);
-        if (f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP)
+        bool ports = f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP;
+        jw_kname(jw, "src_ip", f->ip_text[src_is_a ? 0 : 1]);
+        if (ports)
             jw_ku64(jw, "src_port", src_is_a ? f->key.port_a : f->key.port_b);
-        put_ip(jw, "dest_ip", f->key.ip_version, src_is_a ? &f->key.b : &f->key.a);
-        if (f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP)
+        jw_kname(jw, "dest_ip", f->ip_text[src_is_a ? 1 : 0]);
+        if (ports)
             jw_ku64(jw, "dest_port", src_is_a ? f->key.port_b : f->key.port_a);
         const char *l4 = l4_name(f->key.proto);
         if (l4)
-            jw_kstr(jw, "proto", l4);
+            jw_kname(jw, "proto", l4);
         else
             jw_ku64(jw, "proto", f->key.proto);
         const char *app = app_proto(w, f);
         if (app)
-            jw_kstr(jw, "app_proto", app);
+            jw_kname(jw, "app_proto", app);
         put_vlan(jw, f->vlan_count, f->vlan);
         if (f->has_ether) {
             jw_key(jw, "ether");
             jw_obj_begin(jw);
-            put_mac(jw, "src_mac", dir == 0 ? f->client_mac : f->server_mac);
-            put_mac(jw, "dest_mac", dir == 0 ? f->server_mac : f->client_mac);
+            jw_kname(jw, "src_mac", f->mac_text[dir == 0 ? 0 : 1]);
+            jw_kname(jw, "dest_mac", f->mac_text[dir == 0 ? 1 : 0]);
             jw_obj_end(jw);
         }
     } else if (w->pkt && w->pkt->has_ether) {
@@ -126,7 +139,7 @@ void event_end(struct worker *w, int type)
         return;
     }
     w->stats.events[type]++;
-    output_write(w->out, type, w->jw.buf, w->jw.len);
+    output_write(w->queue, type, w->jw.buf, w->jw.len);
 }
 
 static void put_detail(struct jsonw *jw, const struct ot_detail *d)
@@ -190,21 +203,26 @@ static void put_identity(struct jsonw *jw, const struct ot_identity *id)
     jw_obj_end(jw);
 }
 
-void event_msg_members(struct jsonw *jw, const struct ot_msg *m)
+void event_msg_members(struct jsonw *jw, const struct ot_msg *m, const struct ot_msg *top)
 {
     if (m->has_function) {
         jw_ku64(jw, "function_code", m->function_code);
-        jw_kstr(jw, "function", m->function ? m->function : "unknown");
-        jw_kstr(jw, "op_class", ot_op_name(m->op_class));
+        /* the names are at the top of a paired record already when they agree */
+        bool same = top && top->has_function && top->function_code == m->function_code &&
+                    top->function == m->function && top->op_class == m->op_class;
+        if (!same) {
+            jw_kname(jw, "function", m->function ? m->function : "unknown");
+            jw_kname(jw, "op_class", ot_op_name(m->op_class));
+        }
     }
-    if (m->has_unit)
+    if (m->has_unit && !(top && top->has_unit && top->unit == m->unit))
         jw_ku64(jw, "unit", m->unit);
     if (m->n_ranges) {
         jw_key(jw, "addresses");
         jw_arr_begin(jw);
         for (uint8_t i = 0; i < m->n_ranges; i++) {
             jw_obj_begin(jw);
-            jw_kstr(jw, "space", m->ranges[i].space ? m->ranges[i].space : "unknown");
+            jw_kname(jw, "space", m->ranges[i].space ? m->ranges[i].space : "unknown");
             jw_ku64(jw, "start", m->ranges[i].start);
             jw_ku64(jw, "count", m->ranges[i].count);
             jw_obj_end(jw);
@@ -232,11 +250,11 @@ void event_msg_members(struct jsonw *jw, const struct ot_msg *m)
         jw_obj_begin(jw);
         jw_ku64(jw, "code", m->exception_code);
         if (m->exception)
-            jw_kstr(jw, "name", m->exception);
+            jw_kname(jw, "name", m->exception);
         jw_obj_end(jw);
     }
     if (m->anomaly)
-        jw_kstr(jw, "anomaly", m->anomaly);
+        jw_kname(jw, "anomaly", m->anomaly);
     if (m->identity.present)
         put_identity(jw, &m->identity);
     put_detail(jw, &m->detail);
@@ -261,8 +279,8 @@ void event_transaction(struct worker *w, const struct flow *f, const struct txn 
         const struct ot_msg *rq = &req->msg;
         if (rq->has_function) {
             jw_ku64(jw, "function_code", rq->function_code);
-            jw_kstr(jw, "function", rq->function ? rq->function : "unknown");
-            jw_kstr(jw, "op_class", ot_op_name(rq->op_class));
+            jw_kname(jw, "function", rq->function ? rq->function : "unknown");
+            jw_kname(jw, "op_class", ot_op_name(rq->op_class));
         }
         if (rq->has_unit || resp->has_unit)
             jw_ku64(jw, "unit", rq->has_unit ? rq->unit : resp->unit);
@@ -271,23 +289,23 @@ void event_transaction(struct worker *w, const struct flow *f, const struct txn 
             jw_obj_begin(jw);
             jw_ku64(jw, "code", resp->exception_code);
             if (resp->exception)
-                jw_kstr(jw, "name", resp->exception);
+                jw_kname(jw, "name", resp->exception);
             jw_obj_end(jw);
         }
         jw_ku64(jw, "latency_us", resp_ts >= req->ts ? resp_ts - req->ts : 0);
         jw_key(jw, "request");
         jw_obj_begin(jw);
-        event_msg_members(jw, rq);
+        event_msg_members(jw, rq, rq);
         jw_obj_end(jw);
         jw_key(jw, "response");
         jw_obj_begin(jw);
-        event_msg_members(jw, resp);
+        event_msg_members(jw, resp, rq);
         jw_obj_end(jw);
     } else {
-        jw_kstr(jw, "direction", first->dir == OT_DIR_REQUEST ? "request" : "response");
+        jw_kname(jw, "direction", first->dir == OT_DIR_REQUEST ? "request" : "response");
         if (req)
             jw_kbool(jw, "unanswered", true);
-        event_msg_members(jw, first);
+        event_msg_members(jw, first, NULL);
     }
     jw_obj_end(jw);
     event_end(w, type);
@@ -327,15 +345,15 @@ void event_flow(struct worker *w, const struct flow *f, enum flow_end why)
     jw_key(jw, "end");
     put_time_value(jw, f->last_ts);
     jw_ku64(jw, "age", (f->last_ts - f->first_ts) / 1000000);
-    jw_kstr(jw, "reason", end_reasons[why]);
+    jw_kname(jw, "reason", end_reasons[why]);
     if (f->key.proto == IPPROTO_TCP) {
         char flags[8];
         snprintf(flags, sizeof(flags), "%02x", f->tcp_seen);
-        jw_kstr(jw, "tcp_flags", flags);
+        jw_kname(jw, "tcp_flags", flags);
     }
     const char *ndpi = appid_name(w, f);
     if (ndpi)
-        jw_kstr(jw, "ndpi_proto", ndpi);
+        jw_kname(jw, "ndpi_proto", ndpi);
     appid_write_meta(w, f, jw);
     if (f->dissector) {
         jw_ku64(jw, "pdus", f->pdus);

@@ -21,8 +21,13 @@ void event_transaction(struct worker *w, const struct flow *f, const struct txn 
 void event_flow(struct worker *w, const struct flow *f, enum flow_end why);
 void event_stats(struct worker *w, bool final);
 
+/* Formats a MAC address as "aa:bb:cc:dd:ee:ff". */
+void event_format_mac(char out[18], const uint8_t m[6]);
+
 /* Writes the normalized fields and the detail tape of m as members of the
- * object that is open in jw. */
-void event_msg_members(struct jsonw *jw, const struct ot_msg *m);
+ * object that is open in jw.  With top (the message whose function and unit
+ * a paired record shows at its top), names and unit equal to top's are left
+ * out: the record says them once. */
+void event_msg_members(struct jsonw *jw, const struct ot_msg *m, const struct ot_msg *top);
 
 #endif

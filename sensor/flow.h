@@ -61,6 +61,10 @@ struct flow {
     bool has_ether;
     uint8_t client_mac[6];
     uint8_t server_mac[6];
+    /* formatted once per flow, written in every event: [0] key.a, [1] key.b */
+    char ip_text[2][46];
+    /* [0] client, [1] server */
+    char mac_text[2][18];
 
     uint64_t pkts[2]; /* [0] client to server, [1] server to client */
     uint64_t bytes[2];

@@ -32,42 +32,10 @@ void jw_reset(struct jsonw *w)
     w->after_key = false;
 }
 
-static void put(struct jsonw *w, const char *s, size_t n)
-{
-    if (n > w->cap - w->len) {
-        w->overflow = true;
-        return;
-    }
-    memcpy(w->buf + w->len, s, n);
-    w->len += n;
-}
-
-static void putc_(struct jsonw *w, char ch)
-{
-    if (w->len >= w->cap) {
-        w->overflow = true;
-        return;
-    }
-    w->buf[w->len++] = ch;
-}
-
-/* A value right after its key needs nothing; an array element needs a comma
- * unless it is the first. */
-static void value_sep(struct jsonw *w)
-{
-    if (w->after_key) {
-        w->after_key = false;
-        return;
-    }
-    if (w->depth > 0 && !w->first[w->depth])
-        putc_(w, ',');
-    w->first[w->depth] = false;
-}
-
 static void open_(struct jsonw *w, char ch)
 {
-    value_sep(w);
-    putc_(w, ch);
+    jw_value_sep(w);
+    jw_putc(w, ch);
     if (w->depth < JW_MAX_DEPTH - 1)
         w->depth++;
     w->first[w->depth] = true;
@@ -75,7 +43,7 @@ static void open_(struct jsonw *w, char ch)
 
 static void close_(struct jsonw *w, char ch)
 {
-    putc_(w, ch);
+    jw_putc(w, ch);
     if (w->depth > 0)
         w->depth--;
 }
@@ -118,57 +86,52 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
+/* 1 for the bytes a JSON string cannot hold as they are: controls, quote,
+ * backslash, and every byte >= 0x80 (checked as UTF-8 separately). */
+static const uint8_t needs_escape[256] = {
+    [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f ... 0xff] = 1,
+};
+
 static void put_escaped(struct jsonw *w, const unsigned char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    putc_(w, '"');
+    jw_putc(w, '"');
     size_t i = 0;
     while (i < n) {
         size_t run = i;
-        /* copy runs of plain printable ASCII in one go */
-        while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
+        while (run < n && !needs_escape[s[run]])
             run++;
         if (run > i) {
-            put(w, (const char *)s + i, run - i);
+            jw_put(w, (const char *)s + i, run - i);
             i = run;
             continue;
         }
         unsigned char ch = s[i];
         size_t ulen = ch >= 0x80 ? utf8_len(s + i, n - i) : 1;
         if (ch >= 0x80 && ulen > 1) {
-            put(w, (const char *)s + i, ulen);
+            jw_put(w, (const char *)s + i, ulen);
             i += ulen;
             continue;
         }
         switch (ch) {
-            case '"': put(w, "\\\"", 2); break;
-            case '\\': put(w, "\\\\", 2); break;
-            case '\n': put(w, "\\n", 2); break;
-            case '\r': put(w, "\\r", 2); break;
-            case '\t': put(w, "\\t", 2); break;
+            case '"': jw_put(w, "\\\"", 2); break;
+            case '\\': jw_put(w, "\\\\", 2); break;
+            case '\n': jw_put(w, "\\n", 2); break;
+            case '\r': jw_put(w, "\\r", 2); break;
+            case '\t': jw_put(w, "\\t", 2); break;
             default: {
                 char e[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
-                put(w, e, 6);
+                jw_put(w, e, 6);
             }
         }
         i++;
     }
-    putc_(w, '"');
-}
-
-void jw_key(struct jsonw *w, const char *key)
-{
-    if (!w->first[w->depth])
-        putc_(w, ',');
-    w->first[w->depth] = false;
-    put_escaped(w, (const unsigned char *)key, strlen(key));
-    putc_(w, ':');
-    w->after_key = true;
+    jw_putc(w, '"');
 }
 
 static void before_value(struct jsonw *w)
 {
-    value_sep(w);
+    jw_value_sep(w);
 }
 
 void jw_str(struct jsonw *w, const char *s)
@@ -188,39 +151,22 @@ void jw_hex(struct jsonw *w, const void *p, size_t n)
     static const char hex[] = "0123456789abcdef";
     const unsigned char *b = p;
     before_value(w);
-    putc_(w, '"');
+    jw_putc(w, '"');
     for (size_t i = 0; i < n; i++) {
-        putc_(w, hex[b[i] >> 4]);
-        putc_(w, hex[b[i] & 15]);
+        jw_putc(w, hex[b[i] >> 4]);
+        jw_putc(w, hex[b[i] & 15]);
     }
-    putc_(w, '"');
-}
-
-static void put_u64(struct jsonw *w, uint64_t v)
-{
-    char tmp[24];
-    int i = (int)sizeof(tmp);
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    put(w, tmp + i, sizeof(tmp) - (size_t)i);
-}
-
-void jw_u64(struct jsonw *w, uint64_t v)
-{
-    before_value(w);
-    put_u64(w, v);
+    jw_putc(w, '"');
 }
 
 void jw_i64(struct jsonw *w, int64_t v)
 {
     before_value(w);
     if (v < 0) {
-        putc_(w, '-');
-        put_u64(w, (uint64_t)0 - (uint64_t)v);
+        jw_putc(w, '-');
+        jw_put_u64(w, (uint64_t)0 - (uint64_t)v);
     } else {
-        put_u64(w, (uint64_t)v);
+        jw_put_u64(w, (uint64_t)v);
     }
 }
 
@@ -228,42 +174,42 @@ void jw_dbl(struct jsonw *w, double v)
 {
     before_value(w);
     if (!isfinite(v)) {
-        put(w, "null", 4);
+        jw_put(w, "null", 4);
         return;
     }
     if (v == floor(v) && fabs(v) < 9007199254740992.0) {
         if (v < 0) {
-            putc_(w, '-');
-            put_u64(w, (uint64_t)-v);
+            jw_putc(w, '-');
+            jw_put_u64(w, (uint64_t)-v);
         } else {
-            put_u64(w, (uint64_t)v);
+            jw_put_u64(w, (uint64_t)v);
         }
         return;
     }
     char tmp[32];
     int n = snprintf(tmp, sizeof(tmp), "%.9g", v);
-    put(w, tmp, (size_t)n);
+    jw_put(w, tmp, (size_t)n);
 }
 
 void jw_bool(struct jsonw *w, bool v)
 {
     before_value(w);
     if (v)
-        put(w, "true", 4);
+        jw_put(w, "true", 4);
     else
-        put(w, "false", 5);
+        jw_put(w, "false", 5);
 }
 
 void jw_null(struct jsonw *w)
 {
     before_value(w);
-    put(w, "null", 4);
+    jw_put(w, "null", 4);
 }
 
 void jw_raw(struct jsonw *w, const char *s, size_t n)
 {
     before_value(w);
-    put(w, s, n);
+    jw_put(w, s, n);
 }
 
 void jw_kstr(struct jsonw *w, const char *key, const char *s)
@@ -272,14 +218,34 @@ void jw_kstr(struct jsonw *w, const char *key, const char *s)
     jw_str(w, s);
 }
 
-void jw_ku64(struct jsonw *w, const char *key, uint64_t v)
-{
-    jw_key(w, key);
-    jw_u64(w, v);
-}
-
 void jw_kbool(struct jsonw *w, const char *key, bool v)
 {
     jw_key(w, key);
     jw_bool(w, v);
+}
+
+void jw_kname(struct jsonw *w, const char *key, const char *s)
+{
+    size_t n = strlen(s);
+#ifdef OT_SANITIZERS
+    for (size_t i = 0; i < n; i++)
+        if (needs_escape[(unsigned char)s[i]])
+            abort(); /* a program-owned name with a byte JSON must escape */
+#endif
+    jw_key(w, key);
+    jw_value_sep(w);
+    jw_putc(w, '"');
+    jw_put(w, s, n);
+    jw_putc(w, '"');
+}
+
+size_t jw_quote(char *out, size_t cap, const char *s)
+{
+    struct jsonw w = {.buf = out, .cap = cap ? cap - 1 : 0};
+    w.first[0] = true;
+    put_escaped(&w, (const unsigned char *)s, strlen(s));
+    if (w.overflow || cap == 0)
+        return 0;
+    out[w.len] = '\0';
+    return w.len;
 }

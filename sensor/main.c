@@ -211,9 +211,12 @@ int main(int argc, char **argv)
     if (open_outputs(&out, &conf, &o) != 0)
         return EXIT_USAGE;
     char err[OT_ERRBUF_SIZE];
-    if (worker_init(&w, &conf, &out, err, sizeof(err)) != 0) {
-        ot_err("%s", err);
-        output_close(&out);
+    /* replay waits for the output thread rather than lose events */
+    struct output_queue *q = output_queue_new(&out, (size_t)conf.output_queue_kb * 1024, true);
+    if (!q || output_start(&out, err, sizeof(err)) != 0 ||
+        worker_init(&w, &conf, &out, q, err, sizeof(err)) != 0) {
+        ot_err("%s", q ? err : "cannot allocate the output queue");
+        output_stop(&out);
         return EXIT_RUNTIME;
     }
     struct sigaction sa;
@@ -225,7 +228,7 @@ int main(int argc, char **argv)
     int rc = capture_replay(&w, o.inputs, o.n_inputs, &o.replay);
     worker_finish(&w);
     worker_fini(&w);
-    if (output_close(&out) != 0 && rc == 0)
+    if (output_stop(&out) != 0 && rc == 0)
         rc = EXIT_RUNTIME;
     return rc;
 }

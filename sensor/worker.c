@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* summary: the path of one packet through a worker: decode, flow, nDPI,
  * reassembly and dissection; timeouts and stats on packet time. */
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,12 +24,14 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end why)
     w->stats.flows_ended++;
 }
 
-int worker_init(struct worker *w, const struct conf *conf, struct output *out, char *err,
-                size_t errlen)
+int worker_init(struct worker *w, const struct conf *conf, struct output *out,
+                struct output_queue *queue, char *err, size_t errlen)
 {
     memset(w, 0, sizeof(*w));
     w->conf = conf;
     w->out = out;
+    w->queue = queue;
+    w->sensor_json_len = jw_quote(w->sensor_json, sizeof(w->sensor_json), conf->sensor_name);
     const uint32_t timeouts[FT_COUNT] = {
         [FT_TCP] = conf->timeout_tcp,
         [FT_TCP_NEW] = conf->timeout_tcp_new,
@@ -113,6 +116,11 @@ static void flow_start(struct worker *w, struct flow *f, const struct packet *p)
     f->has_ether = p->has_ether;
     memcpy(from_client ? f->client_mac : f->server_mac, p->src_mac, 6);
     memcpy(from_client ? f->server_mac : f->client_mac, p->dst_mac, 6);
+    int family = f->key.ip_version == 6 ? AF_INET6 : AF_INET;
+    inet_ntop(family, f->key.a.b, f->ip_text[0], sizeof(f->ip_text[0]));
+    inet_ntop(family, f->key.b.b, f->ip_text[1], sizeof(f->ip_text[1]));
+    event_format_mac(f->mac_text[0], f->client_mac);
+    event_format_mac(f->mac_text[1], f->server_mac);
     w->stats.flows_created++;
 }
 

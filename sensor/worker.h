@@ -16,6 +16,7 @@
 #include "stats.h"
 
 struct output;
+struct output_queue;
 struct ndpi_detection_module_struct;
 
 /* A request kept until its response arrives (or it times out). */
@@ -31,7 +32,8 @@ struct txn {
 
 struct worker {
     const struct conf *conf;
-    struct output *out;
+    struct output *out;         /* which event types are wanted */
+    struct output_queue *queue; /* where this worker's events go; NULL: nowhere */
     struct flow_table *flows;
     struct ndpi_detection_module_struct *ndpi;
     struct pool ndpi_pool;
@@ -42,6 +44,8 @@ struct worker {
     struct txn *age_head;
     struct txn *age_tail;
     struct jsonw jw;
+    char sensor_json[2 * CONF_STR + 8]; /* the sensor name as a JSON string, escaped once */
+    size_t sensor_json_len;
     struct stats stats;
     uint64_t now;           /* packet time of the newest packet, microseconds */
     uint64_t next_tick;     /* when timeouts are next checked */
@@ -51,8 +55,8 @@ struct worker {
     const struct packet *pkt;
 };
 
-int worker_init(struct worker *w, const struct conf *conf, struct output *out, char *err,
-                size_t errlen);
+int worker_init(struct worker *w, const struct conf *conf, struct output *out,
+                struct output_queue *queue, char *err, size_t errlen);
 void worker_fini(struct worker *w);
 /* Processes one captured frame; data is borrowed for the duration of the call. */
 void worker_packet(struct worker *w, int linktype, uint64_t ts_usec, const uint8_t *data,

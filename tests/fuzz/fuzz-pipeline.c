@@ -31,7 +31,7 @@ static int setup(void)
     conf.pending_per_flow = 4;
     conf.stats_interval = 10;
     out.want = EV_ALL; /* build every event; no sink keeps them */
-    if (worker_init(&w, &conf, &out, err, sizeof(err)) != 0) {
+    if (worker_init(&w, &conf, &out, NULL, err, sizeof(err)) != 0) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }

@@ -8,7 +8,7 @@ seconds=${1:-10}
 out=${2:-/tmp/otsensor-fuzz}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out/obj"
-flags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -I$top/dissectors"
+flags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -DOT_SANITIZERS -I$top/dissectors"
 objs=""
 for src in "$top"/dissectors/*.c; do
     obj="$out/obj/$(basename "$src" .c).o"
@@ -51,7 +51,7 @@ for t in $targets; do
 done
 # The whole engine fed a pcap, seeded with the golden captures.
 engine=$(ls "$top"/sensor/*.c | grep -v '/main\.c$')
-deps=$(pkg-config --cflags --libs libpcap libndpi yaml-0.1 jansson)
+deps=$(pkg-config --cflags --libs libpcap libndpi yaml-0.1 jansson libevent)
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -I"$top/dissectors" -I"$top/sensor" "$top/tests/fuzz/fuzz-pipeline.c" $engine $objs \
     $deps -lm -lpthread -o "$out/fuzz-pipeline"
