@@ -11,5 +11,7 @@ extern const struct ot_dissector iec104_dissector;
 extern const struct ot_dissector opcua_dissector;
 extern const struct ot_dissector mqtt_dissector;
 extern const struct ot_dissector pndcp_dissector;
+extern const struct ot_dissector goose_dissector;
+extern const struct ot_dissector mms_dissector;
 
 #endif

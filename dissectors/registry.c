@@ -12,6 +12,8 @@ const struct ot_dissector *const ot_dissectors[] = {
     &opcua_dissector,
     &mqtt_dissector,
     &pndcp_dissector,
+    &goose_dissector,
+    &mms_dissector,
     NULL,
 };
 
