@@ -48,6 +48,7 @@ static const struct conf_key conf_keys[] = {
     BOOL("ndpi.enabled", ndpi_enabled),
     U32("ndpi.max_packets", ndpi_max_packets, 1, 1000),
     U32("stats.interval", stats_interval, 0, 86400),
+    U32("alerts.aggregate_window", alert_window, 0, 86400),
     U32("outputs.queue_kb", output_queue_kb, 64, 1 << 20),
     BOOL("outputs.eve.enabled", eve_enabled),
     STR("outputs.eve.filename", eve_filename),
@@ -73,6 +74,7 @@ void conf_defaults(struct conf *c)
     c->ndpi_enabled = true;
     c->ndpi_max_packets = 32;
     c->stats_interval = 60;
+    c->alert_window = 60;
     c->output_queue_kb = 4096;
     c->eve_enabled = true;
     snprintf(c->eve_filename, sizeof(c->eve_filename), "eve.json");

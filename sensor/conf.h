@@ -43,6 +43,8 @@ struct conf {
     bool ndpi_enabled;
     uint32_t ndpi_max_packets; /* give up classifying after this many packets */
 
+    uint32_t alert_window; /* seconds in which repeats of an alert become one count */
+
     /* outputs */
     uint32_t output_queue_kb; /* each worker's queue to the output thread */
     uint32_t stats_interval; /* seconds of packet time; 0 = only at the end */

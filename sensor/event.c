@@ -23,7 +23,7 @@ static const char *l4_name(uint8_t proto)
 
 /* ISO 8601 with microseconds and offset, from packet time; the date part is
  * cached because consecutive events share their second. */
-static void put_time_value(struct jsonw *jw, uint64_t ts)
+void event_time_value(struct jsonw *jw, uint64_t ts)
 {
     static __thread time_t cached_sec = -1;
     static __thread char cached[32];
@@ -89,7 +89,7 @@ void event_begin(struct worker *w, uint64_t ts, int type, const struct flow *f, 
     jw_reset(jw);
     jw_obj_begin(jw);
     jw_key(jw, "timestamp");
-    put_time_value(jw, ts);
+    event_time_value(jw, ts);
     if (f)
         jw_ku64(jw, "flow_id", f->flow_id);
     jw_key(jw, "sensor");
@@ -129,6 +129,16 @@ void event_begin(struct worker *w, uint64_t ts, int type, const struct flow *f, 
         put_mac(jw, "dest_mac", w->pkt->dst_mac);
         jw_obj_end(jw);
     }
+}
+
+void event_packet_addresses(struct worker *w, const struct packet *p)
+{
+    char text[INET6_ADDRSTRLEN];
+    int family = p->ip_version == 6 ? AF_INET6 : AF_INET;
+    inet_ntop(family, p->src.b, text, sizeof(text));
+    jw_kname(&w->jw, "src_ip", text);
+    inet_ntop(family, p->dst.b, text, sizeof(text));
+    jw_kname(&w->jw, "dest_ip", text);
 }
 
 void event_end(struct worker *w, int type)
@@ -341,9 +351,9 @@ void event_flow(struct worker *w, const struct flow *f, enum flow_end why)
     jw_ku64(jw, "bytes_toserver", f->bytes[0]);
     jw_ku64(jw, "bytes_toclient", f->bytes[1]);
     jw_key(jw, "start");
-    put_time_value(jw, f->first_ts);
+    event_time_value(jw, f->first_ts);
     jw_key(jw, "end");
-    put_time_value(jw, f->last_ts);
+    event_time_value(jw, f->last_ts);
     jw_ku64(jw, "age", (f->last_ts - f->first_ts) / 1000000);
     jw_kname(jw, "reason", end_reasons[why]);
     if (f->key.proto == IPPROTO_TCP) {
@@ -434,6 +444,12 @@ void event_stats(struct worker *w, bool final)
         put_nonzero(jw, "oversized", ps->oversized);
         jw_obj_end(jw);
     }
+    jw_obj_end(jw);
+    jw_key(jw, "alerts");
+    jw_obj_begin(jw);
+    jw_ku64(jw, "raised", w->alert_stats.raised);
+    jw_ku64(jw, "written", w->alert_stats.written);
+    jw_ku64(jw, "aggregated", w->alert_stats.aggregated);
     jw_obj_end(jw);
     jw_key(jw, "events");
     jw_obj_begin(jw);

@@ -12,6 +12,10 @@
  * sender that src_* names (0: client), or -1 for no flow (ether addresses
  * come from w->pkt then). */
 void event_begin(struct worker *w, uint64_t ts, int type, const struct flow *f, int dir);
+/* Writes src_ip/dest_ip of a packet that has no flow (after event_begin). */
+void event_packet_addresses(struct worker *w, const struct packet *p);
+/* Writes a packet-time timestamp value ("2024-01-01T00:00:00.000000+0000"). */
+void event_time_value(struct jsonw *jw, uint64_t ts);
 /* Closes the object and hands the line to the output. */
 void event_end(struct worker *w, int type);
 

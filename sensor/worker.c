@@ -55,6 +55,11 @@ int worker_init(struct worker *w, const struct conf *conf, struct output *out,
         worker_fini(w);
         return -1;
     }
+    if (alert_init(w) != 0) {
+        snprintf(err, errlen, "cannot allocate the alert aggregation table");
+        worker_fini(w);
+        return -1;
+    }
     if (appid_init(w, err, errlen) != 0) {
         worker_fini(w);
         return -1;
@@ -67,6 +72,7 @@ void worker_fini(struct worker *w)
     flow_table_free(w->flows);
     w->flows = NULL;
     appid_fini(w);
+    alert_fini(w);
     pool_fini(&w->reasm_pool);
     pool_fini(&w->dstate_pool);
     pool_fini(&w->txn_pool);
@@ -128,6 +134,7 @@ static void tick(struct worker *w)
 {
     flow_expire(w->flows, w->now);
     dissect_expire(w);
+    alert_tick(w);
     if (w->conf->stats_interval && w->now >= w->next_stats) {
         event_stats(w, false);
         w->next_stats = w->now + (uint64_t)w->conf->stats_interval * 1000000;
@@ -207,5 +214,6 @@ void worker_finish(struct worker *w)
 {
     flow_flush(w->flows);
     dissect_flush(w);
+    alert_flush(w);
     event_stats(w, true);
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "alert.h"
 #include "conf.h"
 #include "decode.h"
 #include "flow.h"
@@ -47,6 +48,8 @@ struct worker {
     char sensor_json[2 * CONF_STR + 8]; /* the sensor name as a JSON string, escaped once */
     size_t sensor_json_len;
     struct stats stats;
+    struct alert_agg *alerts;
+    struct alert_stats alert_stats;
     uint64_t now;           /* packet time of the newest packet, microseconds */
     uint64_t next_tick;     /* when timeouts are next checked */
     uint64_t next_stats;    /* when the next stats event is due */
