@@ -1039,6 +1039,8 @@ static enum ot_probe iec104_probe(const uint8_t *p, size_t len, bool to_server)
     unsigned frames = 0;
     (void)to_server;
 
+    if (len == 0)
+        return OT_PROBE_NEED_MORE;
     while (cur_left(&c) > 0 && frames < IEC104_PROBE_FRAMES) {
         if (cur_peek_u8(&c) != IEC104_START)
             return OT_PROBE_NO;
