@@ -37,6 +37,8 @@ bool decode_link_supported(int linktype)
         case LINK_LOOP:
         case LINK_ETHERNET:
         case LINK_RAW:
+        case LINK_DLT_RAW:
+        case LINK_DLT_RAW_OPENBSD:
         case LINK_IPV4:
         case LINK_IPV6:
         case LINK_LINUX_SLL:
@@ -171,6 +173,8 @@ enum decode_err decode_packet(struct packet *p, int linktype, const uint8_t *dat
         case LINK_LOOP:
             return decode_null(p, data, caplen, linktype == LINK_LOOP);
         case LINK_RAW:
+        case LINK_DLT_RAW:
+        case LINK_DLT_RAW_OPENBSD:
         case LINK_IPV4:
         case LINK_IPV6:
             return decode_raw(p, data, caplen);

@@ -13,6 +13,8 @@
 #define LINK_NULL 0
 #define LINK_ETHERNET 1
 #define LINK_RAW 101
+#define LINK_DLT_RAW 12        /* how libpcap reports LINKTYPE_RAW files on Linux */
+#define LINK_DLT_RAW_OPENBSD 14
 #define LINK_LOOP 108
 #define LINK_LINUX_SLL 113
 #define LINK_IPV4 228

@@ -52,12 +52,15 @@ void dissect_select(struct worker *w, struct flow *f, int dir, const struct pack
             continue;
         enum ot_probe r = d->probe ? d->probe(p->payload, p->payload_len, to_server)
                                    : OT_PROBE_YES;
-        if (r == OT_PROBE_YES) {
+        /* On its own port a protocol that may have begun (a first segment
+         * shorter than its header) is attached at once, so the framer keeps
+         * those bytes: its pdu_len still refuses anything that is not it. */
+        if (r == OT_PROBE_YES || r == OT_PROBE_NEED_MORE) {
             attach(w, f, d);
             return;
         }
-        /* on its own port a protocol gets a few packets to show itself: a
-         * capture that starts mid-PDU begins with bytes no probe accepts */
+        /* and it gets a few packets to show itself: a capture that starts
+         * mid-PDU begins with bytes no probe accepts */
         need_more = true;
     }
     for (size_t i = 0; ot_dissectors[i]; i++) {
@@ -130,6 +133,7 @@ static void keep_request(struct worker *w, struct flow *f, struct txn *t, int di
     t->flow = f;
     t->dir = dir;
     t->ts = w->now;
+    t->capture_gap = false;
     t->flow_next = NULL;
     struct txn **pp = &f->pending;
     while (*pp)
@@ -244,15 +248,24 @@ void dissect_l2(struct worker *w, const struct packet *p)
 
 void dissect_flow_end(struct worker *w, struct flow *f)
 {
+    /* segments still held out of order may complete requests and responses */
+    reasm_release(w, f);
     while (f->pending)
         write_unanswered(w, f->pending);
-    reasm_release(w, f);
 }
 
 void dissect_release(struct worker *w, struct flow *f)
 {
     pool_put(&w->dstate_pool, f->dstate);
     f->dstate = NULL;
+}
+
+void dissect_gap(struct worker *w, struct flow *f, int dir)
+{
+    (void)w;
+    for (struct txn *t = f->pending; t; t = t->flow_next)
+        if (t->dir != dir)
+            t->capture_gap = true;
 }
 
 void dissect_expire(struct worker *w)

@@ -313,8 +313,12 @@ void event_transaction(struct worker *w, const struct flow *f, const struct txn 
         jw_obj_end(jw);
     } else {
         jw_kname(jw, "direction", first->dir == OT_DIR_REQUEST ? "request" : "response");
-        if (req)
+        if (req) {
             jw_kbool(jw, "unanswered", true);
+            /* the response may have been in bytes the capture lost */
+            if (req->capture_gap)
+                jw_kbool(jw, "capture_gap", true);
+        }
         event_msg_members(jw, first, NULL);
     }
     jw_obj_end(jw);
@@ -421,6 +425,8 @@ void event_stats(struct worker *w, bool final)
     jw_obj_begin(jw);
     jw_ku64(jw, "gaps", s->tcp_gaps);
     jw_ku64(jw, "retransmitted_bytes", s->tcp_retransmitted_bytes);
+    jw_ku64(jw, "reordered_segments", s->tcp_reordered);
+    jw_ku64(jw, "partial_pdus_dropped", s->partial_pdus_dropped);
     jw_ku64(jw, "reassembly_no_buffer", s->reasm_no_buffer);
     jw_obj_end(jw);
     jw_key(jw, "dissect");

@@ -212,7 +212,7 @@ void flow_flush(struct flow_table *t)
     struct flow *f;
     /* oldest first, so flow events come out in a stable order */
     while ((f = oldest(t)))
-        flow_end(t, f, FLOW_END_SHUTDOWN);
+        flow_end(t, f, f->closed ? FLOW_END_CLOSED : FLOW_END_SHUTDOWN);
 }
 
 uint32_t flow_active(const struct flow_table *t)

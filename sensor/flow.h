@@ -15,6 +15,7 @@
 struct ndpi_flow_struct;
 struct txn;
 struct reasm_buf;
+struct ooo_store;
 
 /* One direction of a TCP byte stream, framed into PDUs (reasm-tcp.c). */
 struct stream {
@@ -22,8 +23,10 @@ struct stream {
     bool seq_known;
     bool fin;
     struct reasm_buf *buf; /* pooled; only while a PDU spans segments */
+    struct ooo_store *ooo; /* pooled; segments that arrived ahead of a hole */
     uint64_t skip;         /* bytes still to drop: the tail of an oversized PDU */
     uint64_t gaps;
+    uint64_t reordered; /* segments held until the hole before them filled */
     uint64_t resync_bytes; /* bytes skipped looking for a valid PDU header */
 };
 

@@ -3,8 +3,11 @@
  * cut into PDUs with the dissector's pdu_len(): a PDU inside one segment is
  * parsed where the capture left it (zero copy); only a PDU that spans
  * segments is copied, into a pooled buffer of reassembly.max_pdu bytes.
- * Retransmitted bytes are trimmed, never delivered twice; a gap drops the
- * partial PDU and the framer resynchronises on the next valid header. */
+ * Retransmitted bytes are trimmed, never delivered twice.  Segments that
+ * arrive ahead of a hole are held (bounded: OOO_MAX_SEGS segments in one
+ * pooled buffer) and delivered when the hole fills; when the store is full
+ * or the flow ends, the hole is a gap: the partial PDU is dropped and the
+ * framer resynchronises on the next valid header. */
 #include <string.h>
 
 #include "worker.h"
@@ -15,6 +18,21 @@ struct reasm_buf {
 };
 
 #define HEADER_STEP 32 /* bytes added at a time while pdu_len cannot tell yet */
+#define OOO_MAX_SEGS 16 /* segments held ahead of a hole; a loss larger than this is a gap */
+
+struct ooo_seg {
+    uint32_t seq;
+    uint32_t len;
+    size_t off; /* in data[] */
+};
+
+/* Lives in a reassembly-pool buffer (reassembly.max_pdu bytes in all). */
+struct ooo_store {
+    uint32_t n;
+    size_t used;
+    struct ooo_seg seg[OOO_MAX_SEGS];
+    uint8_t data[];
+};
 
 static size_t max_pdu(const struct worker *w)
 {
@@ -27,9 +45,106 @@ static void buf_release(struct worker *w, struct stream *s)
     s->buf = NULL;
 }
 
+static void frame_stream(struct worker *w, struct flow *f, int dir, const uint8_t *data,
+                         size_t len);
+
+/* Bytes are missing before seq: the partial PDU cannot be completed. */
+static void declare_gap(struct worker *w, struct flow *f, int dir, uint32_t seq)
+{
+    struct stream *s = &f->stream[dir];
+    s->gaps++;
+    w->stats.tcp_gaps++;
+    if (s->buf)
+        w->stats.partial_pdus_dropped++;
+    buf_release(w, s);
+    s->skip = 0;
+    s->next_seq = seq;
+    dissect_gap(w, f, dir);
+}
+
+/* Delivers held segments that now continue the stream. */
+static void ooo_drain(struct worker *w, struct flow *f, int dir)
+{
+    struct stream *s = &f->stream[dir];
+    struct ooo_store *o = s->ooo;
+    bool progress = true;
+    while (o && o->n > 0 && progress) {
+        progress = false;
+        for (uint32_t i = 0; i < o->n; i++) {
+            struct ooo_seg g = o->seg[i];
+            int32_t ahead = (int32_t)(g.seq - s->next_seq);
+            if (ahead > 0)
+                continue;
+            o->seg[i] = o->seg[--o->n];
+            size_t old = (size_t)(-(int64_t)ahead);
+            if (old < g.len) {
+                s->next_seq += (uint32_t)(g.len - old);
+                w->stats.tcp_reordered++;
+                s->reordered++;
+                frame_stream(w, f, dir, o->data + g.off + old, g.len - old);
+            }
+            progress = true;
+            break;
+        }
+    }
+    if (o && o->n == 0) {
+        pool_put(&w->reasm_pool, o);
+        s->ooo = NULL;
+    }
+}
+
+/* The hole will not fill: skip to the first held segment and go on from it. */
+static void ooo_give_up(struct worker *w, struct flow *f, int dir)
+{
+    struct stream *s = &f->stream[dir];
+    while (s->ooo && s->ooo->n > 0) {
+        struct ooo_store *o = s->ooo;
+        uint32_t first = 0;
+        for (uint32_t i = 1; i < o->n; i++)
+            if ((int32_t)(o->seg[i].seq - o->seg[first].seq) < 0)
+                first = i;
+        declare_gap(w, f, dir, o->seg[first].seq);
+        ooo_drain(w, f, dir);
+    }
+}
+
+/* Keeps a segment that arrived ahead of a hole; false when it cannot. */
+static bool ooo_hold(struct worker *w, struct stream *s, uint32_t seq, const uint8_t *data,
+                     size_t len)
+{
+    size_t room = max_pdu(w) + sizeof(size_t) - sizeof(struct ooo_store);
+    if (!s->ooo) {
+        s->ooo = pool_take(&w->reasm_pool);
+        if (!s->ooo)
+            return false;
+        s->ooo->n = 0;
+        s->ooo->used = 0;
+    }
+    struct ooo_store *o = s->ooo;
+    if (o->n >= OOO_MAX_SEGS || len > room - o->used)
+        return false;
+    memcpy(o->data + o->used, data, len);
+    o->seg[o->n++] = (struct ooo_seg){seq, (uint32_t)len, o->used};
+    o->used += len;
+    return true;
+}
+
+void reasm_ack(struct worker *w, struct flow *f, int dir, const struct packet *p)
+{
+    struct stream *o = &f->stream[1 - dir];
+    /* the peer acknowledged bytes past our hole: it got them and nobody
+     * will send them again, so the capture lost them */
+    if (o->ooo && (p->tcp_flags & TCP_ACK) && o->seq_known && (int32_t)(p->ack - o->next_seq) > 0)
+        ooo_give_up(w, f, 1 - dir);
+}
+
 void reasm_release(struct worker *w, struct flow *f)
 {
     for (int d = 0; d < 2; d++) {
+        if (f->dissector)
+            ooo_give_up(w, f, d);
+        if (f->stream[d].buf)
+            w->stats.partial_pdus_dropped++;
         buf_release(w, &f->stream[d]);
         f->stream[d].skip = 0;
     }
@@ -78,25 +193,36 @@ static bool frame_buffered(struct worker *w, struct flow *f, int dir, const uint
                 buf_release(w, s);
             continue;
         }
-        size_t target = want == 0 ? b->len + HEADER_STEP : (want < cap ? want : cap);
-        if (target > cap)
-            target = cap;
+        if (want == 0) {
+            /* the header is not complete yet: add a few bytes and ask again */
+            if (b->len >= cap) {
+                /* a full buffer and still undecided: not this protocol */
+                count_resync(w, f, s, b->len);
+                buf_release(w, s);
+                break;
+            }
+            if (*len == 0)
+                return false;
+            size_t take = HEADER_STEP;
+            if (take > cap - b->len)
+                take = cap - b->len;
+            if (take > *len)
+                take = *len;
+            memcpy(b->data + b->len, *data, take);
+            b->len += take;
+            *data += take;
+            *len -= take;
+            continue;
+        }
+        size_t target = want < cap ? want : cap;
         if (b->len < target) {
             size_t take = target - b->len < *len ? target - b->len : *len;
             memcpy(b->data + b->len, *data, take);
             b->len += take;
             *data += take;
             *len -= take;
-            if (b->len < target && *len == 0)
+            if (b->len < target)
                 return false;
-            if (want == 0)
-                continue;
-        }
-        if (want == 0) {
-            /* a full buffer and the header still undecided: not this protocol */
-            count_resync(w, f, s, b->len);
-            buf_release(w, s);
-            break;
         }
         size_t used = want < b->len ? want : b->len;
         deliver(w, f, dir, b->data, used, want);
@@ -191,15 +317,25 @@ void reasm_segment(struct worker *w, struct flow *f, int dir, const struct packe
         data += old;
         len -= old;
     } else if (diff > 0) {
-        /* bytes are missing: the partial PDU cannot be completed */
-        s->gaps++;
-        w->stats.tcp_gaps++;
-        buf_release(w, s);
-        s->skip = 0;
-        s->next_seq = seq;
+        /* ahead of a hole: hold it until the hole fills, if we can */
+        if (ooo_hold(w, s, seq, data, len))
+            return;
+        ooo_give_up(w, f, dir);
+        if ((int32_t)(seq - s->next_seq) > 0)
+            declare_gap(w, f, dir, seq);
+        else if ((int32_t)(seq - s->next_seq) < 0) {
+            /* held segments already covered part of this one */
+            size_t old = (size_t)(s->next_seq - seq);
+            if (old >= len)
+                return;
+            data += old;
+            len -= old;
+        }
     }
     s->next_seq += (uint32_t)len;
     frame_stream(w, f, dir, data, len);
+    if (s->ooo)
+        ooo_drain(w, f, dir);
 }
 
 void frame_datagram(struct worker *w, struct flow *f, int dir, const uint8_t *data, size_t len)

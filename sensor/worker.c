@@ -178,6 +178,8 @@ static void ip_packet(struct worker *w, struct packet *p)
     }
     flow_touch(w->flows, f, p->ts_usec, timeout_class(f));
     appid_packet(w, f, p);
+    if (f->dissector && p->l4proto == IPPROTO_TCP)
+        reasm_ack(w, f, dir, p);
     if (p->payload_len == 0 && !(p->tcp_flags & (TCP_SYN | TCP_FIN)))
         return;
     if (!f->dissector && !f->dissect_done && p->payload_len > 0)

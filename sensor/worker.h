@@ -28,6 +28,7 @@ struct txn {
     struct flow *flow;
     uint64_t ts;
     int dir; /* flow direction that sent it */
+    bool capture_gap; /* the direction its response comes in lost bytes meanwhile */
     struct ot_msg msg;
 };
 
@@ -69,7 +70,11 @@ void worker_finish(struct worker *w);
 
 /* reasm-tcp.c: feeds a TCP segment's payload to the flow's framer. */
 void reasm_segment(struct worker *w, struct flow *f, int dir, const struct packet *p);
-/* Drops any partial PDU and returns the buffers of both directions. */
+/* Looks at what a packet acknowledges: a hole in the other direction that
+ * the peer acknowledged will never fill. */
+void reasm_ack(struct worker *w, struct flow *f, int dir, const struct packet *p);
+/* Delivers what is held out of order (past the holes), drops any partial
+ * PDU and returns the buffers of both directions. */
 void reasm_release(struct worker *w, struct flow *f);
 /* Frames a UDP datagram (or one L2 frame) into PDUs. */
 void frame_datagram(struct worker *w, struct flow *f, int dir, const uint8_t *data, size_t len);
@@ -83,6 +88,9 @@ void dissect_l2(struct worker *w, const struct packet *p);
 void dissect_flow_end(struct worker *w, struct flow *f);
 /* Returns the dissector state to its pool, after the flow event used it. */
 void dissect_release(struct worker *w, struct flow *f);
+/* Bytes were lost in direction dir: requests awaiting a response from there
+ * may never see it. */
+void dissect_gap(struct worker *w, struct flow *f, int dir);
 void dissect_expire(struct worker *w);
 void dissect_flush(struct worker *w);
 
