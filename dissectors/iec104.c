@@ -50,7 +50,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "cursor.h"
 #include "dissectors.h"
@@ -464,11 +463,15 @@ static int64_t s32(uint32_t v)
     return v >= 0x80000000u ? (int64_t)v - 0x100000000LL : (int64_t)v;
 }
 
+/* IEEE 754 single from its bits (C11 6.5.2.3: reading another union member
+ * reinterprets the bytes). */
 static float f32(uint32_t bits)
 {
-    float f;
-    memcpy(&f, &bits, sizeof(f)); /* from a local: the wire bytes went through the cursor */
-    return f;
+    union {
+        uint32_t u;
+        float f;
+    } v = {.u = bits};
+    return v.f;
 }
 
 /* The detail helpers write nothing when d is NULL (objects past the cap). */
