@@ -8,6 +8,7 @@
 extern const struct ot_dissector modbus_dissector;
 extern const struct ot_dissector dnp3_dissector;
 extern const struct ot_dissector iec104_dissector;
+extern const struct ot_dissector s7comm_dissector;
 extern const struct ot_dissector opcua_dissector;
 extern const struct ot_dissector mqtt_dissector;
 extern const struct ot_dissector pndcp_dissector;

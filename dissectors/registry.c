@@ -9,6 +9,7 @@ const struct ot_dissector *const ot_dissectors[] = {
     &modbus_dissector,
     &dnp3_dissector,
     &iec104_dissector,
+    &s7comm_dissector,
     &opcua_dissector,
     &mqtt_dissector,
     &pndcp_dissector,
