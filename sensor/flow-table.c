@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "pool.h"
 
 struct lru {
     struct flow *head; /* oldest */
@@ -12,8 +13,7 @@ struct lru {
 };
 
 struct flow_table {
-    struct flow *flows;
-    struct flow *free_list;
+    struct pool pool;
     struct flow **buckets;
     uint32_t mask;
     uint32_t active;
@@ -74,17 +74,14 @@ struct flow_table *flow_table_new(uint32_t max_flows, const uint32_t timeouts_se
     uint32_t nb = 1;
     while (nb < max_flows && nb < (1u << 30))
         nb <<= 1;
-    t->flows = calloc(max_flows, sizeof(struct flow));
+    /* a pool: flows are handed out in order and only then touched, so
+     * memory follows the flows in use, not the configured maximum */
     t->buckets = calloc(nb, sizeof(struct flow *));
-    if (!t->flows || !t->buckets) {
+    if (pool_init(&t->pool, max_flows, sizeof(struct flow)) != 0 || !t->buckets) {
         flow_table_free(t);
         return NULL;
     }
     t->mask = nb - 1;
-    for (uint32_t i = max_flows; i-- > 0;) {
-        t->flows[i].hash_next = t->free_list;
-        t->free_list = &t->flows[i];
-    }
     for (int i = 0; i < FT_COUNT; i++)
         t->timeout_usec[i] = (uint64_t)timeouts_sec[i] * 1000000;
     t->on_end = on_end;
@@ -96,7 +93,7 @@ void flow_table_free(struct flow_table *t)
 {
     if (!t)
         return;
-    free(t->flows);
+    pool_fini(&t->pool);
     free(t->buckets);
     free(t);
 }
@@ -137,8 +134,7 @@ static void flow_end(struct flow_table *t, struct flow *f, enum flow_end why)
     if (*pp)
         *pp = f->hash_next;
     lru_unlink(t, f);
-    f->hash_next = t->free_list;
-    t->free_list = f;
+    pool_put(&t->pool, f);
     t->active--;
 }
 
@@ -164,14 +160,13 @@ struct flow *flow_lookup(struct flow_table *t, const struct packet *p, bool *cre
             return f;
         }
     }
-    if (!t->free_list) {
+    struct flow *f = pool_take(&t->pool);
+    if (!f) {
         struct flow *victim = oldest(t);
         t->evicted++;
         flow_end(t, victim, FLOW_END_EVICTED);
-        h = key_hash(&k) & t->mask;
+        f = pool_take(&t->pool);
     }
-    struct flow *f = t->free_list;
-    t->free_list = f->hash_next;
     memset(f, 0, sizeof(*f));
     f->key = k;
     f->hash_next = t->buckets[h];
