@@ -320,25 +320,6 @@ static void rd_block_data(struct ot_msg *out, struct cur *b, uint8_t opt, uint8_
             ot_kv_u64(d, "signal_value", v);
         break;
     }
-    case DCP_OPT_CONTROL << 8 | DCP_SUB_CTRL_RESPONSE: {
-        /* The option being answered and its BlockError (4.3.1.4.9). */
-        uint8_t ropt = cur_u8(b);
-        uint8_t rsub = cur_u8(b);
-        uint8_t err = cur_u8(b);
-        if (!cur_ok(b))
-            break;
-        const char *name = ot_tok_name(dcp_suboptions, (uint32_t)ropt << 8 | rsub);
-        ot_kv_obj(d, NULL);
-        if (name)
-            ot_kv_cstr(d, "suboption", name);
-        else
-            ot_kv_u64(d, "suboption", (uint32_t)ropt << 8 | rsub);
-        ot_kv_u64(d, "block_error", err);
-        ot_kv_end(d);
-        if (err != 0 && !out->has_exception)
-            ot_msg_set_exception(out, err, ot_tok_name(dcp_block_errors, err));
-        break;
-    }
     case DCP_OPT_DEVICE_INITIATIVE << 8 | 0x01: {
         uint16_t v = cur_be16(b);
         if (cur_ok(b))
@@ -350,9 +331,36 @@ static void rd_block_data(struct ot_msg *out, struct cur *b, uint8_t opt, uint8_
     }
 }
 
+/* The name of a block for the detail. */
+static const char *block_name(uint8_t opt, uint8_t sub)
+{
+    const char *name = ot_tok_name(dcp_suboptions, (uint32_t)opt << 8 | sub);
+    if (name)
+        return name;
+    name = ot_tok_name(dcp_options, opt);
+    return name ? name : (opt >= 0x80 ? "manufacturer_specific" : "unknown");
+}
+
+/* A Control/Response block of a Set or Get response (4.3.1.4.9): the block
+ * answered and its BlockError. */
+static void rd_result(struct ot_msg *out, struct cur *b)
+{
+    struct ot_detail *d = &out->detail;
+    uint8_t ropt = cur_u8(b);
+    uint8_t rsub = cur_u8(b);
+    uint8_t err = cur_u8(b);
+    if (!cur_ok(b))
+        return;
+    ot_kv_cstr(d, "suboption", block_name(ropt, rsub));
+    ot_kv_u64(d, "block_error", err);
+    if (err != 0 && !out->has_exception)
+        ot_msg_set_exception(out, err, ot_tok_name(dcp_block_errors, err));
+}
+
 /* First walk over the blocks of the DCP data: checks every block length
  * against DCPDataLength (fails the cursor as invalid otherwise) and lists the
- * block names in the detail. */
+ * blocks in the detail, with the BlockQualifier of Set requests and the
+ * result of Control/Response blocks. */
 static void rd_blocks(struct ot_msg *out, struct cur *c, enum block_head head)
 {
     struct ot_detail *d = &out->detail;
@@ -366,12 +374,12 @@ static void rd_blocks(struct ot_msg *out, struct cur *c, enum block_head head)
         uint8_t opt = cur_u8(c);
         uint8_t sub = cur_u8(c);
         uint16_t len = cur_be16(c);
-        cur_skip(c, len);
+        struct cur b = cur_sub(c, len);
         /* 4.3.1.3: a block overrunning DCPDataLength, or too short for its
          * BlockInfo / BlockQualifier (a Control/Response block has neither:
          * Option, Suboption, BlockError). */
-        bool is_response = opt == DCP_OPT_CONTROL && sub == DCP_SUB_CTRL_RESPONSE;
-        if (!cur_ok(c) || (head != HEAD_NONE && !is_response && len < 2)) {
+        bool is_result = opt == DCP_OPT_CONTROL && sub == DCP_SUB_CTRL_RESPONSE;
+        if (!cur_ok(c) || (head != HEAD_NONE && !is_result && len < 2)) {
             cur_fail(c, CUR_INVALID);
             break;
         }
@@ -379,11 +387,13 @@ static void rd_blocks(struct ot_msg *out, struct cur *c, enum block_head head)
             cur_skip(c, 1); /* padding to an even length */
         if (n++ >= DCP_MAX_DETAIL_BLOCKS)
             continue;
-        const char *name = ot_tok_name(dcp_suboptions, (uint32_t)opt << 8 | sub);
-        const char *oname = ot_tok_name(dcp_options, opt);
-        if (!name)
-            name = oname ? oname : (opt >= 0x80 ? "manufacturer_specific" : "unknown");
-        ot_kv_cstr(d, NULL, name);
+        ot_kv_obj(d, NULL);
+        ot_kv_cstr(d, "option", block_name(opt, sub));
+        if (is_result)
+            rd_result(out, &b);
+        else if (head == HEAD_QUALIFIER)
+            ot_kv_u64(d, "qualifier", cur_be16(&b));
+        ot_kv_end(d);
     }
     ot_kv_end(d);
 }
@@ -393,7 +403,6 @@ static void rd_block_fields(struct ot_msg *out, struct cur c, enum block_head he
                             bool set)
 {
     struct ot_detail *d = &out->detail;
-    bool responses = false;
     for (unsigned n = 0; cur_left(&c) > 0 && cur_ok(&c) && n < DCP_MAX_BLOCKS; n++) {
         uint8_t opt = cur_u8(&c);
         uint8_t sub = cur_u8(&c);
@@ -403,23 +412,15 @@ static void rd_block_fields(struct ot_msg *out, struct cur c, enum block_head he
             break;
         if ((len & 1) && cur_left(&c) > 0)
             cur_skip(&c, 1);
-        bool is_response = opt == DCP_OPT_CONTROL && sub == DCP_SUB_CTRL_RESPONSE;
+        if (opt == DCP_OPT_CONTROL && sub == DCP_SUB_CTRL_RESPONSE)
+            continue; /* listed with the blocks */
         uint16_t info = 0;
-        if (head != HEAD_NONE && !is_response) {
+        if (head != HEAD_NONE) {
             info = cur_be16(&b);
             if (!cur_ok(&b))
                 break;
         }
-        if (is_response != responses) {
-            if (responses)
-                ot_kv_end(d);
-            else
-                ot_kv_arr(d, "results");
-            responses = is_response;
-        }
-        if (head == HEAD_QUALIFIER) {
-            ot_kv_u64(d, "block_qualifier", info);
-        } else if (head == HEAD_INFO && opt == DCP_OPT_IP && sub == DCP_SUB_IP_PARAMETER) {
+        if (head == HEAD_INFO && opt == DCP_OPT_IP && sub == DCP_SUB_IP_PARAMETER) {
             ot_kv_bool(d, "ip_set", info & DCP_IP_INFO_SET);
             ot_kv_bool(d, "ip_set_by_dhcp", info & DCP_IP_INFO_DHCP);
             if (info & DCP_IP_INFO_CONFLICT)
@@ -427,8 +428,6 @@ static void rd_block_fields(struct ot_msg *out, struct cur c, enum block_head he
         }
         rd_block_data(out, &b, opt, sub, ident, set);
     }
-    if (responses)
-        ot_kv_end(d);
 }
 
 static enum ot_probe pndcp_probe(const uint8_t *p, size_t len, bool to_server)
@@ -509,9 +508,11 @@ static enum ot_parse pndcp_parse(struct cur *c, const struct ot_ctx *ctx, struct
         for (unsigned n = 0; cur_left(&data) >= 2 && n < DCP_MAX_BLOCKS; n++) {
             uint8_t opt = cur_u8(&data);
             uint8_t sub = cur_u8(&data);
-            const char *name = ot_tok_name(dcp_suboptions, (uint32_t)opt << 8 | sub);
-            if (n < DCP_MAX_DETAIL_BLOCKS)
-                ot_kv_cstr(d, NULL, name ? name : "unknown");
+            if (n >= DCP_MAX_DETAIL_BLOCKS)
+                continue;
+            ot_kv_obj(d, NULL);
+            ot_kv_cstr(d, "option", block_name(opt, sub));
+            ot_kv_end(d);
         }
         ot_kv_end(d);
         if (cur_left(&data) == 1)

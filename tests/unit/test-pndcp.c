@@ -263,7 +263,7 @@ static int test_set_ip(void)
     FAIL_IF_NOT(parse(set_ip, sizeof(set_ip)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 4 && strcmp(msg.function, "Set") == 0);
     FAIL_IF_NOT(msg.op_class == OT_OP_CONTROL && msg.dir == OT_DIR_REQUEST);
-    FAIL_IF_NOT(msg.txn_key == 0x01000001 && kv_u64("block_qualifier") == 1);
+    FAIL_IF_NOT(msg.txn_key == 0x01000001 && kv_u64("qualifier") == 1);
     FAIL_IF_NOT(kv_str("ip", "192.168.0.10") && !msg.identity.present);
     FAIL_IF_NOT(parse(set_rsp, sizeof(set_rsp)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 4 && msg.dir == OT_DIR_RESPONSE);
