@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "detect.h"
 #include "event.h"
 #include "output.h"
 #include "worker.h"
@@ -163,6 +164,7 @@ static void handle_msg(struct worker *w, struct flow *f, int dir, struct txn *t)
     struct proto_stats *ps = &w->stats.proto[m->proto];
     if (m->anomaly)
         ps->anomalies++;
+    detect_msg(w, f, dir, m);
     if (m->pair == OT_PAIR_KEYED && m->dir == OT_DIR_REQUEST && f) {
         keep_request(w, f, t, dir);
         return;

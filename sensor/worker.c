@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "detect.h"
 #include "event.h"
 #include "log.h"
 #include "output.h"
@@ -18,6 +19,7 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end why)
     struct worker *w = arg;
     dissect_flow_end(w, f);
     appid_flow_end(w, f);
+    detect_flow_end(w, f);
     event_flow(w, f, why);
     dissect_release(w, f);
     appid_release(w, f);
@@ -134,6 +136,7 @@ static void tick(struct worker *w)
 {
     flow_expire(w->flows, w->now);
     dissect_expire(w);
+    detect_tick(w);
     alert_tick(w);
     if (w->conf->stats_interval && w->now >= w->next_stats) {
         event_stats(w, false);
@@ -178,6 +181,7 @@ static void ip_packet(struct worker *w, struct packet *p)
     }
     flow_touch(w->flows, f, p->ts_usec, timeout_class(f));
     appid_packet(w, f, p);
+    detect_packet(w, f, dir, p);
     if (f->dissector && p->l4proto == IPPROTO_TCP)
         reasm_ack(w, f, dir, p);
     if (p->payload_len == 0 && !(p->tcp_flags & (TCP_SYN | TCP_FIN)))
@@ -207,8 +211,10 @@ void worker_packet(struct worker *w, int linktype, uint64_t ts_usec, const uint8
         w->stats.decode_errors[e]++;
     if (e == DEC_OK && p.ip_version)
         ip_packet(w, &p);
-    else if (e == DEC_OK && !p.ip_version && p.l2_payload)
+    else if (e == DEC_OK && !p.ip_version && p.l2_payload) {
+        detect_packet(w, NULL, 0, &p);
         dissect_l2(w, &p);
+    }
     w->pkt = NULL;
 }
 
@@ -216,6 +222,7 @@ void worker_finish(struct worker *w)
 {
     flow_flush(w->flows);
     dissect_flush(w);
+    detect_finish(w);
     alert_flush(w);
     event_stats(w, true);
 }
