@@ -14,5 +14,7 @@ extern const struct ot_dissector mqtt_dissector;
 extern const struct ot_dissector pndcp_dissector;
 extern const struct ot_dissector goose_dissector;
 extern const struct ot_dissector mms_dissector;
+extern const struct ot_dissector enip_dissector;
+extern const struct ot_dissector bacnet_dissector;
 
 #endif

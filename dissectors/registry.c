@@ -15,6 +15,8 @@ const struct ot_dissector *const ot_dissectors[] = {
     &pndcp_dissector,
     &goose_dissector,
     &mms_dissector,
+    &enip_dissector,
+    &bacnet_dissector,
     NULL,
 };
 
