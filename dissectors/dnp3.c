@@ -90,7 +90,7 @@
 #define DNP3_LINK_NOT_FUNCTIONING 14 /* obsolete */
 #define DNP3_LINK_NOT_SUPPORTED 15
 
-/* Addresses 0xfffd..0xffff are broadcasts (clause 9.2.5.3). */
+/* Addresses 0xfffd..0xffff are broadcasts (clause 9.2). */
 #define DNP3_ADDR_BROADCAST_MIN 0xfffd
 
 /* Transport header (clause 8.2). */
@@ -144,7 +144,7 @@
 #define DNP3_FC_UNSOLICITED_RESPONSE 130
 #define DNP3_FC_AUTHENTICATION_RESPONSE 131
 
-/* Qualifier (clause 4.2.2.7.3): prefix code and range specifier code. */
+/* Qualifier (clause 4.2.2.7): prefix code and range specifier code. */
 #define DNP3_QUAL_RESERVED 0x80
 #define DNP3_QUAL_PREFIX(q) (((q) >> 4) & 0x07)
 #define DNP3_QUAL_RANGE(q) ((q) & 0x0f)
@@ -173,6 +173,7 @@
 #define DNP3_G_DEVICE_ATTRIBUTE 0
 #define DNP3_G_CROB 12
 #define DNP3_G_ANALOG_OUTPUT_BLOCK 41
+#define DNP3_G_TIME 50
 #define DNP3_G_CLASS 60
 #define DNP3_G_FILE 70
 #define DNP3_G_OCTET_STRING 110
@@ -218,7 +219,7 @@
 #define DNP3_SZ_FREE 0xf5    /* variable: walkable only behind a size prefix */
 #define DNP3_SZ_NONE 0xf6    /* no object data (class objects) */
 
-/* Primary link functions (clause 9.2.4.1.3, table 9-1). */
+/* Primary link functions (clause 9.2). */
 static const struct ot_func dnp3_link_primary_funcs[] = {
     {DNP3_LINK_RESET_LINK_STATES, "RESET_LINK_STATES", OT_OP_OTHER},
     {DNP3_LINK_RESET_USER_PROCESS, "RESET_USER_PROCESS", OT_OP_OTHER},
@@ -229,7 +230,7 @@ static const struct ot_func dnp3_link_primary_funcs[] = {
     {0, NULL, 0},
 };
 
-/* Secondary link functions (clause 9.2.4.1.3, table 9-2). */
+/* Secondary link functions (clause 9.2). */
 static const struct ot_func dnp3_link_secondary_funcs[] = {
     {DNP3_LINK_ACK, "ACK", OT_OP_OTHER},
     {DNP3_LINK_NACK, "NACK", OT_OP_OTHER},
@@ -239,7 +240,7 @@ static const struct ot_func dnp3_link_secondary_funcs[] = {
     {0, NULL, 0},
 };
 
-/* Application function codes (clause 4.2.2.5, table 4-2). */
+/* Application function codes (clause 4.2.2.5). */
 static const struct ot_func dnp3_funcs[] = {
     {DNP3_FC_CONFIRM, "CONFIRM", OT_OP_OTHER},
     {DNP3_FC_READ, "READ", OT_OP_READ},
@@ -359,7 +360,7 @@ static const struct ot_tok dnp3_crob_tcc[] = {
     {0, NULL},
 };
 
-/* Command status of CROB and analog output objects (Annex A.12, table A-?). */
+/* Command status of CROB and analog output objects (Annex A). */
 static const struct ot_tok dnp3_command_status[] = {
     {0, "SUCCESS"},
     {1, "TIMEOUT"},
@@ -513,11 +514,11 @@ static const struct dnp3_obj_size dnp3_obj_sizes[] = {
     {122, 1, 7}, {122, 2, 13},
 };
 
-/* An application fragment is reassembled up to this many octets.  The spec
- * lets a device's fragment size be configured; 2048 is the size every device
- * must accept (clause 4.2.2.1) and what nearly all use.  Bounds the flow state
- * (two buffers per flow) and what a peer can make us hold: a longer fragment
- * is an anomaly and is dropped. */
+/* An application fragment is reassembled up to this many octets.  2048 is
+ * the usual default: a device that sends longer fragments must let them be
+ * configured, and few do.  Bounds the flow state (two buffers per flow) and
+ * what a peer can make us hold: a longer fragment is an anomaly and is
+ * dropped. */
 #define DNP3_MAX_APDU 2048
 
 /* Object headers walked per fragment.  Legitimate fragments carry a few
@@ -593,7 +594,8 @@ struct dnp3_reasm {
     uint8_t buf[DNP3_MAX_APDU];
 };
 
-/* Flow state: one reassembler per direction (index 0: to the server). */
+/* Flow state: one reassembler per link direction (index 0: DIR set, the
+ * master's fragments; 1: the outstation's). */
 struct dnp3_flow {
     struct dnp3_reasm side[2];
 };
@@ -711,7 +713,7 @@ static bool dnp3_has_data(uint8_t fc, bool response, uint8_t group, uint8_t rang
         return false;
     case DNP3_FC_FREEZE_AT_TIME:
     case DNP3_FC_FREEZE_AT_TIME_NR:
-        return group == 50; /* the time-and-interval object; the rest name points */
+        return group == DNP3_G_TIME; /* the time-and-interval object; the rest name points */
     default:
         return true;
     }
@@ -1281,15 +1283,18 @@ static enum ot_parse dnp3_link_record(struct ot_msg *out, const struct dnp3_link
     return OT_PARSE_OK;
 }
 
-/* Takes one transport segment into the direction's reassembler (clause 8.2
+/* Takes one transport segment (the cursor `seg`, over the frame's user data
+ * after the transport header) into the direction's reassembler (clause 8.2
  * reception rules).  Sets *app over a complete fragment when this segment
- * finished one; returns an anomaly or NULL.  Touches flow state: call only
- * once the frame has been read whole. */
+ * finished one: `seg` itself, or the reassembly buffer, valid until the next
+ * segment of that direction.  Returns an anomaly or NULL.  Touches flow
+ * state: call only once the frame has been read whole. */
 static const char *dnp3_transport(struct dnp3_reasm *r, const struct dnp3_link *lk, uint8_t th,
-                                  const uint8_t *seg, size_t seglen, struct cur *app,
-                                  bool *have_app, uint16_t *segments)
+                                  struct cur *seg, struct cur *app, bool *have_app,
+                                  uint16_t *segments)
 {
     const char *anomaly = NULL;
+    size_t seglen = cur_left(seg);
     uint8_t seq = th & DNP3_TH_SEQ_MASK;
     *have_app = false;
     *segments = 1;
@@ -1300,12 +1305,12 @@ static const char *dnp3_transport(struct dnp3_reasm *r, const struct dnp3_link *
         r->active = false;
         r->seen_fir = true;
         if (th & DNP3_TH_FIN) {
-            *app = cur_init(seg, seglen);
+            *app = *seg;
             *have_app = true;
             return anomaly;
         }
         /* seglen <= 249 always fits the empty buffer */
-        memcpy(r->buf, seg, seglen);
+        cur_copy(seg, r->buf, seglen);
         r->len = (uint16_t)seglen;
         r->seq = seq;
         r->src = lk->src;
@@ -1329,7 +1334,7 @@ static const char *dnp3_transport(struct dnp3_reasm *r, const struct dnp3_link *
         r->active = false;
         return "apdu_overflow";
     }
-    memcpy(r->buf + r->len, seg, seglen);
+    cur_copy(seg, r->buf + r->len, seglen);
     r->len = (uint16_t)(r->len + seglen);
     r->seq = seq;
     r->segments++;
@@ -1404,7 +1409,8 @@ static enum ot_parse dnp3_parse(struct cur *c, const struct ot_ctx *ctx, struct 
     }
 
     /* Transport layer. */
-    uint8_t th = user[0];
+    struct cur seg = cur_init(user, ulen);
+    uint8_t th = cur_u8(&seg);
     ot_kv_obj(d, "transport");
     ot_kv_u64(d, "ctl", th);
     ot_kv_bool(d, "fir", th & DNP3_TH_FIR);
@@ -1417,10 +1423,10 @@ static enum ot_parse dnp3_parse(struct cur *c, const struct ot_ctx *ctx, struct 
     const char *anomaly = NULL;
     if (ctx && ctx->flow_state) {
         struct dnp3_flow *fs = ctx->flow_state;
-        struct dnp3_reasm *r = &fs->side[ctx->to_server ? 0 : 1];
-        anomaly = dnp3_transport(r, &lk, th, user + 1, ulen - 1, &app, &have_app, &segments);
+        struct dnp3_reasm *r = &fs->side[lk.dir ? 0 : 1];
+        anomaly = dnp3_transport(r, &lk, th, &seg, &app, &have_app, &segments);
     } else if ((th & DNP3_TH_FIR) && (th & DNP3_TH_FIN)) {
-        app = cur_init(user + 1, ulen - 1);
+        app = seg;
         have_app = true;
     }
     if (segments > 1)
