@@ -42,9 +42,9 @@
 #include "tok.h"
 
 #define MODBUS_TCP_PORT 502
-#define MBAP_HDR_LEN 6     /* transaction id, protocol id, length: what `length` excludes */
-#define MBAP_PROTOCOL_ID 0 /* Messaging on TCP/IP section 3.1.3: 0 = MODBUS protocol */
-#define MBAP_LENGTH_MIN 2  /* unit id and a function code */
+#define MBAP_HDR_LEN 6      /* transaction id, protocol id, length: what `length` excludes */
+#define MBAP_PROTOCOL_ID 0  /* Messaging on TCP/IP section 3.1.3: 0 = MODBUS protocol */
+#define MBAP_LENGTH_MIN 2   /* unit id and a function code */
 #define MBAP_LENGTH_MAX 254 /* unit id and the largest PDU, 253 bytes (V1.1b3 section 4.1) */
 
 /* Public function codes (V1.1b3 section 5.1, table on page 11). */
@@ -67,7 +67,7 @@
 #define MODBUS_FC_READ_WRITE_MULTIPLE_REGISTERS 0x17
 #define MODBUS_FC_READ_FIFO_QUEUE 0x18
 #define MODBUS_FC_ENCAPSULATED_INTERFACE_TRANSPORT 0x2b
-#define MODBUS_FC_UMAS 0x5a /* Schneider Electric, in the reserved range (Annex A) */
+#define MODBUS_FC_UMAS 0x5a          /* Schneider Electric, in the reserved range (Annex A) */
 #define MODBUS_FC_EXCEPTION_BIT 0x80 /* set in an exception response (section 7) */
 #define MODBUS_FC_MASK 0x7f
 
@@ -78,13 +78,13 @@
 #define MODBUS_FC_USER_DEFINED_2_LAST 110
 
 /* Quantity limits of the requests (V1.1b3 sections 6.1-6.17). */
-#define MODBUS_MAX_READ_BITS 0x07d0  /* FC 1, 2: 2000 coils / inputs */
-#define MODBUS_MAX_READ_REGISTERS 0x007d /* FC 3, 4, 23 read part: 125 registers */
-#define MODBUS_MAX_WRITE_BITS 0x07b0 /* FC 15: 1968 coils */
-#define MODBUS_MAX_WRITE_REGISTERS 0x007b /* FC 16: 123 registers */
+#define MODBUS_MAX_READ_BITS 0x07d0          /* FC 1, 2: 2000 coils / inputs */
+#define MODBUS_MAX_READ_REGISTERS 0x007d     /* FC 3, 4, 23 read part: 125 registers */
+#define MODBUS_MAX_WRITE_BITS 0x07b0         /* FC 15: 1968 coils */
+#define MODBUS_MAX_WRITE_REGISTERS 0x007b    /* FC 16: 123 registers */
 #define MODBUS_MAX_RW_WRITE_REGISTERS 0x0079 /* FC 23 write part: 121 registers */
-#define MODBUS_MAX_FIFO_COUNT 31 /* FC 24 (section 6.18) */
-#define MODBUS_ADDRESS_SPACE 0x10000 /* protocol addresses are 16 bits, 0-based */
+#define MODBUS_MAX_FIFO_COUNT 31             /* FC 24 (section 6.18) */
+#define MODBUS_ADDRESS_SPACE 0x10000         /* protocol addresses are 16 bits, 0-based */
 
 #define MODBUS_COIL_ON 0xff00 /* FC 5 (section 6.5): the only two legal output values */
 #define MODBUS_COIL_OFF 0x0000
@@ -177,8 +177,7 @@ static const struct ot_tok modbus_exceptions[] = {
 /* Diagnostics sub-function codes (section 6.8.1). */
 static const struct ot_func modbus_diag_subfuncs[] = {
     {0x00, "return_query_data", OT_OP_DIAGNOSTIC},
-    {MODBUS_DIAG_RESTART_COMMUNICATIONS_OPTION, "restart_communications_option",
-     OT_OP_CONTROL},
+    {MODBUS_DIAG_RESTART_COMMUNICATIONS_OPTION, "restart_communications_option", OT_OP_CONTROL},
     {0x02, "return_diagnostic_register", OT_OP_DIAGNOSTIC},
     {0x03, "change_ascii_input_delimiter", OT_OP_DIAGNOSTIC},
     {MODBUS_DIAG_FORCE_LISTEN_ONLY_MODE, "force_listen_only_mode", OT_OP_CONTROL},
@@ -748,15 +747,9 @@ static void identity_object(struct ot_identity *id, uint8_t obj, const uint8_t *
                             bool *have_model_name)
 {
     switch (obj) {
-        case MODBUS_OBJ_VENDOR_NAME:
-            ot_ident_set(id->vendor, v, n);
-            break;
-        case MODBUS_OBJ_PRODUCT_CODE:
-            ot_ident_set(id->product, v, n);
-            break;
-        case MODBUS_OBJ_MAJOR_MINOR_REVISION:
-            ot_ident_set(id->firmware, v, n);
-            break;
+        case MODBUS_OBJ_VENDOR_NAME: ot_ident_set(id->vendor, v, n); break;
+        case MODBUS_OBJ_PRODUCT_CODE: ot_ident_set(id->product, v, n); break;
+        case MODBUS_OBJ_MAJOR_MINOR_REVISION: ot_ident_set(id->firmware, v, n); break;
         case MODBUS_OBJ_PRODUCT_NAME:
             if (!*have_model_name)
                 ot_ident_set(id->model, v, n);
@@ -765,11 +758,8 @@ static void identity_object(struct ot_identity *id, uint8_t obj, const uint8_t *
             ot_ident_set(id->model, v, n);
             *have_model_name = true;
             break;
-        case MODBUS_OBJ_USER_APPLICATION_NAME:
-            ot_ident_set(id->name, v, n);
-            break;
-        default:
-            return;
+        case MODBUS_OBJ_USER_APPLICATION_NAME: ot_ident_set(id->name, v, n); break;
+        default: return;
     }
     id->present = true;
 }
@@ -895,116 +885,65 @@ static void parse_request(struct cur *b, struct ot_msg *out, uint8_t fc)
             parse_read_request(b, out, &space_input, MODBUS_MAX_READ_REGISTERS);
             break;
         case MODBUS_FC_WRITE_SINGLE_COIL:
-        case MODBUS_FC_WRITE_SINGLE_REGISTER:
-            parse_write_single(b, out, fc);
-            break;
+        case MODBUS_FC_WRITE_SINGLE_REGISTER: parse_write_single(b, out, fc); break;
         case MODBUS_FC_READ_EXCEPTION_STATUS:
         case MODBUS_FC_GET_COMM_EVENT_COUNTER:
         case MODBUS_FC_GET_COMM_EVENT_LOG:
-        case MODBUS_FC_REPORT_SERVER_ID:
-            break; /* no data (sections 6.7, 6.9, 6.10, 6.13) */
-        case MODBUS_FC_DIAGNOSTICS:
-            parse_diagnostics(b, out);
-            break;
-        case MODBUS_FC_WRITE_MULTIPLE_COILS:
-            parse_write_coils_request(b, out);
-            break;
-        case MODBUS_FC_WRITE_MULTIPLE_REGISTERS:
-            parse_write_registers_request(b, out);
-            break;
-        case MODBUS_FC_READ_FILE_RECORD:
-            parse_read_file_request(b, out);
-            break;
-        case MODBUS_FC_WRITE_FILE_RECORD:
-            parse_write_file(b, out);
-            break;
-        case MODBUS_FC_MASK_WRITE_REGISTER:
-            parse_mask_write(b, out);
-            break;
-        case MODBUS_FC_READ_WRITE_MULTIPLE_REGISTERS:
-            parse_read_write_request(b, out);
-            break;
+        case MODBUS_FC_REPORT_SERVER_ID: break; /* no data (sections 6.7, 6.9, 6.10, 6.13) */
+        case MODBUS_FC_DIAGNOSTICS: parse_diagnostics(b, out); break;
+        case MODBUS_FC_WRITE_MULTIPLE_COILS: parse_write_coils_request(b, out); break;
+        case MODBUS_FC_WRITE_MULTIPLE_REGISTERS: parse_write_registers_request(b, out); break;
+        case MODBUS_FC_READ_FILE_RECORD: parse_read_file_request(b, out); break;
+        case MODBUS_FC_WRITE_FILE_RECORD: parse_write_file(b, out); break;
+        case MODBUS_FC_MASK_WRITE_REGISTER: parse_mask_write(b, out); break;
+        case MODBUS_FC_READ_WRITE_MULTIPLE_REGISTERS: parse_read_write_request(b, out); break;
         case MODBUS_FC_READ_FIFO_QUEUE: {
             uint16_t addr = cur_be16(b);
             if (cur_ok(b))
                 add_range(out, &space_holding, addr, 1);
             break;
         }
-        case MODBUS_FC_ENCAPSULATED_INTERFACE_TRANSPORT:
-            parse_mei(b, out, true);
-            break;
-        case MODBUS_FC_UMAS:
-            parse_umas(b, out, true);
-            break;
-        default:
-            parse_opaque(b, out);
-            break;
+        case MODBUS_FC_ENCAPSULATED_INTERFACE_TRANSPORT: parse_mei(b, out, true); break;
+        case MODBUS_FC_UMAS: parse_umas(b, out, true); break;
+        default: parse_opaque(b, out); break;
     }
 }
 
 static void parse_response(struct cur *b, struct ot_msg *out, uint8_t fc)
 {
     switch (fc) {
-        case MODBUS_FC_READ_COILS:
-            parse_read_bits_response(b, out, "coil_status");
-            break;
+        case MODBUS_FC_READ_COILS: parse_read_bits_response(b, out, "coil_status"); break;
         case MODBUS_FC_READ_DISCRETE_INPUTS:
             parse_read_bits_response(b, out, "input_status");
             break;
         case MODBUS_FC_READ_HOLDING_REGISTERS:
         case MODBUS_FC_READ_INPUT_REGISTERS:
-        case MODBUS_FC_READ_WRITE_MULTIPLE_REGISTERS:
-            parse_read_registers_response(b, out);
-            break;
+        case MODBUS_FC_READ_WRITE_MULTIPLE_REGISTERS: parse_read_registers_response(b, out); break;
         case MODBUS_FC_WRITE_SINGLE_COIL:
-        case MODBUS_FC_WRITE_SINGLE_REGISTER:
-            parse_write_single(b, out, fc);
-            break;
+        case MODBUS_FC_WRITE_SINGLE_REGISTER: parse_write_single(b, out, fc); break;
         case MODBUS_FC_READ_EXCEPTION_STATUS: {
             uint8_t status = cur_u8(b);
             if (cur_ok(b))
                 ot_kv_u64(&out->detail, "exception_status", status);
             break;
         }
-        case MODBUS_FC_DIAGNOSTICS:
-            parse_diagnostics(b, out);
-            break;
-        case MODBUS_FC_GET_COMM_EVENT_COUNTER:
-            parse_event_counter_response(b, out);
-            break;
-        case MODBUS_FC_GET_COMM_EVENT_LOG:
-            parse_event_log_response(b, out);
-            break;
+        case MODBUS_FC_DIAGNOSTICS: parse_diagnostics(b, out); break;
+        case MODBUS_FC_GET_COMM_EVENT_COUNTER: parse_event_counter_response(b, out); break;
+        case MODBUS_FC_GET_COMM_EVENT_LOG: parse_event_log_response(b, out); break;
         case MODBUS_FC_WRITE_MULTIPLE_COILS:
             parse_write_multiple_response(b, out, &space_coil, MODBUS_MAX_WRITE_BITS);
             break;
         case MODBUS_FC_WRITE_MULTIPLE_REGISTERS:
             parse_write_multiple_response(b, out, &space_holding, MODBUS_MAX_WRITE_REGISTERS);
             break;
-        case MODBUS_FC_REPORT_SERVER_ID:
-            parse_report_server_id_response(b, out);
-            break;
-        case MODBUS_FC_READ_FILE_RECORD:
-            parse_read_file_response(b, out);
-            break;
-        case MODBUS_FC_WRITE_FILE_RECORD:
-            parse_write_file(b, out);
-            break;
-        case MODBUS_FC_MASK_WRITE_REGISTER:
-            parse_mask_write(b, out);
-            break;
-        case MODBUS_FC_READ_FIFO_QUEUE:
-            parse_fifo_response(b, out);
-            break;
-        case MODBUS_FC_ENCAPSULATED_INTERFACE_TRANSPORT:
-            parse_mei(b, out, false);
-            break;
-        case MODBUS_FC_UMAS:
-            parse_umas(b, out, false);
-            break;
-        default:
-            parse_opaque(b, out);
-            break;
+        case MODBUS_FC_REPORT_SERVER_ID: parse_report_server_id_response(b, out); break;
+        case MODBUS_FC_READ_FILE_RECORD: parse_read_file_response(b, out); break;
+        case MODBUS_FC_WRITE_FILE_RECORD: parse_write_file(b, out); break;
+        case MODBUS_FC_MASK_WRITE_REGISTER: parse_mask_write(b, out); break;
+        case MODBUS_FC_READ_FIFO_QUEUE: parse_fifo_response(b, out); break;
+        case MODBUS_FC_ENCAPSULATED_INTERFACE_TRANSPORT: parse_mei(b, out, false); break;
+        case MODBUS_FC_UMAS: parse_umas(b, out, false); break;
+        default: parse_opaque(b, out); break;
     }
 }
 

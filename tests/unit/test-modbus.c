@@ -144,10 +144,9 @@ static bool all_prefixes_fail(const uint8_t *p, size_t n, bool to_server)
 }
 
 /* modbus_example frames 20/22: FC3 read 1 register at 1, unit 4. */
-static const uint8_t fc3_req[] = {0x00, 0x05, 0x00, 0x00, 0x00, 0x06, 0x04, 0x03,
-                                  0x00, 0x01, 0x00, 0x01};
-static const uint8_t fc3_rsp[] = {0x00, 0x05, 0x00, 0x00, 0x00, 0x05, 0x04, 0x03, 0x02, 0x00,
-                                  0xaa};
+static const uint8_t fc3_req[] = {0x00, 0x05, 0x00, 0x00, 0x00, 0x06,
+                                  0x04, 0x03, 0x00, 0x01, 0x00, 0x01};
+static const uint8_t fc3_rsp[] = {0x00, 0x05, 0x00, 0x00, 0x00, 0x05, 0x04, 0x03, 0x02, 0x00, 0xaa};
 
 /* modbus_example frame 26: FC3 response with 8 registers. */
 static const uint8_t fc3_rsp8[] = {0x00, 0x06, 0x00, 0x00, 0x00, 0x13, 0x05, 0x03, 0x10,
@@ -279,8 +278,8 @@ static int test_probe(void)
     static const uint8_t tpkt[] = {0x03, 0x00, 0x00, 0x2b, 0x26, 0xe0, 0x00, 0x00};
     FAIL_IF_NOT(probe(tpkt, sizeof(tpkt), true) == OT_PROBE_NO);
     /* the request that opens the function-code sweep: code 0 still counts */
-    static const uint8_t fc0[] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x06, 0x01, 0x00,
-                                  0x00, 0x00, 0x00, 0x00};
+    static const uint8_t fc0[] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x06,
+                                  0x01, 0x00, 0x00, 0x00, 0x00, 0x00};
     FAIL_IF_NOT(probe(fc0, sizeof(fc0), true) == OT_PROBE_YES);
     PASS;
 }
@@ -313,8 +312,8 @@ static int test_mbap(void)
 
 static int test_not_mine_and_invalid(void)
 {
-    static const uint8_t pid[] = {0x00, 0x01, 0x00, 0x07, 0x00, 0x06, 0x01, 0x03,
-                                  0x00, 0x00, 0x00, 0x01};
+    static const uint8_t pid[] = {0x00, 0x01, 0x00, 0x07, 0x00, 0x06,
+                                  0x01, 0x03, 0x00, 0x00, 0x00, 0x01};
     FAIL_IF_NOT(req(pid, sizeof(pid)) == OT_PARSE_NOT_MINE);
     /* zero-length PDUs: no room for a function code */
     static const uint8_t len0[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x00};
@@ -336,9 +335,8 @@ static int test_truncation(void)
     FAIL_IF_NOT(all_prefixes_fail(fc3_rsp, sizeof(fc3_rsp), false));
     FAIL_IF_NOT(all_prefixes_fail(fc3_rsp8, sizeof(fc3_rsp8), false));
     FAIL_IF_NOT(all_prefixes_fail(fc43_rsp, sizeof(fc43_rsp), false));
-    static const uint8_t fc16[] = {0x00, 0x0e, 0x00, 0x00, 0x00, 0x0f, 0x07, 0x10, 0x00,
-                                   0x01, 0x00, 0x04, 0x08, 0x00, 0xaa, 0x00, 0xbb, 0x00,
-                                   0xcc, 0x00, 0xdd};
+    static const uint8_t fc16[] = {0x00, 0x0e, 0x00, 0x00, 0x00, 0x0f, 0x07, 0x10, 0x00, 0x01, 0x00,
+                                   0x04, 0x08, 0x00, 0xaa, 0x00, 0xbb, 0x00, 0xcc, 0x00, 0xdd};
     FAIL_IF_NOT(all_prefixes_fail(fc16, sizeof(fc16), true));
     static const uint8_t umas[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x04, 0x00, 0x5a, 0x01, 0x41};
     FAIL_IF_NOT(all_prefixes_fail(umas, sizeof(umas), true));
@@ -463,20 +461,20 @@ static int test_lying_byte_counts(void)
     FAIL_IF_NOT(anomaly_is("byte_count_mismatch"));
     FAIL_IF_NOT(msg.n_values == 2);
     /* FC16 whose MBAP length leaves out its byte count: the PDU is too short */
-    static const uint8_t short16[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x10,
-                                      0x00, 0x00, 0x00, 0x03};
+    static const uint8_t short16[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06,
+                                      0x01, 0x10, 0x00, 0x00, 0x00, 0x03};
     FAIL_IF_NOT(req(short16, sizeof(short16)) == OT_PARSE_OK);
     FAIL_IF_NOT(anomaly_is("pdu_too_short"));
     FAIL_IF_NOT(msg.n_ranges == 0);
     /* FC6 with two extra bytes (modbus_test_data_part2.pcap frame 22) */
-    static const uint8_t fc6x[] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x01, 0x06,
-                                   0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    static const uint8_t fc6x[] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x01,
+                                   0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
     FAIL_IF_NOT(req(fc6x, sizeof(fc6x)) == OT_PARSE_OK);
     FAIL_IF_NOT(anomaly_is("trailing_bytes"));
     FAIL_IF_NOT(function_is(6, "write_single_register", OT_OP_WRITE));
     /* FC22 cut to 4 data bytes (part2 frame 62) still makes a record */
-    static const uint8_t fc22s[] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x06, 0x01, 0x16,
-                                    0x00, 0x00, 0x00, 0x00};
+    static const uint8_t fc22s[] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x06,
+                                    0x01, 0x16, 0x00, 0x00, 0x00, 0x00};
     FAIL_IF_NOT(req(fc22s, sizeof(fc22s)) == OT_PARSE_OK);
     FAIL_IF_NOT(anomaly_is("pdu_too_short"));
     FAIL_IF_NOT(function_is(22, "mask_write_register", OT_OP_WRITE));
@@ -504,8 +502,8 @@ static int test_write_single(void)
     FAIL_IF_NOT(msg.n_values == 0);
     FAIL_IF_NOT(kv_u64("output_value") == 0x1234);
     /* modbus_example frame 40: FC6 register 1 = 0xabcd */
-    static const uint8_t fc6[] = {0x00, 0x0a, 0x00, 0x00, 0x00, 0x06, 0x07, 0x06,
-                                  0x00, 0x01, 0xab, 0xcd};
+    static const uint8_t fc6[] = {0x00, 0x0a, 0x00, 0x00, 0x00, 0x06,
+                                  0x07, 0x06, 0x00, 0x01, 0xab, 0xcd};
     FAIL_IF_NOT(req(fc6, sizeof(fc6)) == OT_PARSE_OK);
     FAIL_IF_NOT(function_is(6, "write_single_register", OT_OP_WRITE));
     FAIL_IF_NOT(range_is(0, "holding_register", 3, 1, 1));
@@ -516,8 +514,8 @@ static int test_write_single(void)
 static int test_write_multiple(void)
 {
     /* modbus_example frame 52: FC15, 4 coils at 1 = 1,0,0,1 */
-    static const uint8_t fc15[] = {0x00, 0x0d, 0x00, 0x00, 0x00, 0x08, 0x07, 0x0f,
-                                   0x00, 0x01, 0x00, 0x04, 0x01, 0x09};
+    static const uint8_t fc15[] = {0x00, 0x0d, 0x00, 0x00, 0x00, 0x08, 0x07,
+                                   0x0f, 0x00, 0x01, 0x00, 0x04, 0x01, 0x09};
     FAIL_IF_NOT(req(fc15, sizeof(fc15)) == OT_PARSE_OK);
     FAIL_IF_NOT(function_is(15, "write_multiple_coils", OT_OP_WRITE));
     FAIL_IF_NOT(range_is(0, "coil", 1, 1, 4));
@@ -526,29 +524,28 @@ static int test_write_multiple(void)
     FAIL_IF_NOT(value_is(3, 1, 4, 1));
     FAIL_IF_NOT(kv_u64("quantity") == 4 && kv_u64("byte_count") == 1);
     FAIL_IF(msg.anomaly);
-    static const uint8_t fc15r[] = {0x00, 0x0d, 0x00, 0x00, 0x00, 0x06, 0x07, 0x0f,
-                                    0x00, 0x01, 0x00, 0x04};
+    static const uint8_t fc15r[] = {0x00, 0x0d, 0x00, 0x00, 0x00, 0x06,
+                                    0x07, 0x0f, 0x00, 0x01, 0x00, 0x04};
     FAIL_IF_NOT(rsp(fc15r, sizeof(fc15r)) == OT_PARSE_OK);
     FAIL_IF_NOT(range_is(0, "coil", 1, 1, 4) && msg.n_values == 0);
     /* modbus_example frame 56: FC16, 4 registers at 1 */
-    static const uint8_t fc16[] = {0x00, 0x0e, 0x00, 0x00, 0x00, 0x0f, 0x07, 0x10, 0x00,
-                                   0x01, 0x00, 0x04, 0x08, 0x00, 0xaa, 0x00, 0xbb, 0x00,
-                                   0xcc, 0x00, 0xdd};
+    static const uint8_t fc16[] = {0x00, 0x0e, 0x00, 0x00, 0x00, 0x0f, 0x07, 0x10, 0x00, 0x01, 0x00,
+                                   0x04, 0x08, 0x00, 0xaa, 0x00, 0xbb, 0x00, 0xcc, 0x00, 0xdd};
     FAIL_IF_NOT(req(fc16, sizeof(fc16)) == OT_PARSE_OK);
     FAIL_IF_NOT(function_is(16, "write_multiple_registers", OT_OP_WRITE));
     FAIL_IF_NOT(range_is(0, "holding_register", 3, 1, 4));
     FAIL_IF_NOT(msg.n_values == 4 && value_is(0, 3, 1, 0xaa) && value_is(3, 3, 4, 0xdd));
     FAIL_IF(msg.anomaly);
     /* 123 registers: the values stop at OT_MAX_VALUES */
-    uint8_t big[13 + 246] = {0x00, 0x01, 0x00, 0x00, 0x00, 253, 0x01, 0x10,
-                             0x00, 0x64, 0x00, 123, 246};
+    uint8_t big[13 + 246] = {0x00, 0x01, 0x00, 0x00, 0x00, 253, 0x01,
+                             0x10, 0x00, 0x64, 0x00, 123,  246};
     FAIL_IF_NOT(req(big, sizeof(big)) == OT_PARSE_OK);
     FAIL_IF(msg.anomaly);
     FAIL_IF_NOT(msg.n_values == OT_MAX_VALUES && msg.values_truncated);
     FAIL_IF_NOT(range_is(0, "holding_register", 3, 100, 123));
     /* 1968 coils is the FC15 maximum; 1969 is not */
-    uint8_t coils[13 + 246] = {0x00, 0x01, 0x00, 0x00, 0x00, 253, 0x01, 0x0f,
-                               0x00, 0x00, 0x07, 0xb0, 246};
+    uint8_t coils[13 + 246] = {0x00, 0x01, 0x00, 0x00, 0x00, 253, 0x01,
+                               0x0f, 0x00, 0x00, 0x07, 0xb0, 246};
     FAIL_IF_NOT(req(coils, sizeof(coils)) == OT_PARSE_OK);
     FAIL_IF(msg.anomaly);
     FAIL_IF_NOT(msg.n_values == OT_MAX_VALUES && msg.values_truncated);
@@ -561,8 +558,8 @@ static int test_write_multiple(void)
 static int test_mask_and_read_write(void)
 {
     /* modbus_example frame 72: FC22 register 10, and 0xdead, or 0 */
-    static const uint8_t fc22[] = {0x00, 0x12, 0x00, 0x00, 0x00, 0x08, 0x04, 0x16,
-                                   0x00, 0x0a, 0xde, 0xad, 0x00, 0x00};
+    static const uint8_t fc22[] = {0x00, 0x12, 0x00, 0x00, 0x00, 0x08, 0x04,
+                                   0x16, 0x00, 0x0a, 0xde, 0xad, 0x00, 0x00};
     FAIL_IF_NOT(req(fc22, sizeof(fc22)) == OT_PARSE_OK);
     FAIL_IF_NOT(function_is(22, "mask_write_register", OT_OP_WRITE));
     FAIL_IF_NOT(range_is(0, "holding_register", 3, 10, 1));
@@ -604,8 +601,8 @@ static int test_serial_diagnostics_class(void)
     static const uint8_t fc7r[] = {0x00, 0x0b, 0x00, 0x00, 0x00, 0x03, 0x02, 0x07, 0x15};
     FAIL_IF_NOT(rsp(fc7r, sizeof(fc7r)) == OT_PARSE_OK);
     FAIL_IF_NOT(kv_u64("exception_status") == 0x15);
-    static const uint8_t fc11r[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x0b,
-                                    0xff, 0xff, 0x01, 0x08};
+    static const uint8_t fc11r[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06,
+                                    0x01, 0x0b, 0xff, 0xff, 0x01, 0x08};
     FAIL_IF_NOT(rsp(fc11r, sizeof(fc11r)) == OT_PARSE_OK);
     FAIL_IF_NOT(function_is(11, "get_comm_event_counter", OT_OP_DIAGNOSTIC));
     FAIL_IF_NOT(kv_u64("status") == 0xffff && kv_u64("event_count") == 0x108);
@@ -615,13 +612,13 @@ static int test_serial_diagnostics_class(void)
     FAIL_IF_NOT(function_is(12, "get_comm_event_log", OT_OP_DIAGNOSTIC));
     FAIL_IF_NOT(kv_u64("message_count") == 0x121 && kv_find("events"));
     FAIL_IF(msg.anomaly);
-    static const uint8_t fc12short[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x0c,
-                                        0x03, 0x00, 0x00, 0x01};
+    static const uint8_t fc12short[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06,
+                                        0x01, 0x0c, 0x03, 0x00, 0x00, 0x01};
     FAIL_IF_NOT(rsp(fc12short, sizeof(fc12short)) == OT_PARSE_OK);
     FAIL_IF_NOT(anomaly_is("byte_count_out_of_range"));
     /* modbus_example frame 62: Report Server ID */
-    static const uint8_t fc17r[] = {0x00, 0x0f, 0x00, 0x00, 0x00, 0x0a, 0x02, 0x11, 0x07,
-                                    0x01, 0xff, 'P',  'L',  'C',  '-',  '1'};
+    static const uint8_t fc17r[] = {0x00, 0x0f, 0x00, 0x00, 0x00, 0x0a, 0x02, 0x11,
+                                    0x07, 0x01, 0xff, 'P',  'L',  'C',  '-',  '1'};
     FAIL_IF_NOT(rsp(fc17r, sizeof(fc17r)) == OT_PARSE_OK);
     FAIL_IF_NOT(function_is(17, "report_server_id", OT_OP_DISCOVERY));
     FAIL_IF_NOT(kv_find("server_id") && kv_str("server_id_text", "PLC-1"));
@@ -648,8 +645,8 @@ static int test_diagnostics(void)
         {0x14, "clear_overrun_counter_and_flag", OT_OP_DIAGNOSTIC},
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-        uint8_t p[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x08,
-                       0x00, (uint8_t)t[i].sub, 0xff, 0x00};
+        uint8_t p[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x08, 0x00, (uint8_t)t[i].sub,
+                       0xff, 0x00};
         FAIL_IF_NOT(req(p, sizeof(p)) == OT_PARSE_OK);
         FAIL_IF_NOT(function_is(8, "diagnostics", t[i].op));
         FAIL_IF_NOT(kv_u64("subfunction") == t[i].sub);
@@ -658,14 +655,14 @@ static int test_diagnostics(void)
         FAIL_IF(msg.anomaly);
     }
     /* a reserved sub-function: no name, still diagnostic */
-    static const uint8_t r[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x08,
-                                0x00, 0x13, 0x00, 0x00};
+    static const uint8_t r[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06,
+                                0x01, 0x08, 0x00, 0x13, 0x00, 0x00};
     FAIL_IF_NOT(req(r, sizeof(r)) == OT_PARSE_OK);
     FAIL_IF_NOT(function_is(8, "diagnostics", OT_OP_DIAGNOSTIC));
     FAIL_IF(kv_find("subfunction_name"));
     /* Return Query Data with several words of data */
-    static const uint8_t q[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x08, 0x01, 0x08,
-                                0x00, 0x00, 0x12, 0x34, 0x56, 0x78};
+    static const uint8_t q[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x08, 0x01,
+                                0x08, 0x00, 0x00, 0x12, 0x34, 0x56, 0x78};
     FAIL_IF_NOT(rsp(q, sizeof(q)) == OT_PARSE_OK);
     FAIL_IF_NOT(kv_find("data") && kv_find("data")->type == OT_KV_HEX);
     /* no sub-function at all */
@@ -678,9 +675,9 @@ static int test_diagnostics(void)
 static int test_file_records(void)
 {
     /* FC20: two sub-requests, file 4 record 1 len 2, file 3 record 9 len 2 */
-    static const uint8_t fc20[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x11, 0x01, 0x14, 0x0e,
-                                   0x06, 0x00, 0x04, 0x00, 0x01, 0x00, 0x02, 0x06, 0x00,
-                                   0x03, 0x00, 0x09, 0x00, 0x02};
+    static const uint8_t fc20[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x11, 0x01, 0x14,
+                                   0x0e, 0x06, 0x00, 0x04, 0x00, 0x01, 0x00, 0x02,
+                                   0x06, 0x00, 0x03, 0x00, 0x09, 0x00, 0x02};
     FAIL_IF_NOT(req(fc20, sizeof(fc20)) == OT_PARSE_OK);
     FAIL_IF_NOT(function_is(20, "read_file_record", OT_OP_FILE));
     FAIL_IF_NOT(msg.n_ranges == 2);
@@ -689,9 +686,9 @@ static int test_file_records(void)
     FAIL_IF_NOT(kv_arr_len("sub_requests") == 2 && kv_u64("file_number") == 4);
     FAIL_IF(msg.anomaly);
     FAIL_IF_NOT(tape_balanced());
-    static const uint8_t fc20r[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x0f, 0x01, 0x14,
-                                    0x0c, 0x05, 0x06, 0x0d, 0xfe, 0x00, 0x20, 0x05,
-                                    0x06, 0x33, 0xcd, 0x00, 0x40};
+    static const uint8_t fc20r[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x0f, 0x01,
+                                    0x14, 0x0c, 0x05, 0x06, 0x0d, 0xfe, 0x00,
+                                    0x20, 0x05, 0x06, 0x33, 0xcd, 0x00, 0x40};
     FAIL_IF_NOT(rsp(fc20r, sizeof(fc20r)) == OT_PARSE_OK);
     FAIL_IF_NOT(kv_arr_len("sub_responses") == 2);
     FAIL_IF(msg.anomaly);
@@ -701,9 +698,9 @@ static int test_file_records(void)
     FAIL_IF_NOT(req(fc20z, sizeof(fc20z)) == OT_PARSE_OK);
     FAIL_IF_NOT(anomaly_is("byte_count_out_of_range"));
     /* FC21: file 4 record 7, 3 registers */
-    static const uint8_t fc21[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x10, 0x01, 0x15, 0x0d,
-                                   0x06, 0x00, 0x04, 0x00, 0x07, 0x00, 0x03, 0x06, 0xaf,
-                                   0x04, 0xbe, 0x10, 0x0d};
+    static const uint8_t fc21[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x10, 0x01, 0x15,
+                                   0x0d, 0x06, 0x00, 0x04, 0x00, 0x07, 0x00, 0x03,
+                                   0x06, 0xaf, 0x04, 0xbe, 0x10, 0x0d};
     FAIL_IF_NOT(req(fc21, sizeof(fc21)) == OT_PARSE_OK);
     FAIL_IF_NOT(function_is(21, "write_file_record", OT_OP_FILE));
     FAIL_IF_NOT(range_is(0, "file_record", 6, 4u << 16 | 7, 3));
@@ -731,8 +728,8 @@ static int test_fifo(void)
     FAIL_IF_NOT(req(fc24, sizeof(fc24)) == OT_PARSE_OK);
     FAIL_IF_NOT(function_is(24, "read_fifo_queue", OT_OP_READ));
     FAIL_IF_NOT(range_is(0, "holding_register", 3, 0x4de, 1));
-    static const uint8_t fc24r[] = {0x00, 0x16, 0x00, 0x00, 0x00, 0x0a, 0x0a, 0x18, 0x00,
-                                    0x06, 0x00, 0x02, 0x01, 0xb8, 0x12, 0x84};
+    static const uint8_t fc24r[] = {0x00, 0x16, 0x00, 0x00, 0x00, 0x0a, 0x0a, 0x18,
+                                    0x00, 0x06, 0x00, 0x02, 0x01, 0xb8, 0x12, 0x84};
     FAIL_IF_NOT(rsp(fc24r, sizeof(fc24r)) == OT_PARSE_OK);
     FAIL_IF_NOT(kv_u64("fifo_count") == 2 && kv_arr_len("registers") == 2);
     FAIL_IF(msg.anomaly);
@@ -778,9 +775,8 @@ static int test_device_identification(void)
     FAIL_IF_NOT(kv_arr_len("objects") == 5);
     FAIL_IF(msg.anomaly);
     /* ProductName alone is the model */
-    static const uint8_t pn[] = {0x00, 0x02, 0x00, 0x00, 0x00, 0x0e, 0x01, 0x2b, 0x0e,
-                                 0x01, 0x01, 0x00, 0x00, 0x01, 0x04, 0x04, 'M',  '3',
-                                 '4',  '0'};
+    static const uint8_t pn[] = {0x00, 0x02, 0x00, 0x00, 0x00, 0x0e, 0x01, 0x2b, 0x0e, 0x01,
+                                 0x01, 0x00, 0x00, 0x01, 0x04, 0x04, 'M',  '3',  '4',  '0'};
     FAIL_IF_NOT(rsp(pn, sizeof(pn)) == OT_PARSE_OK);
     FAIL_IF_NOT(strcmp(msg.identity.model, "M340") == 0);
     /* an object longer than the PDU: the objects before it are kept */
@@ -792,8 +788,8 @@ static int test_device_identification(void)
     FAIL_IF_NOT(anomaly_is("pdu_too_short"));
     FAIL_IF_NOT(tape_balanced());
     /* many objects: the detail stops at its cap, the tape stays balanced */
-    uint8_t many[6 + 253] = {0x00, 0x03, 0x00, 0x00, 0x00, 254, 0x01, 0x2b, 0x0e, 0x03,
-                             0x83, 0x00, 0x00, 80};
+    uint8_t many[6 + 253] = {0x00, 0x03, 0x00, 0x00, 0x00, 254,  0x01,
+                             0x2b, 0x0e, 0x03, 0x83, 0x00, 0x00, 80};
     for (size_t i = 0; i < 80; i++) {
         many[14 + 3 * i] = (uint8_t)(0x80 + i);
         many[15 + 3 * i] = 1;
@@ -814,8 +810,8 @@ static int test_device_identification(void)
     FAIL_IF_NOT(req(bad, sizeof(bad)) == OT_PARSE_OK);
     FAIL_IF_NOT(anomaly_is("invalid_read_device_id_code"));
     /* MEI 13, CANopen */
-    static const uint8_t can[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x2b,
-                                  0x0d, 0x01, 0x02, 0x03};
+    static const uint8_t can[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06,
+                                  0x01, 0x2b, 0x0d, 0x01, 0x02, 0x03};
     FAIL_IF_NOT(req(can, sizeof(can)) == OT_PARSE_OK);
     FAIL_IF_NOT(function_is(43, "encapsulated_interface_transport", OT_OP_OTHER));
     FAIL_IF_NOT(kv_str("mei_name", "canopen_general_reference") && kv_find("data"));
@@ -829,18 +825,12 @@ static int test_umas(void)
         const char *name;
         enum ot_op op;
     } t[] = {
-        {0x40, "start_plc", OT_OP_CONTROL},
-        {0x41, "stop_plc", OT_OP_CONTROL},
-        {0x30, "initialize_upload", OT_OP_PROGRAM},
-        {0x31, "upload_block", OT_OP_PROGRAM},
-        {0x33, "initialize_download", OT_OP_PROGRAM},
-        {0x34, "download_block", OT_OP_PROGRAM},
-        {0x10, "take_plc_reservation", OT_OP_AUTH},
-        {0x11, "release_plc_reservation", OT_OP_AUTH},
-        {0x02, "read_id", OT_OP_DISCOVERY},
-        {0x03, "read_project_info", OT_OP_DISCOVERY},
-        {0x24, "read_coils_registers", OT_OP_READ},
-        {0x25, "write_coils_registers", OT_OP_WRITE},
+        {0x40, "start_plc", OT_OP_CONTROL},           {0x41, "stop_plc", OT_OP_CONTROL},
+        {0x30, "initialize_upload", OT_OP_PROGRAM},   {0x31, "upload_block", OT_OP_PROGRAM},
+        {0x33, "initialize_download", OT_OP_PROGRAM}, {0x34, "download_block", OT_OP_PROGRAM},
+        {0x10, "take_plc_reservation", OT_OP_AUTH},   {0x11, "release_plc_reservation", OT_OP_AUTH},
+        {0x02, "read_id", OT_OP_DISCOVERY},           {0x03, "read_project_info", OT_OP_DISCOVERY},
+        {0x24, "read_coils_registers", OT_OP_READ},   {0x25, "write_coils_registers", OT_OP_WRITE},
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         uint8_t p[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x00, 0x5a, 0x12, t[i].code, 0xaa, 0xbb};
