@@ -114,7 +114,8 @@ static const struct ot_tok cpf_types[] = {
 /* Caps */
 #define ENIP_MAX_ITEMS 8     /* CPF items walked: real messages carry 2-4 */
 #define ENIP_IO_MAX_ITEMS 3  /* items of an implicit I/O datagram (2, or 3 with a sockaddr) */
-#define ENIP_IO_CONNS 16     /* I/O connections counted per flow; others only summed */
+#define ENIP_IO_CONNS 12     /* I/O connections counted per flow, others only summed; 12
+                              * summaries of 7 entries fit the 96-entry detail tape */
 #define ENIP_ITEMS_DETAIL 4  /* identity / service items written in the detail tape */
 
 struct enip_io_conn {
@@ -475,6 +476,8 @@ static enum ot_parse send_data(struct cur *body, uint16_t cmd, uint64_t sctx, bo
         }
         uint16_t type = cur_le16(body);
         size_t n = cur_le16(body);
+        if (cut && cur_ok(body) && n > cur_left(body))
+            n = cur_left(body); /* the PDU was cut by the engine: keep what is there */
         struct cur item = cur_sub(body, n);
         if (!cur_ok(body)) {
             if (!cut)
