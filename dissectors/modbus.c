@@ -1051,6 +1051,7 @@ static enum ot_probe modbus_probe(const uint8_t *p, size_t len, bool to_server)
         return OT_PROBE_NEED_MORE;
     for (size_t n = 0; n < MODBUS_PROBE_MAX_PDUS && cur_left(&c) > 0; n++) {
         size_t left = cur_left(&c);
+        /* cur_bytes(&c, 0) borrows the current position without moving */
         size_t plen = modbus_pdu_len(cur_bytes(&c, 0), left);
         if (plen == OT_PDU_NOT_MINE)
             return OT_PROBE_NO;
