@@ -28,7 +28,9 @@ struct cur {
 
 static inline struct cur cur_init(const uint8_t *p, size_t len)
 {
-    struct cur c = {p, p ? len : 0, 0, CUR_OK};
+    /* never a NULL base: NULL + 0 is undefined, and cur_bytes(c, 0) does it */
+    static const uint8_t empty[1];
+    struct cur c = {p ? p : empty, p ? len : 0, 0, CUR_OK};
     return c;
 }
 

@@ -22,6 +22,7 @@ struct stream {
     uint32_t next_seq;
     bool seq_known;
     bool fin;
+    bool after_gap;        /* the next bytes follow a hole: resynchronise by tiling */
     struct reasm_buf *buf; /* pooled; only while a PDU spans segments */
     struct ooo_store *ooo; /* pooled; segments that arrived ahead of a hole */
     uint64_t skip;         /* bytes still to drop: the tail of an oversized PDU */

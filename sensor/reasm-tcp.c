@@ -59,6 +59,7 @@ static void declare_gap(struct worker *w, struct flow *f, int dir, uint32_t seq)
     buf_release(w, s);
     s->skip = 0;
     s->next_seq = seq;
+    s->after_gap = true;
     dissect_gap(w, f, dir);
 }
 
@@ -241,6 +242,27 @@ static bool frame_buffered(struct worker *w, struct flow *f, int dir, const uint
     return *len > 0;
 }
 
+/* After a gap the stream restarts mid-PDU, and a weak header (Modbus has
+ * four checked bytes) can be found by chance in the middle of a PDU.  The
+ * first segment after a gap is therefore cut where a chain of valid PDUs
+ * ends exactly at its end; only if there is no such place is it scanned a
+ * byte at a time.  Returns the bytes to skip. */
+static size_t tiling_start(const struct ot_dissector *d, const uint8_t *data, size_t len)
+{
+    for (size_t start = 0; start < len; start++) {
+        size_t pos = start;
+        while (pos < len) {
+            size_t n = d->pdu_len(data + pos, len - pos);
+            if (n == OT_PDU_NOT_MINE || n == 0 || n > len - pos)
+                break;
+            pos += n;
+        }
+        if (pos == len)
+            return start;
+    }
+    return 0;
+}
+
 static void frame_stream(struct worker *w, struct flow *f, int dir, const uint8_t *data,
                          size_t len)
 {
@@ -248,6 +270,14 @@ static void frame_stream(struct worker *w, struct flow *f, int dir, const uint8_
     const struct ot_dissector *d = f->dissector;
     size_t cap = max_pdu(w);
     drop_skip(s, &data, &len);
+    if (s->after_gap) {
+        s->after_gap = false;
+        size_t skip = tiling_start(d, data, len);
+        if (skip)
+            count_resync(w, f, s, skip);
+        data += skip;
+        len -= skip;
+    }
     if (s->buf && !frame_buffered(w, f, dir, &data, &len))
         return;
     while (len > 0 && f->dissector) {
@@ -296,9 +326,7 @@ void reasm_segment(struct worker *w, struct flow *f, int dir, const struct packe
     size_t len = p->payload_len;
     uint32_t seq = p->seq;
     if (p->tcp_flags & TCP_SYN) {
-        s->next_seq = seq + 1;
-        s->seq_known = true;
-        seq++;
+        seq++; /* the SYN's sequence number: the worker set next_seq already */
     } else if (!s->seq_known) {
         /* mid-stream pickup: the first segment we see starts the stream */
         s->next_seq = seq;

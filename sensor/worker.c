@@ -174,6 +174,13 @@ static void ip_packet(struct worker *w, struct packet *p)
     f->bytes[dir] += p->wirelen;
     if (p->l4proto == IPPROTO_TCP) {
         f->tcp_seen |= p->tcp_flags;
+        if (p->tcp_flags & TCP_SYN) {
+            /* the stream starts here, whether or not a dissector takes the
+             * flow later: bytes that arrive out of order before the first
+             * payload is probed are then still put in place */
+            f->stream[dir].next_seq = p->seq + 1;
+            f->stream[dir].seq_known = true;
+        }
         if (p->tcp_flags & TCP_FIN)
             f->fin[dir] = true;
         if ((p->tcp_flags & TCP_RST) || (f->fin[0] && f->fin[1]))
