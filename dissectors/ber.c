@@ -32,11 +32,11 @@
 #include "tok.h"
 
 #define BER_TAG_MASK 0x1f
-#define BER_TAG_HIGH 0x1f          /* X.690 8.1.2.4: tag number in subsequent octets */
+#define BER_TAG_HIGH 0x1f /* X.690 8.1.2.4: tag number in subsequent octets */
 #define BER_CONSTRUCTED 0x20
-#define BER_LEN_LONG 0x80          /* X.690 8.1.3.5: long form */
-#define BER_LEN_INDEFINITE 0x80    /* X.690 8.1.3.6: not allowed in MMS/GOOSE (DER-like use) */
-#define BER_LEN_RESERVED 0xff      /* X.690 8.1.3.5 c */
+#define BER_LEN_LONG 0x80       /* X.690 8.1.3.5: long form */
+#define BER_LEN_INDEFINITE 0x80 /* X.690 8.1.3.6: not allowed in MMS/GOOSE (DER-like use) */
+#define BER_LEN_RESERVED 0xff   /* X.690 8.1.3.5 c */
 
 /* MMS Data CHOICE tags (ISO 9506-2 14.4.1); [0] is AccessResult failure. */
 #define MMS_DATA_ARRAY 1
@@ -78,10 +78,10 @@ static const struct ot_tok mms_data_types[] = {
 };
 
 /* Caps. */
-#define BER_TAG_MAX_OCTETS 4 /* 4 x 7 bits: tag numbers up to 2^28; longer is an attack */
-#define BER_LEN_MAX_OCTETS 4 /* lengths up to 2^32 - 1; more can only be a lie on port 102 */
-#define BER_OID_MAX_OCTETS 9 /* one arc fits 63 bits in 9 base-128 octets */
-#define BER_BITS_TEXT_MAX 65 /* a bit-string value is shown as at most 64 '0'/'1' */
+#define BER_TAG_MAX_OCTETS 4    /* 4 x 7 bits: tag numbers up to 2^28; longer is an attack */
+#define BER_LEN_MAX_OCTETS 4    /* lengths up to 2^32 - 1; more can only be a lie on port 102 */
+#define BER_OID_MAX_OCTETS 9    /* one arc fits 63 bits in 9 base-128 octets */
+#define BER_BITS_TEXT_MAX 65    /* a bit-string value is shown as at most 64 '0'/'1' */
 #define BER_DAYS_1970_1984 5113 /* TimeOfDay counts days from 1984-01-01 (ISO 9506-2 7.5.2) */
 
 bool ber_read(struct cur *c, struct ber_tlv *out)
@@ -392,8 +392,7 @@ struct data_walk {
     int64_t first_failure;
 };
 
-static bool data_seq(struct data_walk *w, struct cur c, unsigned level, bool emit,
-                     uint32_t *count);
+static bool data_seq(struct data_walk *w, struct cur c, unsigned level, bool emit, uint32_t *count);
 
 static void emit_float(struct ot_detail *d, struct ber_tlv *t)
 {
@@ -511,77 +510,68 @@ static bool data_value(struct data_walk *w, struct ber_tlv *t, unsigned level, b
     ot_kv_obj(d, NULL);
     ot_kv_cstr(d, "type", name);
     switch (t->tag) {
-    case MMS_DATA_BOOLEAN: {
-        bool b;
-        if (ber_bool(t, &b))
-            ot_kv_bool(d, "value", b);
-        break;
-    }
-    case MMS_DATA_BIT_STRING:
-    case MMS_DATA_BOOLEAN_ARRAY: {
-        char bits[BER_BITS_TEXT_MAX];
-        size_t n = ber_bits_text(t, bits, sizeof(bits));
-        ot_kv_str(d, "value", bits, n);
-        break;
-    }
-    case MMS_DATA_INTEGER: {
-        int64_t v;
-        struct ber_tlv copy = *t;
-        if (ber_int(&copy, &v))
-            ot_kv_i64(d, "value", v);
-        else
-            emit_hex(d, t);
-        break;
-    }
-    case MMS_DATA_UNSIGNED:
-    case MMS_DATA_BCD: {
-        uint64_t v;
-        struct ber_tlv copy = *t;
-        if (ber_uint(&copy, &v))
-            ot_kv_u64(d, "value", v);
-        else
-            emit_hex(d, t);
-        break;
-    }
-    case MMS_DATA_FLOATING_POINT:
-        emit_float(d, t);
-        break;
-    case MMS_DATA_VISIBLE_STRING:
-    case MMS_DATA_GENERALIZED_TIME:
-    case MMS_DATA_MMS_STRING:
-        ber_kv_str(d, "value", t, BER_DATA_TEXT_MAX);
-        break;
-    case MMS_DATA_BINARY_TIME:
-        emit_binary_time(d, t);
-        break;
-    case MMS_DATA_OBJ_ID: {
-        char oid[BER_DATA_TEXT_MAX];
-        size_t n = ber_oid_text(t, oid, sizeof(oid));
-        ot_kv_str(d, "value", oid, n);
-        break;
-    }
-    case MMS_DATA_UTC_TIME: {
-        struct ber_utc u;
-        char iso[BER_ISO_TIME_LEN];
-        struct ber_tlv copy = *t;
-        if (ber_utc_time(&copy, &u)) {
-            size_t n = ber_utc_iso(&u, iso, sizeof(iso));
-            ot_kv_str(d, "value", iso, n);
-        } else {
-            emit_hex(d, t);
+        case MMS_DATA_BOOLEAN: {
+            bool b;
+            if (ber_bool(t, &b))
+                ot_kv_bool(d, "value", b);
+            break;
         }
-        break;
-    }
-    default: /* MMS_DATA_OCTET_STRING */
-        emit_hex(d, t);
-        break;
+        case MMS_DATA_BIT_STRING:
+        case MMS_DATA_BOOLEAN_ARRAY: {
+            char bits[BER_BITS_TEXT_MAX];
+            size_t n = ber_bits_text(t, bits, sizeof(bits));
+            ot_kv_str(d, "value", bits, n);
+            break;
+        }
+        case MMS_DATA_INTEGER: {
+            int64_t v;
+            struct ber_tlv copy = *t;
+            if (ber_int(&copy, &v))
+                ot_kv_i64(d, "value", v);
+            else
+                emit_hex(d, t);
+            break;
+        }
+        case MMS_DATA_UNSIGNED:
+        case MMS_DATA_BCD: {
+            uint64_t v;
+            struct ber_tlv copy = *t;
+            if (ber_uint(&copy, &v))
+                ot_kv_u64(d, "value", v);
+            else
+                emit_hex(d, t);
+            break;
+        }
+        case MMS_DATA_FLOATING_POINT: emit_float(d, t); break;
+        case MMS_DATA_VISIBLE_STRING:
+        case MMS_DATA_GENERALIZED_TIME:
+        case MMS_DATA_MMS_STRING: ber_kv_str(d, "value", t, BER_DATA_TEXT_MAX); break;
+        case MMS_DATA_BINARY_TIME: emit_binary_time(d, t); break;
+        case MMS_DATA_OBJ_ID: {
+            char oid[BER_DATA_TEXT_MAX];
+            size_t n = ber_oid_text(t, oid, sizeof(oid));
+            ot_kv_str(d, "value", oid, n);
+            break;
+        }
+        case MMS_DATA_UTC_TIME: {
+            struct ber_utc u;
+            char iso[BER_ISO_TIME_LEN];
+            struct ber_tlv copy = *t;
+            if (ber_utc_time(&copy, &u)) {
+                size_t n = ber_utc_iso(&u, iso, sizeof(iso));
+                ot_kv_str(d, "value", iso, n);
+            } else {
+                emit_hex(d, t);
+            }
+            break;
+        }
+        default: /* MMS_DATA_OCTET_STRING */ emit_hex(d, t); break;
     }
     ot_kv_end(d);
     return true;
 }
 
-static bool data_seq(struct data_walk *w, struct cur c, unsigned level, bool emit,
-                     uint32_t *count)
+static bool data_seq(struct data_walk *w, struct cur c, unsigned level, bool emit, uint32_t *count)
 {
     *count = 0;
     while (cur_left(&c) > 0) {

@@ -19,7 +19,7 @@
 #define BER_CLASS_PRIVATE 0xc0
 
 struct ber_tlv {
-    uint8_t cls;        /* BER_CLASS_* */
+    uint8_t cls; /* BER_CLASS_* */
     bool constructed;
     uint32_t tag;       /* tag number (high-tag-number form decoded, capped at 2^28) */
     size_t len;         /* content length (indefinite form: not supported, cursor fails INVALID) */
@@ -30,8 +30,8 @@ struct ber_tlv {
 bool ber_read(struct cur *c, struct ber_tlv *out);
 
 /* Content decoders; each reads the whole content cursor of a primitive TLV. */
-bool ber_uint(struct ber_tlv *t, uint64_t *out);  /* INTEGER as unsigned, <= 8 content bytes */
-bool ber_int(struct ber_tlv *t, int64_t *out);    /* INTEGER two's complement, <= 8 bytes */
+bool ber_uint(struct ber_tlv *t, uint64_t *out); /* INTEGER as unsigned, <= 8 content bytes */
+bool ber_int(struct ber_tlv *t, int64_t *out);   /* INTEGER two's complement, <= 8 bytes */
 bool ber_bool(struct ber_tlv *t, bool *out);
 
 /* True when t has this class, form and tag number. */

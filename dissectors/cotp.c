@@ -53,9 +53,9 @@
 #define COTP_DT_EOT 0x80
 
 static const struct ot_tok cotp_type_names[] = {
-    {COTP_CR, "CR"}, {COTP_CC, "CC"}, {COTP_DR, "DR"}, {COTP_DC, "DC"}, {COTP_DT, "DT"},
-    {COTP_ED, "ED"}, {COTP_AK, "AK"}, {COTP_EA, "EA"}, {COTP_RJ, "RJ"}, {COTP_ER, "ER"},
-    {0, NULL},
+    {COTP_CR, "CR"}, {COTP_CC, "CC"}, {COTP_DR, "DR"}, {COTP_DC, "DC"},
+    {COTP_DT, "DT"}, {COTP_ED, "ED"}, {COTP_AK, "AK"}, {COTP_EA, "EA"},
+    {COTP_RJ, "RJ"}, {COTP_ER, "ER"}, {0, NULL},
 };
 
 /* Disconnect reasons (ISO 8073 section 13.5.3 e). */
@@ -128,19 +128,16 @@ static void cotp_params(struct cur *v, struct cotp *out, bool connect)
         if (!connect)
             continue;
         switch (code) {
-        case COTP_PARAM_TPDU_SIZE:
-            out->tpdu_size = cur_u8(&val);
-            break;
-        case COTP_PARAM_CALLING_TSAP:
-            out->src_tsap_len = (uint8_t)(plen < COTP_TSAP_MAX ? plen : COTP_TSAP_MAX);
-            cur_copy(&val, out->src_tsap, out->src_tsap_len);
-            break;
-        case COTP_PARAM_CALLED_TSAP:
-            out->dst_tsap_len = (uint8_t)(plen < COTP_TSAP_MAX ? plen : COTP_TSAP_MAX);
-            cur_copy(&val, out->dst_tsap, out->dst_tsap_len);
-            break;
-        default:
-            break;
+            case COTP_PARAM_TPDU_SIZE: out->tpdu_size = cur_u8(&val); break;
+            case COTP_PARAM_CALLING_TSAP:
+                out->src_tsap_len = (uint8_t)(plen < COTP_TSAP_MAX ? plen : COTP_TSAP_MAX);
+                cur_copy(&val, out->src_tsap, out->src_tsap_len);
+                break;
+            case COTP_PARAM_CALLED_TSAP:
+                out->dst_tsap_len = (uint8_t)(plen < COTP_TSAP_MAX ? plen : COTP_TSAP_MAX);
+                cur_copy(&val, out->dst_tsap, out->dst_tsap_len);
+                break;
+            default: break;
         }
     }
 }
@@ -175,51 +172,49 @@ bool cotp_parse(struct cur *c, struct cotp *out)
     uint8_t code = cur_u8(&h);
     out->code = code & 0xf0;
     switch (out->code) {
-    case COTP_CR:
-    case COTP_CC:
-        out->dst_ref = cur_be16(&h);
-        out->src_ref = cur_be16(&h);
-        out->class_option = cur_u8(&h);
-        cotp_params(&h, out, true);
-        break;
-    case COTP_DR:
-        out->dst_ref = cur_be16(&h);
-        out->src_ref = cur_be16(&h);
-        out->reason = cur_u8(&h);
-        cotp_params(&h, out, false);
-        break;
-    case COTP_DC:
-        out->dst_ref = cur_be16(&h);
-        out->src_ref = cur_be16(&h);
-        cotp_params(&h, out, false);
-        break;
-    case COTP_DT:
-    case COTP_ED: {
-        /* Classes 0/1 carry only EOT/NR (LI 2); classes 2-4 put the
-         * destination reference first (ISO 8073 sections 13.7.3, 13.8.3). */
-        if (li > 2)
+        case COTP_CR:
+        case COTP_CC:
             out->dst_ref = cur_be16(&h);
-        uint8_t nr = cur_u8(&h);
-        out->eot = (nr & COTP_DT_EOT) != 0;
-        out->tpdu_nr = nr & 0x7f;
-        cotp_params(&h, out, false);
-        break;
-    }
-    case COTP_AK:
-    case COTP_EA:
-    case COTP_RJ:
-        out->dst_ref = cur_be16(&h);
-        out->tpdu_nr = cur_u8(&h) & 0x7f;
-        cur_skip(&h, cur_left(&h)); /* credit / extended formats: not needed */
-        break;
-    case COTP_ER:
-        out->dst_ref = cur_be16(&h);
-        out->reason = cur_u8(&h);
-        cotp_params(&h, out, false);
-        break;
-    default:
-        cur_fail(c, CUR_INVALID);
-        return false;
+            out->src_ref = cur_be16(&h);
+            out->class_option = cur_u8(&h);
+            cotp_params(&h, out, true);
+            break;
+        case COTP_DR:
+            out->dst_ref = cur_be16(&h);
+            out->src_ref = cur_be16(&h);
+            out->reason = cur_u8(&h);
+            cotp_params(&h, out, false);
+            break;
+        case COTP_DC:
+            out->dst_ref = cur_be16(&h);
+            out->src_ref = cur_be16(&h);
+            cotp_params(&h, out, false);
+            break;
+        case COTP_DT:
+        case COTP_ED: {
+            /* Classes 0/1 carry only EOT/NR (LI 2); classes 2-4 put the
+             * destination reference first (ISO 8073 sections 13.7.3, 13.8.3). */
+            if (li > 2)
+                out->dst_ref = cur_be16(&h);
+            uint8_t nr = cur_u8(&h);
+            out->eot = (nr & COTP_DT_EOT) != 0;
+            out->tpdu_nr = nr & 0x7f;
+            cotp_params(&h, out, false);
+            break;
+        }
+        case COTP_AK:
+        case COTP_EA:
+        case COTP_RJ:
+            out->dst_ref = cur_be16(&h);
+            out->tpdu_nr = cur_u8(&h) & 0x7f;
+            cur_skip(&h, cur_left(&h)); /* credit / extended formats: not needed */
+            break;
+        case COTP_ER:
+            out->dst_ref = cur_be16(&h);
+            out->reason = cur_u8(&h);
+            cotp_params(&h, out, false);
+            break;
+        default: cur_fail(c, CUR_INVALID); return false;
     }
     if (!cur_ok(&h)) {
         /* The fixed part ran past LI: the header lies about its own length. */
@@ -235,48 +230,46 @@ void cotp_detail(const struct cotp *t, struct ot_detail *d)
     ot_kv_obj(d, "cotp");
     ot_kv_cstr(d, "type", name ? name : "unknown");
     switch (t->code) {
-    case COTP_CR:
-    case COTP_CC:
-        ot_kv_u64(d, "dst_ref", t->dst_ref);
-        ot_kv_u64(d, "src_ref", t->src_ref);
-        ot_kv_u64(d, "class", t->class_option >> 4);
-        if (t->tpdu_size)
-            ot_kv_u64(d, "tpdu_size",
-                      t->tpdu_size <= COTP_TPDU_SIZE_MAX_CODE ? 1u << t->tpdu_size : 0);
-        if (t->src_tsap_len)
-            ot_kv_hex(d, "src_tsap", t->src_tsap, t->src_tsap_len);
-        if (t->dst_tsap_len)
-            ot_kv_hex(d, "dst_tsap", t->dst_tsap, t->dst_tsap_len);
-        break;
-    case COTP_DR: {
-        const char *r = ot_tok_name(cotp_dr_reasons, t->reason);
-        ot_kv_u64(d, "dst_ref", t->dst_ref);
-        ot_kv_u64(d, "src_ref", t->src_ref);
-        ot_kv_u64(d, "reason_code", t->reason);
-        if (r)
-            ot_kv_cstr(d, "reason", r);
-        break;
-    }
-    case COTP_DC:
-        ot_kv_u64(d, "dst_ref", t->dst_ref);
-        ot_kv_u64(d, "src_ref", t->src_ref);
-        break;
-    case COTP_DT:
-    case COTP_ED:
-        ot_kv_bool(d, "eot", t->eot);
-        ot_kv_u64(d, "tpdu_nr", t->tpdu_nr);
-        break;
-    case COTP_ER: {
-        const char *r = ot_tok_name(cotp_er_causes, t->reason);
-        ot_kv_u64(d, "dst_ref", t->dst_ref);
-        ot_kv_u64(d, "reject_cause_code", t->reason);
-        if (r)
-            ot_kv_cstr(d, "reject_cause", r);
-        break;
-    }
-    default:
-        ot_kv_u64(d, "dst_ref", t->dst_ref);
-        break;
+        case COTP_CR:
+        case COTP_CC:
+            ot_kv_u64(d, "dst_ref", t->dst_ref);
+            ot_kv_u64(d, "src_ref", t->src_ref);
+            ot_kv_u64(d, "class", t->class_option >> 4);
+            if (t->tpdu_size)
+                ot_kv_u64(d, "tpdu_size",
+                          t->tpdu_size <= COTP_TPDU_SIZE_MAX_CODE ? 1u << t->tpdu_size : 0);
+            if (t->src_tsap_len)
+                ot_kv_hex(d, "src_tsap", t->src_tsap, t->src_tsap_len);
+            if (t->dst_tsap_len)
+                ot_kv_hex(d, "dst_tsap", t->dst_tsap, t->dst_tsap_len);
+            break;
+        case COTP_DR: {
+            const char *r = ot_tok_name(cotp_dr_reasons, t->reason);
+            ot_kv_u64(d, "dst_ref", t->dst_ref);
+            ot_kv_u64(d, "src_ref", t->src_ref);
+            ot_kv_u64(d, "reason_code", t->reason);
+            if (r)
+                ot_kv_cstr(d, "reason", r);
+            break;
+        }
+        case COTP_DC:
+            ot_kv_u64(d, "dst_ref", t->dst_ref);
+            ot_kv_u64(d, "src_ref", t->src_ref);
+            break;
+        case COTP_DT:
+        case COTP_ED:
+            ot_kv_bool(d, "eot", t->eot);
+            ot_kv_u64(d, "tpdu_nr", t->tpdu_nr);
+            break;
+        case COTP_ER: {
+            const char *r = ot_tok_name(cotp_er_causes, t->reason);
+            ot_kv_u64(d, "dst_ref", t->dst_ref);
+            ot_kv_u64(d, "reject_cause_code", t->reason);
+            if (r)
+                ot_kv_cstr(d, "reject_cause", r);
+            break;
+        }
+        default: ot_kv_u64(d, "dst_ref", t->dst_ref); break;
     }
     ot_kv_end(d);
 }

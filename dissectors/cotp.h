@@ -24,10 +24,10 @@
 #define COTP_TSAP_MAX 32 /* a TSAP longer than this is kept cut */
 
 struct cotp {
-    uint8_t code;      /* one of COTP_* */
-    bool eot;          /* DT: last data unit of a TSDU */
-    uint8_t tpdu_nr;   /* DT: sequence number */
-    uint16_t dst_ref;  /* CR/CC/DR */
+    uint8_t code;     /* one of COTP_* */
+    bool eot;         /* DT: last data unit of a TSDU */
+    uint8_t tpdu_nr;  /* DT: sequence number */
+    uint16_t dst_ref; /* CR/CC/DR */
     uint16_t src_ref;
     uint8_t tpdu_size; /* CR/CC: the 0xc0 parameter (log2 of size), 0 if absent */
     uint8_t src_tsap_len;

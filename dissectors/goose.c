@@ -63,9 +63,9 @@ static const struct ot_func goose_funcs[] = {
 };
 
 /* Fields a publisher must send (the others default or are optional). */
-#define GOOSE_REQUIRED                                                                       \
-    (1u << GOOSE_GOCB_REF | 1u << GOOSE_TIME_ALLOWED_TO_LIVE | 1u << GOOSE_DAT_SET |          \
-     1u << GOOSE_T | 1u << GOOSE_ST_NUM | 1u << GOOSE_SQ_NUM | 1u << GOOSE_CONF_REV |         \
+#define GOOSE_REQUIRED                                                                             \
+    (1u << GOOSE_GOCB_REF | 1u << GOOSE_TIME_ALLOWED_TO_LIVE | 1u << GOOSE_DAT_SET |               \
+     1u << GOOSE_T | 1u << GOOSE_ST_NUM | 1u << GOOSE_SQ_NUM | 1u << GOOSE_CONF_REV |              \
      1u << GOOSE_NUM_DAT_SET_ENTRIES | 1u << GOOSE_ALL_DATA)
 
 /* Caps. */
@@ -141,52 +141,32 @@ static bool goose_pdu(struct cur pdu, struct ot_msg *out)
         }
         seen |= 1u << t.tag;
         switch (t.tag) {
-        case GOOSE_GOCB_REF:
-            field_str(&t, out, "gocb_ref");
-            break;
-        case GOOSE_TIME_ALLOWED_TO_LIVE:
-            field_uint(&t, out, "time_allowed_to_live", &v);
-            break;
-        case GOOSE_DAT_SET:
-            field_str(&t, out, "dat_set");
-            break;
-        case GOOSE_GO_ID:
-            field_str(&t, out, "go_id");
-            break;
-        case GOOSE_T:
-            field_time(&t, out);
-            break;
-        case GOOSE_ST_NUM:
-            field_uint(&t, out, "st_num", &v);
-            break;
-        case GOOSE_SQ_NUM:
-            field_uint(&t, out, "sq_num", &v);
-            break;
-        case GOOSE_SIMULATION:
-            field_bool(&t, out, "simulation");
-            break;
-        case GOOSE_CONF_REV:
-            field_uint(&t, out, "conf_rev", &v);
-            break;
-        case GOOSE_NDS_COM:
-            field_bool(&t, out, "nds_com");
-            break;
-        case GOOSE_NUM_DAT_SET_ENTRIES:
-            have_entries = field_uint(&t, out, "num_dat_set_entries", &entries);
-            break;
-        case GOOSE_ALL_DATA:
-            if (!t.constructed)
-                return false;
-            if (!ber_data_list(t.content, d, "data", GOOSE_MAX_DATA_VALUES, false, &data))
-                return false;
-            have_data = true;
-            ot_kv_u64(d, "data_count", data.count);
-            if (data.cut)
-                ot_kv_bool(d, "data_truncated", true);
-            break;
-        default: /* GOOSE_SECURITY: opaque (edition 1 reserved it for signatures) */
-            ot_kv_u64(d, "security_len", t.len);
-            break;
+            case GOOSE_GOCB_REF: field_str(&t, out, "gocb_ref"); break;
+            case GOOSE_TIME_ALLOWED_TO_LIVE: field_uint(&t, out, "time_allowed_to_live", &v); break;
+            case GOOSE_DAT_SET: field_str(&t, out, "dat_set"); break;
+            case GOOSE_GO_ID: field_str(&t, out, "go_id"); break;
+            case GOOSE_T: field_time(&t, out); break;
+            case GOOSE_ST_NUM: field_uint(&t, out, "st_num", &v); break;
+            case GOOSE_SQ_NUM: field_uint(&t, out, "sq_num", &v); break;
+            case GOOSE_SIMULATION: field_bool(&t, out, "simulation"); break;
+            case GOOSE_CONF_REV: field_uint(&t, out, "conf_rev", &v); break;
+            case GOOSE_NDS_COM: field_bool(&t, out, "nds_com"); break;
+            case GOOSE_NUM_DAT_SET_ENTRIES:
+                have_entries = field_uint(&t, out, "num_dat_set_entries", &entries);
+                break;
+            case GOOSE_ALL_DATA:
+                if (!t.constructed)
+                    return false;
+                if (!ber_data_list(t.content, d, "data", GOOSE_MAX_DATA_VALUES, false, &data))
+                    return false;
+                have_data = true;
+                ot_kv_u64(d, "data_count", data.count);
+                if (data.cut)
+                    ot_kv_bool(d, "data_truncated", true);
+                break;
+            default: /* GOOSE_SECURITY: opaque (edition 1 reserved it for signatures) */
+                ot_kv_u64(d, "security_len", t.len);
+                break;
         }
     }
     if ((seen & GOOSE_REQUIRED) != GOOSE_REQUIRED)

@@ -44,6 +44,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ber.h"
 #include "cotp.h"
@@ -76,12 +77,12 @@
 #define SES_LEN_EXTENDED 0xff
 
 /* Presentation (X.226 section 8.2). */
-#define PRES_CP_TYPE 0x31         /* CP-type / CPA-PPDU: SET */
-#define PRES_NORMAL_MODE 2        /* [2] normal-mode-parameters */
+#define PRES_CP_TYPE 0x31  /* CP-type / CPA-PPDU: SET */
+#define PRES_NORMAL_MODE 2 /* [2] normal-mode-parameters */
 #define PRES_CPR_PROVIDER_REASON 10
-#define PRES_FULLY_ENCODED 1      /* [APPLICATION 1] fully-encoded-data */
-#define PRES_SIMPLY_ENCODED 0     /* [APPLICATION 0] simply-encoded-data */
-#define PRES_SINGLE_ASN1 0        /* PDV-list presentation-data-values [0] */
+#define PRES_FULLY_ENCODED 1  /* [APPLICATION 1] fully-encoded-data */
+#define PRES_SIMPLY_ENCODED 0 /* [APPLICATION 0] simply-encoded-data */
+#define PRES_SINGLE_ASN1 0    /* PDV-list presentation-data-values [0] */
 #define BER_UNIV_INTEGER 2
 #define BER_UNIV_BIT_STRING 3
 #define BER_UNIV_OID 6
@@ -316,11 +317,13 @@ static const struct ot_tok acse_results[] = {
 
 /* ServiceError errorClass alternatives (ISO 9506-2 section 7.4). */
 static const struct ot_tok mms_error_classes[] = {
-    {0, "vmd-state"}, {1, "application-reference"}, {2, "definition"}, {3, "resource"},
-    {4, "service"},   {5, "service-preempt"},       {6, "time-resolution"},
-    {7, "access"},    {8, "initiate"},              {9, "conclude"},
-    {10, "cancel"},   {11, "file"},                 {12, "others"},
-    {0, NULL},
+    {0, "vmd-state"},       {1, "application-reference"},
+    {2, "definition"},      {3, "resource"},
+    {4, "service"},         {5, "service-preempt"},
+    {6, "time-resolution"}, {7, "access"},
+    {8, "initiate"},        {9, "conclude"},
+    {10, "cancel"},         {11, "file"},
+    {12, "others"},         {0, NULL},
 };
 
 /* DataAccessError (ISO 9506-2 section 14.4.3). */
@@ -342,19 +345,27 @@ static const struct ot_tok mms_data_access_errors[] = {
 
 /* RejectPDU rejectReason alternatives (ISO 9506-2 section 7.1.4). */
 static const struct ot_tok mms_reject_pdus[] = {
-    {1, "confirmed-requestPDU"}, {2, "confirmed-responsePDU"}, {3, "confirmed-errorPDU"},
-    {4, "unconfirmedPDU"},       {5, "pdu-error"},             {6, "cancel-requestPDU"},
-    {7, "cancel-responsePDU"},   {8, "cancel-errorPDU"},       {9, "conclude-requestPDU"},
-    {10, "conclude-responsePDU"}, {11, "conclude-errorPDU"},   {0, NULL},
+    {1, "confirmed-requestPDU"},
+    {2, "confirmed-responsePDU"},
+    {3, "confirmed-errorPDU"},
+    {4, "unconfirmedPDU"},
+    {5, "pdu-error"},
+    {6, "cancel-requestPDU"},
+    {7, "cancel-responsePDU"},
+    {8, "cancel-errorPDU"},
+    {9, "conclude-requestPDU"},
+    {10, "conclude-responsePDU"},
+    {11, "conclude-errorPDU"},
+    {0, NULL},
 };
 
 /* GetNameList objectClass (ISO 9506-2 section 10.5.1). */
 static const struct ot_tok mms_object_classes[] = {
-    {0, "namedVariable"},     {1, "scatteredAccess"}, {2, "namedVariableList"},
-    {3, "namedType"},         {4, "semaphore"},       {5, "eventCondition"},
-    {6, "eventAction"},       {7, "eventEnrollment"}, {8, "journal"},
-    {9, "domain"},            {10, "programInvocation"}, {11, "operatorStation"},
-    {12, "dataExchange"},     {13, "accessControlList"}, {0, NULL},
+    {0, "namedVariable"}, {1, "scatteredAccess"},    {2, "namedVariableList"},
+    {3, "namedType"},     {4, "semaphore"},          {5, "eventCondition"},
+    {6, "eventAction"},   {7, "eventEnrollment"},    {8, "journal"},
+    {9, "domain"},        {10, "programInvocation"}, {11, "operatorStation"},
+    {12, "dataExchange"}, {13, "accessControlList"}, {0, NULL},
 };
 
 /* Caps. */
@@ -365,6 +376,7 @@ static const struct ot_tok mms_object_classes[] = {
 #define MMS_MAX_TEXT 64        /* identity strings, file names, AP titles */
 #define MMS_MAX_PDVS 4         /* PDV-list entries walked: one is the norm */
 #define MMS_MAX_SES_PARAMS 32  /* session parameters walked per SPDU */
+#define MMS_PROBE_MAX_TPDUS 4  /* TPKTs the probe looks through (CR, empty DTs ...) */
 
 struct mms_flow {
     struct cotp_reasm reasm[2]; /* [0] client to server, [1] server to client */
@@ -374,16 +386,16 @@ struct mms_flow {
 struct mms_layers {
     uint8_t spdu;
     bool has_user;
-    struct cur user;   /* the PPDU */
+    struct cur user; /* the PPDU */
     uint64_t pcid;
     bool has_pcid;
     bool has_acse;
-    struct cur acse;   /* the ACSE APDU TLV */
+    struct cur acse; /* the ACSE APDU TLV */
     uint32_t acse_apdu;
     bool acse_rejected;
     bool has_mms;
-    struct cur mms;    /* the MMS PDU TLV */
-    bool raw_mms;      /* MMS directly in COTP, no session (seen in mms-stopRequest.pcap) */
+    struct cur mms; /* the MMS PDU TLV */
+    bool raw_mms;   /* MMS directly in COTP, no session (seen in mms-stopRequest.pcap) */
     const char *ppdu;
     bool has_reason;
     uint8_t ses_reason; /* REFUSE reason code (PI 50) */
@@ -657,72 +669,72 @@ static bool acse_parse(struct mms_layers *l, struct ot_msg *out)
             continue;
         }
         switch (apdu.tag) {
-        case ACSE_AARQ:
-            /* [1] application-context-name, [2]/[3] called AP title / AE
-             * qualifier, [6]/[7] calling; [11] mechanism, [12] auth value */
-            if (t.tag == 1 && t.constructed)
-                kv_oid_in(d, "application_context", &t);
-            else if (t.tag == 2 && t.constructed)
-                kv_oid_in(d, "called_ap_title", &t);
-            else if (t.tag == 3 && t.constructed)
-                kv_int_in(d, "called_ae_qualifier", &t);
-            else if (t.tag == 6 && t.constructed)
-                kv_oid_in(d, "calling_ap_title", &t);
-            else if (t.tag == 7 && t.constructed)
-                kv_int_in(d, "calling_ae_qualifier", &t);
-            else if (t.tag == ACSE_MECHANISM && !t.constructed) {
-                char buf[MMS_MAX_TEXT];
-                size_t n = ber_oid_text(&t, buf, sizeof(buf));
-                if (n)
-                    ot_kv_str(d, "authentication_mechanism", buf, n);
-            } else if (t.tag == ACSE_AUTH_VALUE && t.constructed) {
-                /* Authentication-value: [0] charstring (a password), [1]
-                 * bitstring, [2] external, [3] other.  Never the value. */
-                static const char *const kinds[] = {"password", "bitstring", "external",
-                                                    "other"};
-                struct ber_tlv v;
-                struct cur vc = t.content;
-                if (ber_read(&vc, &v) && v.tag < 4)
-                    ot_kv_cstr(d, "authentication", kinds[v.tag]);
-            }
-            break;
-        case ACSE_AARE:
-            /* [1] application-context-name, [2] result, [3] diagnostic,
-             * [4]/[5] responding AP title / AE qualifier */
-            if (t.tag == 1 && t.constructed) {
-                kv_oid_in(d, "application_context", &t);
-            } else if (t.tag == 2 && t.constructed) {
-                struct cur rc = t.content;
-                struct ber_tlv r;
+            case ACSE_AARQ:
+                /* [1] application-context-name, [2]/[3] called AP title / AE
+                 * qualifier, [6]/[7] calling; [11] mechanism, [12] auth value */
+                if (t.tag == 1 && t.constructed)
+                    kv_oid_in(d, "application_context", &t);
+                else if (t.tag == 2 && t.constructed)
+                    kv_oid_in(d, "called_ap_title", &t);
+                else if (t.tag == 3 && t.constructed)
+                    kv_int_in(d, "called_ae_qualifier", &t);
+                else if (t.tag == 6 && t.constructed)
+                    kv_oid_in(d, "calling_ap_title", &t);
+                else if (t.tag == 7 && t.constructed)
+                    kv_int_in(d, "calling_ae_qualifier", &t);
+                else if (t.tag == ACSE_MECHANISM && !t.constructed) {
+                    char buf[MMS_MAX_TEXT];
+                    size_t n = ber_oid_text(&t, buf, sizeof(buf));
+                    if (n)
+                        ot_kv_str(d, "authentication_mechanism", buf, n);
+                } else if (t.tag == ACSE_AUTH_VALUE && t.constructed) {
+                    /* Authentication-value: [0] charstring (a password), [1]
+                     * bitstring, [2] external, [3] other.  Never the value. */
+                    static const char *const kinds[] = {"password", "bitstring", "external",
+                                                        "other"};
+                    struct ber_tlv v;
+                    struct cur vc = t.content;
+                    if (ber_read(&vc, &v) && v.tag < 4)
+                        ot_kv_cstr(d, "authentication", kinds[v.tag]);
+                }
+                break;
+            case ACSE_AARE:
+                /* [1] application-context-name, [2] result, [3] diagnostic,
+                 * [4]/[5] responding AP title / AE qualifier */
+                if (t.tag == 1 && t.constructed) {
+                    kv_oid_in(d, "application_context", &t);
+                } else if (t.tag == 2 && t.constructed) {
+                    struct cur rc = t.content;
+                    struct ber_tlv r;
+                    int64_t v;
+                    if (ber_read(&rc, &r) && ber_int(&r, &v)) {
+                        const char *rn = ot_tok_name(acse_results, (uint32_t)v);
+                        ot_kv_i64(d, "result", v);
+                        if (rn)
+                            ot_kv_cstr(d, "result_name", rn);
+                        l->acse_rejected = v != 0;
+                    }
+                } else if (t.tag == 3 && t.constructed) {
+                    struct cur dc = t.content;
+                    struct ber_tlv src;
+                    if (ber_read(&dc, &src) && src.constructed) {
+                        ot_kv_cstr(d, "diagnostic_source",
+                                   src.tag == 1 ? "acse-service-user" : "acse-service-provider");
+                        kv_int_in(d, "diagnostic", &src);
+                    }
+                } else if (t.tag == 4 && t.constructed) {
+                    kv_oid_in(d, "responding_ap_title", &t);
+                } else if (t.tag == 5 && t.constructed) {
+                    kv_int_in(d, "responding_ae_qualifier", &t);
+                }
+                break;
+            default: {
+                /* RLRQ/RLRE reason [0], ABRT abort-source [0] */
                 int64_t v;
-                if (ber_read(&rc, &r) && ber_int(&r, &v)) {
-                    const char *rn = ot_tok_name(acse_results, (uint32_t)v);
-                    ot_kv_i64(d, "result", v);
-                    if (rn)
-                        ot_kv_cstr(d, "result_name", rn);
-                    l->acse_rejected = v != 0;
-                }
-            } else if (t.tag == 3 && t.constructed) {
-                struct cur dc = t.content;
-                struct ber_tlv src;
-                if (ber_read(&dc, &src) && src.constructed) {
-                    ot_kv_cstr(d, "diagnostic_source",
-                               src.tag == 1 ? "acse-service-user" : "acse-service-provider");
-                    kv_int_in(d, "diagnostic", &src);
-                }
-            } else if (t.tag == 4 && t.constructed) {
-                kv_oid_in(d, "responding_ap_title", &t);
-            } else if (t.tag == 5 && t.constructed) {
-                kv_int_in(d, "responding_ae_qualifier", &t);
+                if (t.tag == 0 && !t.constructed && ber_int(&t, &v))
+                    ot_kv_i64(d, apdu.tag == ACSE_ABRT ? "abort_source" : "reason", v);
+                break;
             }
-            break;
-        default: {
-            /* RLRQ/RLRE reason [0], ABRT abort-source [0] */
-            int64_t v;
-            if (t.tag == 0 && !t.constructed && ber_int(&t, &v))
-                ot_kv_i64(d, apdu.tag == ACSE_ABRT ? "abort_source" : "reason", v);
-            break;
-        }
         }
     }
     ot_kv_end(d);
@@ -880,30 +892,29 @@ static void svc_names(struct ot_detail *d, uint32_t svc, struct ber_tlv *s)
     if (!s->constructed) {
         /* [n] IMPLICIT Identifier or Integer32 */
         switch (svc) {
-        case MMS_SVC_DOWNLOAD_SEGMENT:
-        case MMS_SVC_INITIATE_UPLOAD_SEQUENCE:
-        case MMS_SVC_DELETE_DOMAIN:
-        case MMS_SVC_GET_DOMAIN_ATTRIBUTES:
-        case MMS_SVC_DELETE_PROGRAM_INVOCATION:
-        case MMS_SVC_GET_PROGRAM_INVOCATION_ATTRIBUTES:
-            ber_kv_str(d, id_key, s, MMS_MAX_TEXT);
-            break;
-        case MMS_SVC_UPLOAD_SEGMENT:
-        case MMS_SVC_TERMINATE_UPLOAD_SEQUENCE: {
-            uint64_t v;
-            if (ber_uint(s, &v))
-                ot_kv_u64(d, "ulsm_id", v);
-            break;
-        }
-        case MMS_SVC_FILE_READ:
-        case MMS_SVC_FILE_CLOSE: {
-            uint64_t v;
-            if (ber_uint(s, &v))
-                ot_kv_u64(d, "frsm_id", v);
-            break;
-        }
-        default:
-            break;
+            case MMS_SVC_DOWNLOAD_SEGMENT:
+            case MMS_SVC_INITIATE_UPLOAD_SEQUENCE:
+            case MMS_SVC_DELETE_DOMAIN:
+            case MMS_SVC_GET_DOMAIN_ATTRIBUTES:
+            case MMS_SVC_DELETE_PROGRAM_INVOCATION:
+            case MMS_SVC_GET_PROGRAM_INVOCATION_ATTRIBUTES:
+                ber_kv_str(d, id_key, s, MMS_MAX_TEXT);
+                break;
+            case MMS_SVC_UPLOAD_SEGMENT:
+            case MMS_SVC_TERMINATE_UPLOAD_SEQUENCE: {
+                uint64_t v;
+                if (ber_uint(s, &v))
+                    ot_kv_u64(d, "ulsm_id", v);
+                break;
+            }
+            case MMS_SVC_FILE_READ:
+            case MMS_SVC_FILE_CLOSE: {
+                uint64_t v;
+                if (ber_uint(s, &v))
+                    ot_kv_u64(d, "frsm_id", v);
+                break;
+            }
+            default: break;
         }
         return;
     }
@@ -917,35 +928,35 @@ static void svc_names(struct ot_detail *d, uint32_t svc, struct ber_tlv *s)
         if (!ber_read(&c, &t) || t.cls != BER_CLASS_CONTEXT)
             return;
         switch (svc) {
-        case MMS_SVC_FILE_OPEN:
-        case MMS_SVC_FILE_DIRECTORY:
-            if (t.tag == 0 && t.constructed)
-                kv_file_name(d, "file_name", t.content);
-            break;
-        case MMS_SVC_FILE_RENAME:
-            if (t.constructed)
-                kv_file_name(d, t.tag == 0 ? "file_name" : "new_file_name", t.content);
-            break;
-        case MMS_SVC_OBTAIN_FILE:
-            if (t.tag == 1 && t.constructed)
-                kv_file_name(d, "source_file", t.content);
-            else if (t.tag == 2 && t.constructed)
-                kv_file_name(d, "file_name", t.content);
-            break;
-        default:
-            /* domainName / programInvocationName [0]; fileName [4] in
-             * requestDomainDownload and loadDomainContent, [1] in
-             * requestDomainUpload and storeDomainContent */
-            if (t.tag == 0 && !t.constructed) {
-                ber_kv_str(d, id_key, &t, MMS_MAX_TEXT);
-            } else if (t.constructed &&
-                       ((t.tag == 4 && (svc == MMS_SVC_REQUEST_DOMAIN_DOWNLOAD ||
-                                        svc == MMS_SVC_LOAD_DOMAIN_CONTENT)) ||
-                        (t.tag == 1 && (svc == MMS_SVC_REQUEST_DOMAIN_UPLOAD ||
-                                        svc == MMS_SVC_STORE_DOMAIN_CONTENT)))) {
-                kv_file_name(d, "file_name", t.content);
-            }
-            break;
+            case MMS_SVC_FILE_OPEN:
+            case MMS_SVC_FILE_DIRECTORY:
+                if (t.tag == 0 && t.constructed)
+                    kv_file_name(d, "file_name", t.content);
+                break;
+            case MMS_SVC_FILE_RENAME:
+                if (t.constructed)
+                    kv_file_name(d, t.tag == 0 ? "file_name" : "new_file_name", t.content);
+                break;
+            case MMS_SVC_OBTAIN_FILE:
+                if (t.tag == 1 && t.constructed)
+                    kv_file_name(d, "source_file", t.content);
+                else if (t.tag == 2 && t.constructed)
+                    kv_file_name(d, "file_name", t.content);
+                break;
+            default:
+                /* domainName / programInvocationName [0]; fileName [4] in
+                 * requestDomainDownload and loadDomainContent, [1] in
+                 * requestDomainUpload and storeDomainContent */
+                if (t.tag == 0 && !t.constructed) {
+                    ber_kv_str(d, id_key, &t, MMS_MAX_TEXT);
+                } else if (t.constructed &&
+                           ((t.tag == 4 && (svc == MMS_SVC_REQUEST_DOMAIN_DOWNLOAD ||
+                                            svc == MMS_SVC_LOAD_DOMAIN_CONTENT)) ||
+                            (t.tag == 1 && (svc == MMS_SVC_REQUEST_DOMAIN_UPLOAD ||
+                                            svc == MMS_SVC_STORE_DOMAIN_CONTENT)))) {
+                    kv_file_name(d, "file_name", t.content);
+                }
+                break;
         }
     }
 }
@@ -991,80 +1002,77 @@ static bool svc_request(struct ot_msg *out, uint32_t svc, struct ber_tlv *s)
     struct ber_tlv t;
     unsigned count = 0;
     switch (svc) {
-    case MMS_SVC_READ:
-        /* SEQUENCE { specificationWithResult [0] DEFAULT FALSE,
-         * variableAccessSpecification [1] } */
-        while (cur_left(&c) > 0) {
-            if (!ber_read(&c, &t))
-                return false;
-            if (ber_is(&t, BER_CLASS_CONTEXT, true, 1)) {
-                struct ber_tlv v;
-                if (!ber_read(&t.content, &v) || !vas_parse(out, &v))
+        case MMS_SVC_READ:
+            /* SEQUENCE { specificationWithResult [0] DEFAULT FALSE,
+             * variableAccessSpecification [1] } */
+            while (cur_left(&c) > 0) {
+                if (!ber_read(&c, &t))
                     return false;
+                if (ber_is(&t, BER_CLASS_CONTEXT, true, 1)) {
+                    struct ber_tlv v;
+                    if (!ber_read(&t.content, &v) || !vas_parse(out, &v))
+                        return false;
+                }
             }
-        }
-        return true;
-    case MMS_SVC_WRITE:
-        /* SEQUENCE { variableAccessSpecification, listOfData [0] } */
-        if (!ber_read(&c, &t) || !vas_parse(out, &t))
-            return false;
-        if (!ber_read(&c, &t) || !ber_is(&t, BER_CLASS_CONTEXT, true, 0))
-            return false;
-        return data_list(out, t.content, false);
-    case MMS_SVC_GET_VARIABLE_ACCESS_ATTRIBUTES:
-    case MMS_SVC_GET_NAMED_VARIABLE_LIST_ATTRIBUTES:
-        /* CHOICE { name [0] ObjectName, address [1] } / ObjectName */
-        if (!ber_read(&c, &t))
-            return false;
-        ot_kv_arr(d, "variables");
-        bool ok;
-        if (svc == MMS_SVC_GET_VARIABLE_ACCESS_ATTRIBUTES)
-            ok = t.tag != 0 || add_wrapped_name(d, &t, &count);
-        else
-            ok = add_object_name(d, &t, &count);
-        ot_kv_end(d);
-        return ok;
-    case MMS_SVC_DEFINE_NAMED_VARIABLE_LIST:
-        /* SEQUENCE { variableListName ObjectName, listOfVariable [0] } */
-        if (!ber_read(&c, &t))
-            return false;
-        {
-            char buf[MMS_MAX_NAME + 1];
-            size_t n = object_name_text(&t, buf, sizeof(buf));
-            if (n == 0)
+            return true;
+        case MMS_SVC_WRITE:
+            /* SEQUENCE { variableAccessSpecification, listOfData [0] } */
+            if (!ber_read(&c, &t) || !vas_parse(out, &t))
                 return false;
-            ot_kv_str(d, "variable_list_name", buf, n);
-        }
-        if (!ber_read(&c, &t) || !ber_is(&t, BER_CLASS_CONTEXT, true, 0))
-            return false;
-        ot_kv_arr(d, "variables");
-        ok = list_of_variable(d, t.content, &count);
-        ot_kv_end(d);
-        ot_kv_u64(d, "variable_count", count);
-        return ok;
-    case MMS_SVC_DELETE_NAMED_VARIABLE_LIST:
-        /* SEQUENCE { scopeOfDelete [0], listOfVariableListName [1], domainName [2] } */
-        ok = true;
-        while (cur_left(&c) > 0 && ok) {
+            if (!ber_read(&c, &t) || !ber_is(&t, BER_CLASS_CONTEXT, true, 0))
+                return false;
+            return data_list(out, t.content, false);
+        case MMS_SVC_GET_VARIABLE_ACCESS_ATTRIBUTES:
+        case MMS_SVC_GET_NAMED_VARIABLE_LIST_ATTRIBUTES:
+            /* CHOICE { name [0] ObjectName, address [1] } / ObjectName */
             if (!ber_read(&c, &t))
                 return false;
-            if (ber_is(&t, BER_CLASS_CONTEXT, true, 1)) {
-                ot_kv_arr(d, "variables");
-                while (cur_left(&t.content) > 0 && ok) {
-                    struct ber_tlv name;
-                    ok = ber_read(&t.content, &name) && add_object_name(d, &name, &count);
-                }
-                ot_kv_end(d);
-            } else if (ber_is(&t, BER_CLASS_CONTEXT, false, 2)) {
-                ber_kv_str(d, "domain_id", &t, MMS_MAX_TEXT);
+            ot_kv_arr(d, "variables");
+            bool ok;
+            if (svc == MMS_SVC_GET_VARIABLE_ACCESS_ATTRIBUTES)
+                ok = t.tag != 0 || add_wrapped_name(d, &t, &count);
+            else
+                ok = add_object_name(d, &t, &count);
+            ot_kv_end(d);
+            return ok;
+        case MMS_SVC_DEFINE_NAMED_VARIABLE_LIST:
+            /* SEQUENCE { variableListName ObjectName, listOfVariable [0] } */
+            if (!ber_read(&c, &t))
+                return false;
+            {
+                char buf[MMS_MAX_NAME + 1];
+                size_t n = object_name_text(&t, buf, sizeof(buf));
+                if (n == 0)
+                    return false;
+                ot_kv_str(d, "variable_list_name", buf, n);
             }
-        }
-        return ok;
-    case MMS_SVC_GET_NAME_LIST:
-        return get_name_list_req(d, c);
-    default:
-        svc_names(d, svc, s);
-        return true;
+            if (!ber_read(&c, &t) || !ber_is(&t, BER_CLASS_CONTEXT, true, 0))
+                return false;
+            ot_kv_arr(d, "variables");
+            ok = list_of_variable(d, t.content, &count);
+            ot_kv_end(d);
+            ot_kv_u64(d, "variable_count", count);
+            return ok;
+        case MMS_SVC_DELETE_NAMED_VARIABLE_LIST:
+            /* SEQUENCE { scopeOfDelete [0], listOfVariableListName [1], domainName [2] } */
+            ok = true;
+            while (cur_left(&c) > 0 && ok) {
+                if (!ber_read(&c, &t))
+                    return false;
+                if (ber_is(&t, BER_CLASS_CONTEXT, true, 1)) {
+                    ot_kv_arr(d, "variables");
+                    while (cur_left(&t.content) > 0 && ok) {
+                        struct ber_tlv name;
+                        ok = ber_read(&t.content, &name) && add_object_name(d, &name, &count);
+                    }
+                    ot_kv_end(d);
+                } else if (ber_is(&t, BER_CLASS_CONTEXT, false, 2)) {
+                    ber_kv_str(d, "domain_id", &t, MMS_MAX_TEXT);
+                }
+            }
+            return ok;
+        case MMS_SVC_GET_NAME_LIST: return get_name_list_req(d, c);
+        default: svc_names(d, svc, s); return true;
     }
 }
 
@@ -1076,145 +1084,144 @@ static bool svc_response(struct ot_msg *out, const struct ot_ctx *ctx, uint32_t 
     struct cur c = s->content;
     struct ber_tlv t;
     switch (svc) {
-    case MMS_SVC_READ:
-        /* SEQUENCE { variableAccessSpecification [0] OPTIONAL,
-         * listOfAccessResult [1] } */
-        while (cur_left(&c) > 0) {
-            if (!ber_read(&c, &t))
-                return false;
-            if (ber_is(&t, BER_CLASS_CONTEXT, true, 0)) {
-                struct ber_tlv v;
-                if (!ber_read(&t.content, &v) || !vas_parse(out, &v))
+        case MMS_SVC_READ:
+            /* SEQUENCE { variableAccessSpecification [0] OPTIONAL,
+             * listOfAccessResult [1] } */
+            while (cur_left(&c) > 0) {
+                if (!ber_read(&c, &t))
                     return false;
-            } else if (ber_is(&t, BER_CLASS_CONTEXT, true, 1)) {
-                if (!data_list(out, t.content, true))
-                    return false;
-            }
-        }
-        return true;
-    case MMS_SVC_WRITE: {
-        /* SEQUENCE OF CHOICE { failure [0] DataAccessError, success [1] NULL } */
-        uint64_t ok = 0, failed = 0;
-        while (cur_left(&c) > 0) {
-            if (!ber_read(&c, &t) || t.cls != BER_CLASS_CONTEXT || t.constructed)
-                return false;
-            if (t.tag == 0) {
-                int64_t code;
-                failed++;
-                if (ber_int(&t, &code))
-                    set_data_access_error(out, code);
-            } else {
-                ok++;
-            }
-        }
-        ot_kv_u64(d, "success_count", ok);
-        ot_kv_u64(d, "failure_count", failed);
-        return true;
-    }
-    case MMS_SVC_IDENTIFY: {
-        /* SEQUENCE { vendorName [0], modelName [1], revision [2], ... } */
-        static const char *const keys[] = {"vendor_name", "model_name", "revision"};
-        while (cur_left(&c) > 0) {
-            if (!ber_read(&c, &t))
-                return false;
-            if (t.cls != BER_CLASS_CONTEXT || t.constructed || t.tag > 2)
-                continue;
-            struct cur v = t.content;
-            size_t n = cur_left(&v);
-            const uint8_t *p = cur_bytes(&v, n);
-            char *dst = t.tag == 0 ? out->identity.vendor
-                        : t.tag == 1 ? out->identity.model
-                                     : out->identity.firmware;
-            ot_ident_set(dst, p, p ? n : 0);
-            ber_kv_str(d, keys[t.tag], &t, MMS_MAX_TEXT);
-            out->identity.present = true;
-        }
-        /* the identified end is the one answering */
-        out->identity.from_server = !ctx->to_server;
-        return true;
-    }
-    case MMS_SVC_GET_NAME_LIST: {
-        /* SEQUENCE { listOfIdentifier [0], moreFollows [1] DEFAULT TRUE } */
-        uint64_t n = 0;
-        while (cur_left(&c) > 0) {
-            if (!ber_read(&c, &t))
-                return false;
-            if (ber_is(&t, BER_CLASS_CONTEXT, true, 0)) {
-                ot_kv_arr(d, "identifiers");
-                bool ok = true;
-                while (cur_left(&t.content) > 0) {
-                    struct ber_tlv id;
-                    if (!ber_read(&t.content, &id) || id.constructed) {
-                        ok = false;
-                        break;
-                    }
-                    if (n++ < MMS_MAX_IDENTIFIERS)
-                        ber_kv_str(d, NULL, &id, MMS_MAX_NAME);
+                if (ber_is(&t, BER_CLASS_CONTEXT, true, 0)) {
+                    struct ber_tlv v;
+                    if (!ber_read(&t.content, &v) || !vas_parse(out, &v))
+                        return false;
+                } else if (ber_is(&t, BER_CLASS_CONTEXT, true, 1)) {
+                    if (!data_list(out, t.content, true))
+                        return false;
                 }
-                ot_kv_end(d);
-                if (!ok)
+            }
+            return true;
+        case MMS_SVC_WRITE: {
+            /* SEQUENCE OF CHOICE { failure [0] DataAccessError, success [1] NULL } */
+            uint64_t ok = 0, failed = 0;
+            while (cur_left(&c) > 0) {
+                if (!ber_read(&c, &t) || t.cls != BER_CLASS_CONTEXT || t.constructed)
                     return false;
-                ot_kv_u64(d, "identifier_count", n);
-            } else if (ber_is(&t, BER_CLASS_CONTEXT, false, 1)) {
-                bool more;
-                if (ber_bool(&t, &more))
-                    ot_kv_bool(d, "more_follows", more);
+                if (t.tag == 0) {
+                    int64_t code;
+                    failed++;
+                    if (ber_int(&t, &code))
+                        set_data_access_error(out, code);
+                } else {
+                    ok++;
+                }
             }
+            ot_kv_u64(d, "success_count", ok);
+            ot_kv_u64(d, "failure_count", failed);
+            return true;
         }
-        return true;
-    }
-    case MMS_SVC_STATUS:
-        /* SEQUENCE { vmdLogicalStatus [0], vmdPhysicalStatus [1], ... } */
-        while (cur_left(&c) > 0) {
-            uint64_t v;
-            if (!ber_read(&c, &t))
-                return false;
-            if (t.cls == BER_CLASS_CONTEXT && !t.constructed && t.tag < 2 && ber_uint(&t, &v))
-                ot_kv_u64(d, t.tag == 0 ? "logical_status" : "physical_status", v);
-        }
-        return true;
-    case MMS_SVC_GET_NAMED_VARIABLE_LIST_ATTRIBUTES:
-        /* SEQUENCE { mmsDeletable [0], listOfVariable [1] } */
-        while (cur_left(&c) > 0) {
-            if (!ber_read(&c, &t))
-                return false;
-            if (ber_is(&t, BER_CLASS_CONTEXT, true, 1)) {
-                unsigned count = 0;
-                ot_kv_arr(d, "variables");
-                bool ok = list_of_variable(d, t.content, &count);
-                ot_kv_end(d);
-                ot_kv_u64(d, "variable_count", count);
-                if (!ok)
+        case MMS_SVC_IDENTIFY: {
+            /* SEQUENCE { vendorName [0], modelName [1], revision [2], ... } */
+            static const char *const keys[] = {"vendor_name", "model_name", "revision"};
+            while (cur_left(&c) > 0) {
+                if (!ber_read(&c, &t))
                     return false;
+                if (t.cls != BER_CLASS_CONTEXT || t.constructed || t.tag > 2)
+                    continue;
+                struct cur v = t.content;
+                size_t n = cur_left(&v);
+                const uint8_t *p = cur_bytes(&v, n);
+                char *dst = t.tag == 0   ? out->identity.vendor
+                            : t.tag == 1 ? out->identity.model
+                                         : out->identity.firmware;
+                ot_ident_set(dst, p, p ? n : 0);
+                ber_kv_str(d, keys[t.tag], &t, MMS_MAX_TEXT);
+                out->identity.present = true;
             }
+            /* the identified end is the one answering */
+            out->identity.from_server = !ctx->to_server;
+            return true;
         }
-        return true;
-    case MMS_SVC_FILE_OPEN:
-    case MMS_SVC_INITIATE_UPLOAD_SEQUENCE:
-        /* SEQUENCE { frsmID / ulsmID [0], ... } */
-        if (ber_read(&c, &t) && ber_is(&t, BER_CLASS_CONTEXT, false, 0)) {
-            uint64_t v;
-            if (ber_uint(&t, &v))
-                ot_kv_u64(d, svc == MMS_SVC_FILE_OPEN ? "frsm_id" : "ulsm_id", v);
-        }
-        return true;
-    case MMS_SVC_FILE_READ:
-    case MMS_SVC_UPLOAD_SEGMENT:
-        /* SEQUENCE { fileData / loadData [0], moreFollows [1] } */
-        while (cur_left(&c) > 0) {
-            if (!ber_read(&c, &t))
-                return false;
-            if (t.cls == BER_CLASS_CONTEXT && t.tag == 0)
-                ot_kv_u64(d, "data_len", t.len);
-            else if (ber_is(&t, BER_CLASS_CONTEXT, false, 1)) {
-                bool more;
-                if (ber_bool(&t, &more))
-                    ot_kv_bool(d, "more_follows", more);
+        case MMS_SVC_GET_NAME_LIST: {
+            /* SEQUENCE { listOfIdentifier [0], moreFollows [1] DEFAULT TRUE } */
+            uint64_t n = 0;
+            while (cur_left(&c) > 0) {
+                if (!ber_read(&c, &t))
+                    return false;
+                if (ber_is(&t, BER_CLASS_CONTEXT, true, 0)) {
+                    ot_kv_arr(d, "identifiers");
+                    bool ok = true;
+                    while (cur_left(&t.content) > 0) {
+                        struct ber_tlv id;
+                        if (!ber_read(&t.content, &id) || id.constructed) {
+                            ok = false;
+                            break;
+                        }
+                        if (n++ < MMS_MAX_IDENTIFIERS)
+                            ber_kv_str(d, NULL, &id, MMS_MAX_NAME);
+                    }
+                    ot_kv_end(d);
+                    if (!ok)
+                        return false;
+                    ot_kv_u64(d, "identifier_count", n);
+                } else if (ber_is(&t, BER_CLASS_CONTEXT, false, 1)) {
+                    bool more;
+                    if (ber_bool(&t, &more))
+                        ot_kv_bool(d, "more_follows", more);
+                }
             }
+            return true;
         }
-        return true;
-    default:
-        return true;
+        case MMS_SVC_STATUS:
+            /* SEQUENCE { vmdLogicalStatus [0], vmdPhysicalStatus [1], ... } */
+            while (cur_left(&c) > 0) {
+                uint64_t v;
+                if (!ber_read(&c, &t))
+                    return false;
+                if (t.cls == BER_CLASS_CONTEXT && !t.constructed && t.tag < 2 && ber_uint(&t, &v))
+                    ot_kv_u64(d, t.tag == 0 ? "logical_status" : "physical_status", v);
+            }
+            return true;
+        case MMS_SVC_GET_NAMED_VARIABLE_LIST_ATTRIBUTES:
+            /* SEQUENCE { mmsDeletable [0], listOfVariable [1] } */
+            while (cur_left(&c) > 0) {
+                if (!ber_read(&c, &t))
+                    return false;
+                if (ber_is(&t, BER_CLASS_CONTEXT, true, 1)) {
+                    unsigned count = 0;
+                    ot_kv_arr(d, "variables");
+                    bool ok = list_of_variable(d, t.content, &count);
+                    ot_kv_end(d);
+                    ot_kv_u64(d, "variable_count", count);
+                    if (!ok)
+                        return false;
+                }
+            }
+            return true;
+        case MMS_SVC_FILE_OPEN:
+        case MMS_SVC_INITIATE_UPLOAD_SEQUENCE:
+            /* SEQUENCE { frsmID / ulsmID [0], ... } */
+            if (ber_read(&c, &t) && ber_is(&t, BER_CLASS_CONTEXT, false, 0)) {
+                uint64_t v;
+                if (ber_uint(&t, &v))
+                    ot_kv_u64(d, svc == MMS_SVC_FILE_OPEN ? "frsm_id" : "ulsm_id", v);
+            }
+            return true;
+        case MMS_SVC_FILE_READ:
+        case MMS_SVC_UPLOAD_SEGMENT:
+            /* SEQUENCE { fileData / loadData [0], moreFollows [1] } */
+            while (cur_left(&c) > 0) {
+                if (!ber_read(&c, &t))
+                    return false;
+                if (t.cls == BER_CLASS_CONTEXT && t.tag == 0)
+                    ot_kv_u64(d, "data_len", t.len);
+                else if (ber_is(&t, BER_CLASS_CONTEXT, false, 1)) {
+                    bool more;
+                    if (ber_bool(&t, &more))
+                        ot_kv_bool(d, "more_follows", more);
+                }
+            }
+            return true;
+        default: return true;
     }
 }
 
@@ -1366,129 +1373,130 @@ static bool mms_pdu(struct ot_msg *out, const struct ot_ctx *ctx, struct cur c)
         out->anomaly = "trailing_bytes";
     out->dir = ctx->to_server ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
     switch (pdu.tag) {
-    case MMS_CONFIRMED_REQUEST:
-    case MMS_CONFIRMED_RESPONSE:
-        if (!pdu.constructed)
-            return false;
-        return confirmed(out, ctx, pdu.content, pdu.tag == MMS_CONFIRMED_REQUEST);
-    case MMS_CONFIRMED_ERROR: {
-        /* SEQUENCE { invokeID [0], modifierPosition [1], serviceError [2] } */
-        uint64_t invoke = 0;
-        bool have = false;
-        if (!pdu.constructed)
-            return false;
-        while (cur_left(&pdu.content) > 0) {
-            if (!ber_read(&pdu.content, &t))
+        case MMS_CONFIRMED_REQUEST:
+        case MMS_CONFIRMED_RESPONSE:
+            if (!pdu.constructed)
                 return false;
-            if (ber_is(&t, BER_CLASS_CONTEXT, false, 0) && ber_uint(&t, &invoke)) {
-                have = true;
-                ot_kv_u64(d, "invoke_id", invoke);
-            } else if (ber_is(&t, BER_CLASS_CONTEXT, true, 2) && !service_error(out, t.content)) {
-                out->anomaly = "malformed_service";
-            }
-        }
-        if (!have)
-            return false;
-        out->dir = OT_DIR_RESPONSE;
-        out->pair = OT_PAIR_KEYED;
-        out->txn_key = invoke_key(invoke, !ctx->to_server);
-        return true;
-    }
-    case MMS_UNCONFIRMED:
-        /* SEQUENCE { service CHOICE { informationReport [0], ... } } */
-        if (!pdu.constructed || !ber_read(&pdu.content, &t) || t.cls != BER_CLASS_CONTEXT)
-            return false;
-        set_function(out, MMS_FC_UNCONFIRMED_BASE + t.tag);
-        if (t.tag == MMS_UNCONF_INFORMATION_REPORT && t.constructed) {
-            /* SEQUENCE { variableAccessSpecification, listOfAccessResult [0] } */
-            struct ber_tlv v, list;
-            if (!ber_read(&t.content, &v) || !vas_parse(out, &v) ||
-                !ber_read(&t.content, &list) || !ber_is(&list, BER_CLASS_CONTEXT, true, 0) ||
-                !data_list(out, list.content, true))
-                out->anomaly = "malformed_service";
-        }
-        return true;
-    case MMS_REJECT: {
-        /* SEQUENCE { originalInvokeID [0] OPTIONAL, rejectReason CHOICE } */
-        uint64_t invoke = 0;
-        bool have = false;
-        if (!pdu.constructed)
-            return false;
-        set_function(out, MMS_FC_REJECT);
-        while (cur_left(&pdu.content) > 0) {
-            if (!ber_read(&pdu.content, &t) || t.cls != BER_CLASS_CONTEXT || t.constructed)
-                return false;
-            int64_t v = 0;
-            ber_int(&t, &v);
-            if (t.tag == 0) {
-                invoke = (uint64_t)v;
-                have = true;
-                ot_kv_u64(d, "original_invoke_id", invoke);
-            } else {
-                const char *n = ot_tok_name(mms_reject_pdus, t.tag);
-                ot_kv_cstr(d, "reject_pdu", n ? n : "unknown");
-                ot_kv_i64(d, "reject_reason", v);
-                ot_msg_set_exception(out, MMS_EXC_REJECT + ((t.tag & 0xf) << 8 | (v & 0xff)),
-                                     "reject");
-                /* A rejected confirmed request is answered by this reject. */
-                if (have && t.tag == 1) {
-                    out->dir = OT_DIR_RESPONSE;
-                    out->pair = OT_PAIR_KEYED;
-                    out->txn_key = invoke_key(invoke, !ctx->to_server);
-                }
-            }
-        }
-        return true;
-    }
-    case MMS_CANCEL_REQUEST:
-    case MMS_CANCEL_RESPONSE:
-    case MMS_CANCEL_ERROR: {
-        uint64_t invoke;
-        set_function(out, MMS_FC_CANCEL);
-        out->dir = pdu.tag == MMS_CANCEL_REQUEST ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
-        out->pair = OT_PAIR_KEYED;
-        out->txn_key = MMS_KEY_CANCEL;
-        if (pdu.tag == MMS_CANCEL_ERROR) {
-            /* SEQUENCE { originalInvokeID [0], serviceError [1] } */
+            return confirmed(out, ctx, pdu.content, pdu.tag == MMS_CONFIRMED_REQUEST);
+        case MMS_CONFIRMED_ERROR: {
+            /* SEQUENCE { invokeID [0], modifierPosition [1], serviceError [2] } */
+            uint64_t invoke = 0;
+            bool have = false;
             if (!pdu.constructed)
                 return false;
             while (cur_left(&pdu.content) > 0) {
                 if (!ber_read(&pdu.content, &t))
                     return false;
-                if (ber_is(&t, BER_CLASS_CONTEXT, false, 0) && ber_uint(&t, &invoke))
+                if (ber_is(&t, BER_CLASS_CONTEXT, false, 0) && ber_uint(&t, &invoke)) {
+                    have = true;
+                    ot_kv_u64(d, "invoke_id", invoke);
+                } else if (ber_is(&t, BER_CLASS_CONTEXT, true, 2) &&
+                           !service_error(out, t.content)) {
+                    out->anomaly = "malformed_service";
+                }
+            }
+            if (!have)
+                return false;
+            out->dir = OT_DIR_RESPONSE;
+            out->pair = OT_PAIR_KEYED;
+            out->txn_key = invoke_key(invoke, !ctx->to_server);
+            return true;
+        }
+        case MMS_UNCONFIRMED:
+            /* SEQUENCE { service CHOICE { informationReport [0], ... } } */
+            if (!pdu.constructed || !ber_read(&pdu.content, &t) || t.cls != BER_CLASS_CONTEXT)
+                return false;
+            set_function(out, MMS_FC_UNCONFIRMED_BASE + t.tag);
+            if (t.tag == MMS_UNCONF_INFORMATION_REPORT && t.constructed) {
+                /* SEQUENCE { variableAccessSpecification, listOfAccessResult [0] } */
+                struct ber_tlv v, list;
+                if (!ber_read(&t.content, &v) || !vas_parse(out, &v) ||
+                    !ber_read(&t.content, &list) || !ber_is(&list, BER_CLASS_CONTEXT, true, 0) ||
+                    !data_list(out, list.content, true))
+                    out->anomaly = "malformed_service";
+            }
+            return true;
+        case MMS_REJECT: {
+            /* SEQUENCE { originalInvokeID [0] OPTIONAL, rejectReason CHOICE } */
+            uint64_t invoke = 0;
+            bool have = false;
+            if (!pdu.constructed)
+                return false;
+            set_function(out, MMS_FC_REJECT);
+            while (cur_left(&pdu.content) > 0) {
+                if (!ber_read(&pdu.content, &t) || t.cls != BER_CLASS_CONTEXT || t.constructed)
+                    return false;
+                int64_t v = 0;
+                ber_int(&t, &v);
+                if (t.tag == 0) {
+                    invoke = (uint64_t)v;
+                    have = true;
                     ot_kv_u64(d, "original_invoke_id", invoke);
-                else if (ber_is(&t, BER_CLASS_CONTEXT, true, 1))
-                    service_error(out, t.content);
+                } else {
+                    const char *n = ot_tok_name(mms_reject_pdus, t.tag);
+                    ot_kv_cstr(d, "reject_pdu", n ? n : "unknown");
+                    ot_kv_i64(d, "reject_reason", v);
+                    ot_msg_set_exception(out, MMS_EXC_REJECT + ((t.tag & 0xf) << 8 | (v & 0xff)),
+                                         "reject");
+                    /* A rejected confirmed request is answered by this reject. */
+                    if (have && t.tag == 1) {
+                        out->dir = OT_DIR_RESPONSE;
+                        out->pair = OT_PAIR_KEYED;
+                        out->txn_key = invoke_key(invoke, !ctx->to_server);
+                    }
+                }
             }
             return true;
         }
-        if (pdu.constructed || !ber_uint(&pdu, &invoke))
-            return false;
-        ot_kv_u64(d, "original_invoke_id", invoke);
-        return true;
-    }
-    case MMS_INITIATE_REQUEST:
-    case MMS_INITIATE_RESPONSE:
-    case MMS_INITIATE_ERROR:
-        set_function(out, MMS_FC_INITIATE);
-        out->dir = pdu.tag == MMS_INITIATE_REQUEST ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
-        out->pair = OT_PAIR_KEYED;
-        out->txn_key = MMS_KEY_INITIATE;
-        if (!pdu.constructed)
-            return false;
-        if (pdu.tag == MMS_INITIATE_ERROR)
-            return service_error(out, pdu.content);
-        return initiate(out, pdu.content);
-    default: /* conclude request/response (NULL) and error (ServiceError) */
-        set_function(out, MMS_FC_CONCLUDE);
-        out->dir = pdu.tag == MMS_CONCLUDE_REQUEST ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
-        out->pair = OT_PAIR_KEYED;
-        out->txn_key = MMS_KEY_CONCLUDE;
-        if (pdu.tag == MMS_CONCLUDE_ERROR)
-            return pdu.constructed && service_error(out, pdu.content);
-        if (pdu.constructed || pdu.len != 0)
-            out->anomaly = "conclude_not_null";
-        return true;
+        case MMS_CANCEL_REQUEST:
+        case MMS_CANCEL_RESPONSE:
+        case MMS_CANCEL_ERROR: {
+            uint64_t invoke;
+            set_function(out, MMS_FC_CANCEL);
+            out->dir = pdu.tag == MMS_CANCEL_REQUEST ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
+            out->pair = OT_PAIR_KEYED;
+            out->txn_key = MMS_KEY_CANCEL;
+            if (pdu.tag == MMS_CANCEL_ERROR) {
+                /* SEQUENCE { originalInvokeID [0], serviceError [1] } */
+                if (!pdu.constructed)
+                    return false;
+                while (cur_left(&pdu.content) > 0) {
+                    if (!ber_read(&pdu.content, &t))
+                        return false;
+                    if (ber_is(&t, BER_CLASS_CONTEXT, false, 0) && ber_uint(&t, &invoke))
+                        ot_kv_u64(d, "original_invoke_id", invoke);
+                    else if (ber_is(&t, BER_CLASS_CONTEXT, true, 1))
+                        service_error(out, t.content);
+                }
+                return true;
+            }
+            if (pdu.constructed || !ber_uint(&pdu, &invoke))
+                return false;
+            ot_kv_u64(d, "original_invoke_id", invoke);
+            return true;
+        }
+        case MMS_INITIATE_REQUEST:
+        case MMS_INITIATE_RESPONSE:
+        case MMS_INITIATE_ERROR:
+            set_function(out, MMS_FC_INITIATE);
+            out->dir = pdu.tag == MMS_INITIATE_REQUEST ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
+            out->pair = OT_PAIR_KEYED;
+            out->txn_key = MMS_KEY_INITIATE;
+            if (!pdu.constructed)
+                return false;
+            if (pdu.tag == MMS_INITIATE_ERROR)
+                return service_error(out, pdu.content);
+            return initiate(out, pdu.content);
+        default: /* conclude request/response (NULL) and error (ServiceError) */
+            set_function(out, MMS_FC_CONCLUDE);
+            out->dir = pdu.tag == MMS_CONCLUDE_REQUEST ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
+            out->pair = OT_PAIR_KEYED;
+            out->txn_key = MMS_KEY_CONCLUDE;
+            if (pdu.tag == MMS_CONCLUDE_ERROR)
+                return pdu.constructed && service_error(out, pdu.content);
+            if (pdu.constructed || pdu.len != 0)
+                out->anomaly = "conclude_not_null";
+            return true;
     }
 }
 
@@ -1545,25 +1553,23 @@ static enum ot_parse mms_tsdu(struct cur s, const struct ot_ctx *ctx, struct ot_
     }
     if (l.has_acse) {
         switch (l.acse_apdu) {
-        case ACSE_AARQ:
-        case ACSE_AARE:
-            set_function(out, MMS_FC_ASSOCIATE);
-            out->pair = OT_PAIR_KEYED;
-            out->txn_key = MMS_KEY_INITIATE;
-            out->dir = l.acse_apdu == ACSE_AARQ ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
-            if (l.acse_rejected)
-                ot_msg_set_exception(out, 0, "association_rejected");
-            break;
-        case ACSE_RLRQ:
-        case ACSE_RLRE:
-            set_function(out, MMS_FC_RELEASE);
-            out->pair = OT_PAIR_KEYED;
-            out->txn_key = MMS_KEY_RELEASE;
-            out->dir = l.acse_apdu == ACSE_RLRQ ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
-            break;
-        default:
-            set_function(out, MMS_FC_ABORT);
-            break;
+            case ACSE_AARQ:
+            case ACSE_AARE:
+                set_function(out, MMS_FC_ASSOCIATE);
+                out->pair = OT_PAIR_KEYED;
+                out->txn_key = MMS_KEY_INITIATE;
+                out->dir = l.acse_apdu == ACSE_AARQ ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
+                if (l.acse_rejected)
+                    ot_msg_set_exception(out, 0, "association_rejected");
+                break;
+            case ACSE_RLRQ:
+            case ACSE_RLRE:
+                set_function(out, MMS_FC_RELEASE);
+                out->pair = OT_PAIR_KEYED;
+                out->txn_key = MMS_KEY_RELEASE;
+                out->dir = l.acse_apdu == ACSE_RLRQ ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
+                break;
+            default: set_function(out, MMS_FC_ABORT); break;
         }
         return OT_PARSE_OK;
     }
@@ -1621,27 +1627,28 @@ static enum ot_probe probe_dt(struct cur c)
         return OT_PROBE_NEED_MORE;
     if (b == SES_DT)
         /* GIVE TOKENS 01 00 then DATA TRANSFER 01 .. */
-        return cur_peek_at(&c, 1) == 0 && cur_peek_at(&c, 2) == SES_DT ? OT_PROBE_YES
-                                                                         : OT_PROBE_NO;
+        return cur_peek_at(&c, 1) == 0 && cur_peek_at(&c, 2) == SES_DT ? OT_PROBE_YES : OT_PROBE_NO;
     switch (b) {
-    case SES_CN:
-    case SES_AC:
-    case SES_RF:
-    case SES_FN:
-    case SES_DN:
-    case SES_AB:
-    case SES_NF:
-        /* a category 1 SPDU: its LI must fit what a TPKT can hold */
-        return OT_PROBE_YES;
-    default:
-        return OT_PROBE_NO;
+        case SES_CN:
+        case SES_AC:
+        case SES_RF:
+        case SES_FN:
+        case SES_DN:
+        case SES_AB:
+        case SES_NF:
+            /* a category 1 SPDU: its LI must fit what a TPKT can hold */
+            return OT_PROBE_YES;
+        default: return OT_PROBE_NO;
     }
 }
 
 /* Judges one TPKT at p: the S7 family (rack/slot or SIMATIC TSAPs, 0x32 /
- * 0x72 payloads) is not ours; an ISO session SPDU or an MMS PDU is. */
-static enum ot_probe probe_tpkt(const uint8_t *p, size_t len, size_t *plen)
+ * 0x72 payloads) is not ours; an ISO session SPDU or an MMS PDU is.  *plen
+ * gets the TPKT length (0 / OT_PDU_NOT_MINE as tpkt_pdu_len), *dt whether it
+ * is a DT. */
+static enum ot_probe probe_tpkt(const uint8_t *p, size_t len, size_t *plen, bool *dt)
 {
+    *dt = false;
     *plen = tpkt_pdu_len(p, len);
     if (*plen == 0)
         return OT_PROBE_NEED_MORE;
@@ -1656,6 +1663,7 @@ static enum ot_probe probe_tpkt(const uint8_t *p, size_t len, size_t *plen)
         return OT_PROBE_NEED_MORE;
     uint8_t code = cur_u8(&h) & 0xf0;
     if (code == COTP_DT) {
+        *dt = true;
         if (li != 2)
             return OT_PROBE_NO; /* class 0 DT only, on port 102 */
         return probe_dt(c);
@@ -1670,31 +1678,41 @@ static enum ot_probe probe_tpkt(const uint8_t *p, size_t len, size_t *plen)
         return OT_PROBE_NO;
     /* S7 TSAPs: the called TSAP is two octets, the first 01 (PG), 02 (OP)
      * or 03 (other) with rack/slot; S7comm-plus uses SIMATIC-... text. */
+    static const char simatic[] = "SIMATIC-";
     if (t.dst_tsap_len == 2 && t.dst_tsap[0] >= 0x01 && t.dst_tsap[0] <= 0x03)
         return OT_PROBE_NO;
-    for (int i = 0; i < 2; i++) {
-        const uint8_t *ts = i ? t.dst_tsap : t.src_tsap;
-        uint8_t tl = i ? t.dst_tsap_len : t.src_tsap_len;
-        if (tl >= 7 && ts[0] == 'S' && ts[1] == 'I' && ts[2] == 'M' && ts[3] == 'A')
-            return OT_PROBE_NO;
-    }
+    if (t.dst_tsap_len >= sizeof(simatic) - 1 &&
+        memcmp(t.dst_tsap, simatic, sizeof(simatic) - 1) == 0)
+        return OT_PROBE_NO;
+    if (t.src_tsap_len >= sizeof(simatic) - 1 &&
+        memcmp(t.src_tsap, simatic, sizeof(simatic) - 1) == 0)
+        return OT_PROBE_NO;
     return OT_PROBE_YES;
 }
 
+/* Looks through the first TPKTs of a flow: a DT decides; a CR/CC without S7
+ * TSAPs says yes unless a DT after it says otherwise. */
 static enum ot_probe mms_probe(const uint8_t *p, size_t len, bool to_server)
 {
     (void)to_server;
-    size_t plen;
-    enum ot_probe r = probe_tpkt(p, len, &plen);
     struct cur c = cur_init(p, len);
-    cur_skip(&c, 5);
-    bool dt = (cur_u8(&c) & 0xf0) == COTP_DT;
-    if (dt || r == OT_PROBE_NO || plen == 0 || plen == OT_PDU_NOT_MINE || plen >= len)
-        return r;
-    /* A CR/CC with non-S7 TSAPs, or a DR: the next TPKT, if here, decides. */
-    size_t next_len;
-    enum ot_probe next = probe_tpkt(p + plen, len - plen, &next_len);
-    return next == OT_PROBE_NEED_MORE ? r : next;
+    enum ot_probe verdict = OT_PROBE_NEED_MORE;
+    for (unsigned i = 0; i < MMS_PROBE_MAX_TPDUS && cur_left(&c) > 0; i++) {
+        size_t left = cur_left(&c);
+        struct cur rc = c;
+        const uint8_t *rest = cur_bytes(&rc, left);
+        size_t plen;
+        bool dt;
+        enum ot_probe r = probe_tpkt(rest, left, &plen, &dt);
+        if (r == OT_PROBE_NO || (dt && r == OT_PROBE_YES))
+            return r;
+        if (r == OT_PROBE_YES)
+            verdict = OT_PROBE_YES;
+        if (plen == 0 || plen == OT_PDU_NOT_MINE || plen > left)
+            break;
+        cur_skip(&c, plen); /* an empty DT, a DR ...: the next TPKT */
+    }
+    return verdict;
 }
 
 const struct ot_dissector mms_dissector = {

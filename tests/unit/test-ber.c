@@ -120,8 +120,7 @@ static int test_integers(void)
     FAIL_IF_NOT(read1(m1, sizeof(m1), &t, &c) && ber_uint(&t, &u) && u == 255);
     static const uint8_t p255[] = {0x02, 0x02, 0x00, 0xff};
     FAIL_IF_NOT(read1(p255, sizeof(p255), &t, &c) && ber_int(&t, &i) && i == 255);
-    static const uint8_t big[] = {0x02, 0x09, 0x00, 0xff, 0xff, 0xff, 0xff,
-                                  0xff, 0xff, 0xff, 0xff};
+    static const uint8_t big[] = {0x02, 0x09, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     FAIL_IF_NOT(read1(big, sizeof(big), &t, &c) && ber_uint(&t, &u) && u == UINT64_MAX);
     FAIL_IF(read1(big, sizeof(big), &t, &c) && ber_int(&t, &i));
     static const uint8_t nine[] = {0x02, 0x09, 0x01, 0, 0, 0, 0, 0, 0, 0, 0};
@@ -206,8 +205,8 @@ static int test_bitstring_oid(void)
     static const uint8_t cut[] = {0x06, 0x02, 0x2b, 0x86};
     FAIL_IF_NOT(read1(cut, sizeof(cut), &t, &c));
     FAIL_IF_NOT(ber_oid_text(&t, buf, sizeof(buf)) == 0);
-    static const uint8_t huge[] = {0x06, 0x0b, 0x2b, 0x81, 0x81, 0x81, 0x81, 0x81,
-                                   0x81, 0x81, 0x81, 0x81, 0x01};
+    static const uint8_t huge[] = {0x06, 0x0b, 0x2b, 0x81, 0x81, 0x81, 0x81,
+                                   0x81, 0x81, 0x81, 0x81, 0x81, 0x01};
     FAIL_IF_NOT(read1(huge, sizeof(huge), &t, &c));
     FAIL_IF_NOT(ber_oid_text(&t, buf, sizeof(buf)) == 0);
     static const uint8_t empty[] = {0x06, 0x00};
@@ -285,7 +284,7 @@ static int test_data_list(void)
         0x85, 0x01, 0xfe,                                           /* integer -2 */
         0x86, 0x02, 0x01, 0x00,                                     /* unsigned 256 */
         0x87, 0x05, 0x08, 0x3f, 0xc0, 0x00, 0x00,                   /* float 1.5 */
-        0x8a, 0x02, 'o', 'k',                                       /* visible-string */
+        0x8a, 0x02, 'o',  'k',                                      /* visible-string */
         0x91, 0x08, 0x38, 0x6e, 0xbb, 0xf3, 0x42, 0x17, 0x28, 0x0a, /* utc-time */
         0xa2, 0x06, 0x83, 0x01, 0x00, 0x89, 0x01, 0xaa,             /* structure */
         0x8c, 0x06, 0x00, 0x00, 0x03, 0xe8, 0x00, 0x01,             /* binary-time */
@@ -363,8 +362,8 @@ static int test_data_bad(void)
     FAIL_IF_NOT(r.first_failure == -1);
 
     /* bad values inside a well-formed TLV are shown, not fatal */
-    static const uint8_t odd[] = {0x85, 0x00, 0x87, 0x05, 0x08, 0x7f, 0xc0, 0x00, 0x00,
-                                  0x84, 0x01, 0x09, 0x83, 0x02, 0x00, 0x00};
+    static const uint8_t odd[] = {0x85, 0x00, 0x87, 0x05, 0x08, 0x7f, 0xc0, 0x00,
+                                  0x00, 0x84, 0x01, 0x09, 0x83, 0x02, 0x00, 0x00};
     det_reset();
     FAIL_IF_NOT(ber_data_list(cur_init(odd, sizeof(odd)), &det, "data", 8, false, &r));
     FAIL_IF_NOT(r.count == 4 && balanced(&det));

@@ -202,13 +202,13 @@ static int test_anomalies(void)
     FAIL_IF_NOT(run(frame, frame_len) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.anomaly && strcmp(msg.anomaly, "num_dat_set_entries_mismatch") == 0);
     /* a bad field encoding: stNum with no content octets */
-    static const uint8_t badst[] = {0x00, 0x01, 0x00, 0x0c, 0x00, 0x00, 0x00,
-                                    0x00, 0x61, 0x02, 0x85, 0x00};
+    static const uint8_t badst[] = {0x00, 0x01, 0x00, 0x0c, 0x00, 0x00,
+                                    0x00, 0x00, 0x61, 0x02, 0x85, 0x00};
     FAIL_IF_NOT(run(badst, sizeof(badst)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.anomaly && find("st_num") == NULL);
     /* a constructed gocbRef */
-    static const uint8_t cref[] = {0x00, 0x01, 0x00, 0x0c, 0x00, 0x00, 0x00,
-                                   0x00, 0x61, 0x02, 0xa0, 0x00};
+    static const uint8_t cref[] = {0x00, 0x01, 0x00, 0x0c, 0x00, 0x00,
+                                   0x00, 0x00, 0x61, 0x02, 0xa0, 0x00};
     FAIL_IF_NOT(run(cref, sizeof(cref)) == OT_PARSE_OK && msg.anomaly);
     /* an unknown and a duplicate field */
     static const uint8_t dup[] = {0x00, 0x01, 0x00, 0x13, 0x00, 0x00, 0x00, 0x00, 0x61, 0x09,

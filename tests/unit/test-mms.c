@@ -390,8 +390,7 @@ static int test_control_program_file(void)
     FAIL_IF_NOT(run_wrapped("a00a0201039f2404444f4d31", true) == OT_PARSE_OK);
     FAIL_IF_NOT(fn_is(36, "deleteDomain", OT_OP_PROGRAM) && str_is("domain_id", "DOM1"));
     /* loadDomainContent [34] { domainName [0], fileName [4] } */
-    FAIL_IF_NOT(run_wrapped("a015020104bf220f8004444f4d31a40719056c642e6f62", true) ==
-                OT_PARSE_OK);
+    FAIL_IF_NOT(run_wrapped("a015020104bf220f8004444f4d31a40719056c642e6f62", true) == OT_PARSE_OK);
     FAIL_IF_NOT(fn_is(34, "loadDomainContent", OT_OP_PROGRAM));
     FAIL_IF_NOT(str_is("file_name", "ld.ob"));
     /* fileOpen [72] { fileName [0] { "/a" "b.cfg" }, initialPosition [1] } */
@@ -565,15 +564,15 @@ static int test_depth_bomb(void)
     /* read response whose first Data nests 40 structures */
     char hex[400];
     size_t depth = 40, k = 0;
-    size_t inner = 2 * depth + 3;         /* nested structures + boolean */
-    size_t list = inner + 2;              /* listOfAccessResult [1] */
-    size_t read = list + 2;               /* read [4] */
-    size_t pdu = 3 + read + 2;            /* invokeID + read */
+    size_t inner = 2 * depth + 3; /* nested structures + boolean */
+    size_t list = inner + 2;      /* listOfAccessResult [1] */
+    size_t read = list + 2;       /* read [4] */
+    size_t pdu = 3 + read + 2;    /* invokeID + read */
     static const char *const hx = "0123456789abcdef";
-#define PUT(b)                                                                                   \
-    do {                                                                                       \
-        hex[k++] = hx[(b) >> 4];                                                               \
-        hex[k++] = hx[(b)&15];                                                                 \
+#define PUT(b)                                                                                     \
+    do {                                                                                           \
+        hex[k++] = hx[(b) >> 4];                                                                   \
+        hex[k++] = hx[(b)&15];                                                                     \
     } while (0)
     FAIL_IF(pdu > 127);
     PUT(0xa1);
