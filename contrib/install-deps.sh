@@ -7,7 +7,7 @@ pkgs=$(grep -v '^#' "$here/debian-packages.txt" | tr '\n' ' ')
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
+$sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
 # tshark asks whether non-root users may capture: keep Debian's default (no)
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
-$sudo apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $pkgs >/dev/null
