@@ -1483,8 +1483,10 @@ static void rd_call_req(struct ua *u, struct cur *c)
         skip_builtin_array(u, c, UA_VARIANT, n_args, 0);
         if (!cur_ok(c))
             break;
-        if (nodeid_numeric(&method))
-            ot_msg_add_range(u->out, "node", method.ns, method.num, 1);
+        uint32_t space_id;
+        uint64_t addr;
+        const char *space = node_addr(&method, &space_id, &addr);
+        ot_msg_add_range(u->out, space, space_id, addr, 1);
         if (i < OPCUA_MAX_DETAIL_NODES / 2) {
             ot_kv_obj(d, NULL);
             kv_nodeid(d, "object_id", &object);
@@ -1692,11 +1694,6 @@ static void rd_service_body(struct ua *u, struct cur *c, uint32_t type, bool req
 
 /* --- messages ------------------------------------------------------------- */
 
-static void set_function(struct ot_msg *out, uint32_t code, const char *name, enum ot_op op)
-{
-    ot_msg_set_function(out, code, name, op);
-}
-
 /* The service type of a message body: fills function, direction and
  * exception; returns false when the NodeId does not name a known service
  * (the body is then opaque: encrypted, or not OPC UA). */
@@ -1706,7 +1703,7 @@ static bool name_service(struct ot_msg *out, const struct ua_nodeid *type, bool 
         return false;
     ot_kv_u64(&out->detail, "service_node_id", type->num);
     if (type->num == UA_SERVICE_FAULT) {
-        set_function(out, UA_SERVICE_FAULT, "ServiceFault", OT_OP_OTHER);
+        ot_msg_set_function(out, UA_SERVICE_FAULT, "ServiceFault", OT_OP_OTHER);
         ot_kv_cstr(&out->detail, "service", "ServiceFault");
         *request = false;
         return true;
@@ -1717,7 +1714,7 @@ static bool name_service(struct ot_msg *out, const struct ua_nodeid *type, bool 
         s = service_by_resp(type->num);
     if (!s)
         return false;
-    set_function(out, s->req, s->name, s->op);
+    ot_msg_set_function(out, s->req, s->name, s->op);
     return true;
 }
 
@@ -1748,7 +1745,7 @@ static enum ot_parse parse_hello(struct cur *c, struct ot_msg *out, uint32_t typ
     out->pair = OT_PAIR_KEYED;
     out->txn_key = 0;
     out->dir = type == OPCUA_HEL ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
-    set_function(out, OPCUA_HEL, "Hello", OT_OP_OTHER);
+    ot_msg_set_function(out, OPCUA_HEL, "Hello", OT_OP_OTHER);
     ot_kv_u64(d, "protocol_version", version);
     ot_kv_u64(d, "receive_buffer_size", rbs);
     ot_kv_u64(d, "send_buffer_size", sbs);
@@ -1769,7 +1766,7 @@ static enum ot_parse parse_error(struct cur *c, struct ot_msg *out)
     out->pair = OT_PAIR_KEYED;
     out->txn_key = 0;
     out->dir = OT_DIR_RESPONSE;
-    set_function(out, OPCUA_HEL, "Hello", OT_OP_OTHER);
+    ot_msg_set_function(out, OPCUA_HEL, "Hello", OT_OP_OTHER);
     ot_kv_u64(&out->detail, "error", err);
     kv_str(&out->detail, "reason", reason);
     ot_msg_set_exception(out, err, status_name(err));
@@ -1783,7 +1780,7 @@ static enum ot_parse parse_reverse_hello(struct cur *c, struct ot_msg *out)
     if (!cur_ok(c))
         return OT_PARSE_INVALID;
     out->dir = OT_DIR_RESPONSE; /* sent by the server (Part 6 7.1.2.6) */
-    set_function(out, OPCUA_RHE, "ReverseHello", OT_OP_OTHER);
+    ot_msg_set_function(out, OPCUA_RHE, "ReverseHello", OT_OP_OTHER);
     kv_str(&out->detail, "server_uri", server);
     kv_str(&out->detail, "endpoint_url", url);
     return OT_PARSE_OK;
@@ -1813,7 +1810,7 @@ static enum ot_parse parse_service(struct cur *c, const struct ot_ctx *ctx, stru
     out->txn_key = req;
     if (!known) {
         /* A service we do not know, on a channel known to be in the clear. */
-        set_function(out, nodeid_numeric(&type) ? type.num : 0, NULL, OT_OP_OTHER);
+        ot_msg_set_function(out, nodeid_numeric(&type) ? type.num : 0, NULL, OT_OP_OTHER);
         kv_nodeid(d, "service_type_id", &type);
         out->dir = ctx->to_server ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
         return OT_PARSE_OK;
@@ -1866,7 +1863,7 @@ static enum ot_parse parse_open(struct cur *c, const struct ot_ctx *ctx, struct 
         /* Part 6 6.7.4: with any other policy the rest of the OPN (sequence
          * header included) is asymmetrically encrypted. */
         mark_encrypted(out, fs, dir);
-        set_function(out, UA_OPEN_SECURE_CHANNEL_REQ, "OpenSecureChannel", OT_OP_AUTH);
+        ot_msg_set_function(out, UA_OPEN_SECURE_CHANNEL_REQ, "OpenSecureChannel", OT_OP_AUTH);
     } else {
         uint32_t seq = cur_le32(c);
         uint32_t req = cur_le32(c);
@@ -1897,7 +1894,7 @@ static enum ot_parse parse_abort(struct cur *c, const struct ot_ctx *ctx, struct
     bool request = true;
     struct ua_nodeid t = {UA_NODEID_NUMERIC, 0, pending ? ch->service : 0, NULL, 0};
     if (!pending || !name_service(out, &t, &request))
-        set_function(out, t.num, NULL, OT_OP_OTHER);
+        ot_msg_set_function(out, t.num, NULL, OT_OP_OTHER);
     if (pending)
         ch->active = false;
     ot_kv_u64(d, "sequence_number", seq);
@@ -2005,7 +2002,7 @@ static enum ot_parse parse_symmetric(struct cur *c, const struct ot_ctx *ctx, st
         uint32_t count = ch->count + 1;
         ch->active = false;
         if (!name_service(out, &t, &request))
-            set_function(out, t.num, NULL, OT_OP_OTHER);
+            ot_msg_set_function(out, t.num, NULL, OT_OP_OTHER);
         else
             out->dir = request ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
         ot_kv_u64(d, "sequence_number", seq);
