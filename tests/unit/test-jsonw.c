@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: unit tests of the streaming JSON writer: nesting and commas,
+ * numbers, escaping of hostile wire bytes (every line stays valid JSON, read
+ * back with jansson), and overflow of the buffer. */
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "unit.h"
+
+static json_t *parse(const struct jsonw *w)
+{
+    /* an escaped NUL is valid JSON; jansson wants to be told */
+    return json_loadb(w->buf, w->len, JSON_ALLOW_NUL, NULL);
+}
+
+static int nesting_and_commas(void)
+{
+    struct jsonw w;
+    FAIL_IF(jw_init(&w, 4096) != 0);
+    jw_reset(&w);
+    jw_obj_begin(&w);
+    jw_ku64(&w, "a", 1);
+    jw_key(&w, "b");
+    jw_arr_begin(&w);
+    jw_u64(&w, 2);
+    jw_obj_begin(&w);
+    jw_kbool(&w, "c", true);
+    jw_obj_end(&w);
+    jw_arr_begin(&w);
+    jw_arr_end(&w);
+    jw_null(&w);
+    jw_arr_end(&w);
+    jw_key(&w, "d");
+    jw_obj_begin(&w);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+    const char *want = "{\"a\":1,\"b\":[2,{\"c\":true},[],null],\"d\":{}}";
+    FAIL_IF_NOT(w.len == strlen(want) && memcmp(w.buf, want, w.len) == 0);
+    jw_fini(&w);
+    PASS;
+}
+
+static int numbers(void)
+{
+    struct jsonw w;
+    FAIL_IF(jw_init(&w, 4096) != 0);
+    jw_reset(&w);
+    jw_arr_begin(&w);
+    jw_u64(&w, UINT64_MAX);
+    jw_i64(&w, INT64_MIN);
+    jw_dbl(&w, 3.0);
+    jw_dbl(&w, -0.5);
+    jw_dbl(&w, NAN);
+    jw_dbl(&w, INFINITY);
+    jw_arr_end(&w);
+    const char *want = "[18446744073709551615,-9223372036854775808,3,-0.5,null,null]";
+    FAIL_IF_NOT(w.len == strlen(want) && memcmp(w.buf, want, w.len) == 0);
+    jw_fini(&w);
+    PASS;
+}
+
+static int hostile_strings(void)
+{
+    struct jsonw w;
+    FAIL_IF(jw_init(&w, 4096) != 0);
+    /* quotes, backslashes, controls, DEL, invalid and overlong UTF-8,
+     * a surrogate, a valid 3-byte and 4-byte sequence */
+    static const uint8_t bytes[] = {'"', '\\', '\n', 0x01, 0x7f, 0xff, 0xc0, 0xaf, 0xed, 0xa0,
+                                    0x80, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 'z'};
+    jw_reset(&w);
+    jw_obj_begin(&w);
+    jw_key(&w, "s");
+    jw_strn(&w, bytes, sizeof(bytes));
+    jw_obj_end(&w);
+    json_t *j = parse(&w);
+    FAIL_IF_NOT(j);
+    const char *s = json_string_value(json_object_get(j, "s"));
+    FAIL_IF_NOT(s && s[0] == '"' && s[1] == '\\' && s[2] == '\n');
+    FAIL_IF_NOT(strstr(s, "\xe2\x82\xac") && strstr(s, "\xf0\x9f\x98\x80"));
+    json_decref(j);
+    /* every single byte value, alone */
+    for (int b = 0; b < 256; b++) {
+        uint8_t one = (uint8_t)b;
+        jw_reset(&w);
+        jw_arr_begin(&w);
+        jw_strn(&w, &one, 1);
+        jw_arr_end(&w);
+        j = parse(&w);
+        FAIL_IF_NOT(j);
+        json_decref(j);
+    }
+    jw_fini(&w);
+    PASS;
+}
+
+static int hex_and_quote(void)
+{
+    struct jsonw w;
+    FAIL_IF(jw_init(&w, 4096) != 0);
+    jw_reset(&w);
+    jw_hex(&w, "\x00\xab", 2);
+    FAIL_IF_NOT(w.len == 6 && memcmp(w.buf, "\"00ab\"", 6) == 0);
+    char q[32];
+    FAIL_IF_NOT(jw_quote(q, sizeof(q), "a\"b") == 6 && strcmp(q, "\"a\\\"b\"") == 0);
+    FAIL_IF_NOT(jw_quote(q, 4, "abcdef") == 0);
+    jw_fini(&w);
+    PASS;
+}
+
+static int overflow_is_flagged(void)
+{
+    struct jsonw w;
+    FAIL_IF(jw_init(&w, 16) != 0);
+    jw_reset(&w);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "key", "a value longer than sixteen bytes");
+    jw_obj_end(&w);
+    FAIL_IF_NOT(w.overflow && w.len <= 16);
+    jw_reset(&w);
+    FAIL_IF(w.overflow);
+    jw_fini(&w);
+    PASS;
+}
+
+static const struct unit_test tests[] = {
+    {"nesting_and_commas", nesting_and_commas},
+    {"numbers", numbers},
+    {"hostile_strings", hostile_strings},
+    {"hex_and_quote", hex_and_quote},
+    {"overflow_is_flagged", overflow_is_flagged},
+    {NULL, NULL},
+};
+
+UNIT_MAIN(tests)
