@@ -7,4 +7,4 @@ sh contrib/install-deps.sh
 [ -x configure ] || ./autogen.sh >/dev/null
 [ -f Makefile ] || ./configure >/dev/null
 make -j"$(nproc)" otsensor >/dev/null
-./otsensor -r tests/pcaps/demo.pcap -e -
+./otsensor -r tests/pcaps/modbus-libmodbus.pcap -e -
