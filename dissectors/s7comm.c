@@ -173,8 +173,8 @@
 #define S7_BLOCK_SFC 0x0d
 #define S7_BLOCK_FB 0x0e
 #define S7_BLOCK_SFB 0x0f
-#define S7_FILENAME_LEN 9      /* '_' type(2) number(5) filesystem(1) */
-#define S7_BLOCK_NAME_LEN 8    /* in a PI parameter block: without the leading '_' */
+#define S7_FILENAME_LEN 9   /* '_' type(2) number(5) filesystem(1) */
+#define S7_BLOCK_NAME_LEN 8 /* in a PI parameter block: without the leading '_' */
 
 /* Userdata. */
 #define S7_UD_HEAD 0x000112
@@ -216,10 +216,10 @@
 
 /* System status lists (SZL / SSL): the partial list number is the low byte
  * of the SZL id, the extract the high byte. */
-#define S7_SZL_MODULE_ID 0x11     /* module identification */
-#define S7_SZL_COMPONENT_ID 0x1c  /* component identification */
-#define S7_SZL_11_RECORD_LEN 28   /* index(2) MlfB(20) BGTyp(2) Ausbg(2) Ausbe(2) */
-#define S7_SZL_1C_RECORD_LEN 34   /* index(2) text(32) */
+#define S7_SZL_MODULE_ID 0x11    /* module identification */
+#define S7_SZL_COMPONENT_ID 0x1c /* component identification */
+#define S7_SZL_11_RECORD_LEN 28  /* index(2) MlfB(20) BGTyp(2) Ausbg(2) Ausbe(2) */
+#define S7_SZL_1C_RECORD_LEN 34  /* index(2) text(32) */
 #define S7_SZL_MLFB_LEN 20
 #define S7_SZL_1C_TEXT_LEN 32
 #define S7_SZL11_MODULE 0x0001
@@ -276,7 +276,12 @@
 #define S7P_FUNCTION_BASE 0x10000
 #define S7P_SYSTEM_BASE 0x20000
 
-/* Transaction keys (txn_key): the top two bits say which kind pairs. */
+/* Transaction keys (txn_key): the top two bits say which kind pairs.  A job
+ * pairs with its Ack / Ack_Data on the PDU reference, with one bit for the
+ * side that sent the job (a PLC sends its own jobs during a download).
+ * Userdata pair on (group, subfunction, PDU reference): the PDU reference is
+ * echoed, the sequence number is not (requests carry 0, the responses in the
+ * shared captures 0, 1 or 2). */
 #define S7_KEY_JOB 0x00000000u      /* | 0x10000 if the PLC sent the job | PDU ref */
 #define S7_KEY_USERDATA 0x40000000u /* | group << 24 | subfunction << 16 | PDU ref */
 #define S7_KEY_PLUS 0x80000000u     /* | (function & 0x3fff) << 16 | sequence number */
@@ -408,18 +413,10 @@ static const struct ot_tok s7_tsize_names[] = {
 };
 
 static const struct ot_tok s7_syntax_names[] = {
-    {S7_SYNTAX_S7ANY, "S7ANY"},
-    {0x13, "PBC_R_ID"},
-    {0x15, "ALARM_LOCKFREE"},
-    {0x16, "ALARM_IND"},
-    {0x19, "ALARM_ACK"},
-    {0x1a, "ALARM_QUERYREQ"},
-    {0x1c, "NOTIFY_IND"},
-    {0x82, "NCK"},
-    {0xa2, "DRIVEESANY"},
-    {0xb0, "DBREAD"},
-    {0xb2, "1200SYM"},
-    {0, NULL},
+    {S7_SYNTAX_S7ANY, "S7ANY"}, {0x13, "PBC_R_ID"},  {0x15, "ALARM_LOCKFREE"},
+    {0x16, "ALARM_IND"},        {0x19, "ALARM_ACK"}, {0x1a, "ALARM_QUERYREQ"},
+    {0x1c, "NOTIFY_IND"},       {0x82, "NCK"},       {0xa2, "DRIVEESANY"},
+    {0xb0, "DBREAD"},           {0xb2, "1200SYM"},   {0, NULL},
 };
 
 static const struct ot_tok s7_block_names[] = {
@@ -551,10 +548,11 @@ static const struct ot_tok s7_ud_type_names[] = {
 
 /* Operating modes announced in a mode transition (the subfunction). */
 static const struct ot_tok s7_mode_names[] = {
-    {0x00, "stop"},       {0x01, "warm_restart"}, {0x02, "run"},
-    {0x03, "hot_restart"}, {0x04, "hold"},        {0x06, "cold_restart"},
-    {0x09, "run_r"},      {0x0b, "link_up"},      {0x0c, "update"},
-    {0, NULL},
+    {0x00, "stop"},   {0x01, "warm_restart"},
+    {0x02, "run"},    {0x03, "hot_restart"},
+    {0x04, "hold"},   {0x06, "cold_restart"},
+    {0x09, "run_r"},  {0x0b, "link_up"},
+    {0x0c, "update"}, {0, NULL},
 };
 
 static const struct ot_tok s7_connection_types[] = {
@@ -642,9 +640,9 @@ struct s7_flow {
     struct cotp_reasm reasm[2];
     struct s7_pending_job jobs[S7_MAX_PENDING_JOBS];
     uint8_t next_job;
-    bool szl_more[2];     /* a read SZL response said "more data units follow" */
-    bool plus_frag[2];    /* an S7comm-plus frame without trailer is being continued */
-    bool plus_integrity;  /* a V3 (integrity-protected) frame was seen on this flow */
+    bool szl_more[2];    /* a read SZL response said "more data units follow" */
+    bool plus_frag[2];   /* an S7comm-plus frame without trailer is being continued */
+    bool plus_integrity; /* a V3 (integrity-protected) frame was seen on this flow */
 };
 
 /* A parsed read/write var item. */
@@ -779,34 +777,29 @@ static uint32_t item_space_id(const struct s7_item *it)
 static unsigned tsize_bytes(uint8_t tsize)
 {
     switch (tsize) {
-    case S7_TS_WORD:
-    case S7_TS_INT:
-    case S7_TS_DATE:
-    case S7_TS_S5TIME:
-    case S7_TS_COUNTER:
-    case S7_TS_TIMER:
-    case S7_TS_IEC_COUNTER:
-        return 2;
-    case S7_TS_DWORD:
-    case S7_TS_DINT:
-    case S7_TS_REAL:
-    case S7_TS_TOD:
-    case S7_TS_TIME:
-    case S7_TS_IEC_TIMER:
-    case S7_TS_HS_COUNTER:
-        return 4;
-    case S7_TS_DATE_AND_TIME:
-        return 8;
-    default:
-        return 1;
+        case S7_TS_WORD:
+        case S7_TS_INT:
+        case S7_TS_DATE:
+        case S7_TS_S5TIME:
+        case S7_TS_COUNTER:
+        case S7_TS_TIMER:
+        case S7_TS_IEC_COUNTER: return 2;
+        case S7_TS_DWORD:
+        case S7_TS_DINT:
+        case S7_TS_REAL:
+        case S7_TS_TOD:
+        case S7_TS_TIME:
+        case S7_TS_IEC_TIMER:
+        case S7_TS_HS_COUNTER: return 4;
+        case S7_TS_DATE_AND_TIME: return 8;
+        default: return 1;
     }
 }
 
 /* Reads the items of a read/write var job into items[] (at most
  * S7_MAX_ITEMS), their ranges into out and their description into the
  * detail tape.  Returns how many were parsed. */
-static size_t parse_items(struct cur *p, size_t count, struct s7_item *items,
-                          struct ot_msg *out)
+static size_t parse_items(struct cur *p, size_t count, struct s7_item *items, struct ot_msg *out)
 {
     struct ot_detail *d = &out->detail;
     size_t n = count < S7_MAX_ITEMS ? count : S7_MAX_ITEMS;
@@ -896,27 +889,19 @@ static void item_values(struct cur *v, const struct s7_item *it, struct ot_msg *
         uint64_t addr = it->address + (uint64_t)k * esize * 8;
         double val;
         switch (it->tsize) {
-        case S7_TS_BIT:
-            val = cur_u8(v) & 1;
-            break;
-        case S7_TS_INT:
-            val = (int16_t)cur_be16(v);
-            break;
-        case S7_TS_DINT:
-        case S7_TS_TIME:
-            val = (int32_t)cur_be32(v);
-            break;
-        case S7_TS_REAL:
-            val = f32_value(cur_be32(v));
-            break;
-        default:
-            if (esize == 1)
-                val = cur_u8(v);
-            else if (esize == 2)
-                val = cur_be16(v);
-            else
-                val = cur_be32(v);
-            break;
+            case S7_TS_BIT: val = cur_u8(v) & 1; break;
+            case S7_TS_INT: val = (int16_t)cur_be16(v); break;
+            case S7_TS_DINT:
+            case S7_TS_TIME: val = (int32_t)cur_be32(v); break;
+            case S7_TS_REAL: val = f32_value(cur_be32(v)); break;
+            default:
+                if (esize == 1)
+                    val = cur_u8(v);
+                else if (esize == 2)
+                    val = cur_be16(v);
+                else
+                    val = cur_be32(v);
+                break;
         }
         if (isfinite(val))
             ot_msg_add_value(out, space, addr, val);
@@ -1055,62 +1040,59 @@ static void parse_job(struct cur *p, struct cur *dc, uint8_t func, struct ot_msg
     struct ot_detail *d = &out->detail;
     struct s7_item items[S7_MAX_ITEMS];
     switch (func) {
-    case S7_FUNC_SETUP_COMMUNICATION:
-        cur_skip(p, 1);
-        ot_kv_u64(d, "max_amq_calling", cur_be16(p));
-        ot_kv_u64(d, "max_amq_called", cur_be16(p));
-        ot_kv_u64(d, "pdu_length", cur_be16(p));
-        break;
-    case S7_FUNC_READ_VAR:
-    case S7_FUNC_WRITE_VAR: {
-        size_t count = cur_u8(p);
-        ot_kv_u64(d, "item_count", count);
-        size_t n = parse_items(p, count, items, out);
-        if (func == S7_FUNC_WRITE_VAR && cur_ok(p))
-            parse_data_items(dc, n, items, false, out);
-        break;
-    }
-    case S7_FUNC_REQUEST_DOWNLOAD:
-    case S7_FUNC_DOWNLOAD_BLOCK:
-    case S7_FUNC_DOWNLOAD_ENDED:
-    case S7_FUNC_START_UPLOAD:
-    case S7_FUNC_UPLOAD:
-    case S7_FUNC_END_UPLOAD: {
-        ot_kv_u64(d, "function_status", cur_u8(p));
-        uint16_t err = cur_be16(p);
-        uint32_t id = cur_be32(p);
-        if ((func == S7_FUNC_DOWNLOAD_ENDED || func == S7_FUNC_END_UPLOAD) && err)
-            ot_kv_u64(d, "error_code", err);
-        if (func >= S7_FUNC_START_UPLOAD)
-            ot_kv_u64(d, "upload_id", id);
-        if (func <= S7_FUNC_START_UPLOAD)
-            block_filename(p, out);
-        if (func == S7_FUNC_REQUEST_DOWNLOAD && cur_left(p) > 0) {
-            /* part 2: "1", load memory length (6 digits), MC7 code length (6 digits) */
-            size_t l2 = cur_u8(p);
-            struct cur p2 = cur_sub(p, l2);
-            uint32_t load = 0, mc7 = 0;
-            cur_skip(&p2, 1);
-            if (l2 >= 13 && read_decimal(&p2, 6, &load) && read_decimal(&p2, 6, &mc7)) {
-                ot_kv_u64(d, "load_memory_length", load);
-                ot_kv_u64(d, "mc7_length", mc7);
-            }
+        case S7_FUNC_SETUP_COMMUNICATION:
+            cur_skip(p, 1);
+            ot_kv_u64(d, "max_amq_calling", cur_be16(p));
+            ot_kv_u64(d, "max_amq_called", cur_be16(p));
+            ot_kv_u64(d, "pdu_length", cur_be16(p));
+            break;
+        case S7_FUNC_READ_VAR:
+        case S7_FUNC_WRITE_VAR: {
+            size_t count = cur_u8(p);
+            ot_kv_u64(d, "item_count", count);
+            size_t n = parse_items(p, count, items, out);
+            if (func == S7_FUNC_WRITE_VAR && cur_ok(p))
+                parse_data_items(dc, n, items, false, out);
+            break;
         }
-        break;
-    }
-    case S7_FUNC_PI_SERVICE:
-        parse_pi_service(p, out);
-        break;
-    case S7_FUNC_PLC_STOP: {
-        cur_skip(p, 5);
-        size_t slen = cur_u8(p);
-        const uint8_t *svc = cur_bytes(p, slen);
-        if (svc)
-            ot_kv_str(d, "pi_service", svc, slen);
-        break;
-    }
-    default:
-        break;
+        case S7_FUNC_REQUEST_DOWNLOAD:
+        case S7_FUNC_DOWNLOAD_BLOCK:
+        case S7_FUNC_DOWNLOAD_ENDED:
+        case S7_FUNC_START_UPLOAD:
+        case S7_FUNC_UPLOAD:
+        case S7_FUNC_END_UPLOAD: {
+            ot_kv_u64(d, "function_status", cur_u8(p));
+            uint16_t err = cur_be16(p);
+            uint32_t id = cur_be32(p);
+            if ((func == S7_FUNC_DOWNLOAD_ENDED || func == S7_FUNC_END_UPLOAD) && err)
+                ot_kv_u64(d, "error_code", err);
+            if (func >= S7_FUNC_START_UPLOAD)
+                ot_kv_u64(d, "upload_id", id);
+            if (func <= S7_FUNC_START_UPLOAD)
+                block_filename(p, out);
+            if (func == S7_FUNC_REQUEST_DOWNLOAD && cur_left(p) > 0) {
+                /* part 2: "1", load memory length (6 digits), MC7 code length (6 digits) */
+                size_t l2 = cur_u8(p);
+                struct cur p2 = cur_sub(p, l2);
+                uint32_t load = 0, mc7 = 0;
+                cur_skip(&p2, 1);
+                if (l2 >= 13 && read_decimal(&p2, 6, &load) && read_decimal(&p2, 6, &mc7)) {
+                    ot_kv_u64(d, "load_memory_length", load);
+                    ot_kv_u64(d, "mc7_length", mc7);
+                }
+            }
+            break;
+        }
+        case S7_FUNC_PI_SERVICE: parse_pi_service(p, out); break;
+        case S7_FUNC_PLC_STOP: {
+            cur_skip(p, 5);
+            size_t slen = cur_u8(p);
+            const uint8_t *svc = cur_bytes(p, slen);
+            if (svc)
+                ot_kv_str(d, "pi_service", svc, slen);
+            break;
+        }
+        default: break;
     }
 }
 
@@ -1119,46 +1101,45 @@ static void parse_ack_data(struct cur *p, struct cur *dc, uint8_t func, struct o
 {
     struct ot_detail *d = &out->detail;
     switch (func) {
-    case S7_FUNC_SETUP_COMMUNICATION:
-        cur_skip(p, 1);
-        ot_kv_u64(d, "max_amq_calling", cur_be16(p));
-        ot_kv_u64(d, "max_amq_called", cur_be16(p));
-        ot_kv_u64(d, "pdu_length", cur_be16(p));
-        break;
-    case S7_FUNC_READ_VAR:
-    case S7_FUNC_WRITE_VAR: {
-        size_t count = cur_u8(p);
-        ot_kv_u64(d, "item_count", count);
-        if (!cur_ok(p))
+        case S7_FUNC_SETUP_COMMUNICATION:
+            cur_skip(p, 1);
+            ot_kv_u64(d, "max_amq_calling", cur_be16(p));
+            ot_kv_u64(d, "max_amq_called", cur_be16(p));
+            ot_kv_u64(d, "pdu_length", cur_be16(p));
             break;
-        size_t n = count < S7_MAX_ITEMS ? count : S7_MAX_ITEMS;
-        if (func == S7_FUNC_READ_VAR)
-            parse_data_items(dc, n, NULL, true, out);
-        else
-            parse_write_return_codes(dc, n, out);
-        break;
-    }
-    case S7_FUNC_DOWNLOAD_BLOCK:
-    case S7_FUNC_UPLOAD:
-        ot_kv_u64(d, "function_status", cur_u8(p));
-        if (cur_left(dc) >= 4) {
-            ot_kv_u64(d, "block_data_length", cur_be16(dc));
-            cur_skip(dc, 2);
+        case S7_FUNC_READ_VAR:
+        case S7_FUNC_WRITE_VAR: {
+            size_t count = cur_u8(p);
+            ot_kv_u64(d, "item_count", count);
+            if (!cur_ok(p))
+                break;
+            size_t n = count < S7_MAX_ITEMS ? count : S7_MAX_ITEMS;
+            if (func == S7_FUNC_READ_VAR)
+                parse_data_items(dc, n, NULL, true, out);
+            else
+                parse_write_return_codes(dc, n, out);
+            break;
         }
-        break;
-    case S7_FUNC_START_UPLOAD: {
-        ot_kv_u64(d, "function_status", cur_u8(p));
-        cur_skip(p, 2);
-        ot_kv_u64(d, "upload_id", cur_be32(p));
-        size_t blen = cur_u8(p);
-        struct cur b = cur_sub(p, blen);
-        uint32_t length = 0;
-        if (blen > 0 && blen <= 9 && read_decimal(&b, blen, &length))
-            ot_kv_u64(d, "block_length", length);
-        break;
-    }
-    default:
-        break;
+        case S7_FUNC_DOWNLOAD_BLOCK:
+        case S7_FUNC_UPLOAD:
+            ot_kv_u64(d, "function_status", cur_u8(p));
+            if (cur_left(dc) >= 4) {
+                ot_kv_u64(d, "block_data_length", cur_be16(dc));
+                cur_skip(dc, 2);
+            }
+            break;
+        case S7_FUNC_START_UPLOAD: {
+            ot_kv_u64(d, "function_status", cur_u8(p));
+            cur_skip(p, 2);
+            ot_kv_u64(d, "upload_id", cur_be32(p));
+            size_t blen = cur_u8(p);
+            struct cur b = cur_sub(p, blen);
+            uint32_t length = 0;
+            if (blen > 0 && blen <= 9 && read_decimal(&b, blen, &length))
+                ot_kv_u64(d, "block_length", length);
+            break;
+        }
+        default: break;
     }
 }
 
@@ -1200,29 +1181,18 @@ static void szl1c_record(struct cur *r, struct ot_msg *out)
     struct ot_identity *id = &out->identity;
     struct ot_detail *d = &out->detail;
     switch (index) {
-    case S7_SZL1C_PLC_NAME:
-        ot_ident_set(id->name, text, S7_SZL_1C_TEXT_LEN);
-        break;
-    case S7_SZL1C_MODULE_NAME:
-        ot_ident_set(id->product, text, S7_SZL_1C_TEXT_LEN);
-        break;
-    case S7_SZL1C_PLANT_ID:
-        kv_text(d, "plant_id", text, S7_SZL_1C_TEXT_LEN);
-        break;
-    case S7_SZL1C_SERIAL:
-        ot_ident_set(id->serial, text, S7_SZL_1C_TEXT_LEN);
-        break;
-    case S7_SZL1C_MODULE_TYPE_NAME:
-        kv_text(d, "module_type_name", text, S7_SZL_1C_TEXT_LEN);
-        break;
-    case S7_SZL1C_MEMORY_CARD_SERIAL:
-        kv_text(d, "memory_card_serial", text, S7_SZL_1C_TEXT_LEN);
-        break;
-    case S7_SZL1C_LOCATION_ID:
-        kv_text(d, "location_id", text, S7_SZL_1C_TEXT_LEN);
-        break;
-    default:
-        break;
+        case S7_SZL1C_PLC_NAME: ot_ident_set(id->name, text, S7_SZL_1C_TEXT_LEN); break;
+        case S7_SZL1C_MODULE_NAME: ot_ident_set(id->product, text, S7_SZL_1C_TEXT_LEN); break;
+        case S7_SZL1C_PLANT_ID: kv_text(d, "plant_id", text, S7_SZL_1C_TEXT_LEN); break;
+        case S7_SZL1C_SERIAL: ot_ident_set(id->serial, text, S7_SZL_1C_TEXT_LEN); break;
+        case S7_SZL1C_MODULE_TYPE_NAME:
+            kv_text(d, "module_type_name", text, S7_SZL_1C_TEXT_LEN);
+            break;
+        case S7_SZL1C_MEMORY_CARD_SERIAL:
+            kv_text(d, "memory_card_serial", text, S7_SZL_1C_TEXT_LEN);
+            break;
+        case S7_SZL1C_LOCATION_ID: kv_text(d, "location_id", text, S7_SZL_1C_TEXT_LEN); break;
+        default: break;
     }
 }
 
@@ -1381,8 +1351,8 @@ static void parse_userdata(struct cur *p, struct cur *dc, uint16_t pdu_ref, int 
         if (sub == S7_UD_BLOCK_LIST_TYPE) {
             int hi = hex_digit(cur_u8(&b));
             int lo = hex_digit(cur_u8(&b));
-            const char *bt = hi >= 0 && lo >= 0 ? ot_tok_name(s7_block_names, (uint32_t)(hi << 4 | lo))
-                                                : NULL;
+            const char *bt =
+                hi >= 0 && lo >= 0 ? ot_tok_name(s7_block_names, (uint32_t)(hi << 4 | lo)) : NULL;
             ot_kv_cstr(d, "block_type", bt ? bt : "unknown");
         } else if (sub == S7_UD_BLOCK_INFO && len >= S7_BLOCK_NAME_LEN) {
             block_name(&b, S7_BLOCK_NAME_LEN, out, false);
@@ -1663,8 +1633,8 @@ static enum ot_parse s7_parse(struct cur *c, const struct ot_ctx *ctx, struct ot
     if (cur_left(c) > 0 && cur_peek_u8(c) != 3)
         return OT_PARSE_NOT_MINE; /* not a TPKT */
     /* with the whole TPKT at hand a short COTP header is a lie, not a cut */
-    bool whole = cur_left(c) >= 4 && cur_left(c) >= (size_t)(cur_peek_at(c, 2) << 8 |
-                                                            cur_peek_at(c, 3));
+    bool whole =
+        cur_left(c) >= 4 && cur_left(c) >= (size_t)(cur_peek_at(c, 2) << 8 | cur_peek_at(c, 3));
     struct cotp t;
     if (!cotp_parse(c, &t))
         return c->err == CUR_TRUNC && !whole ? OT_PARSE_TRUNC : OT_PARSE_INVALID;

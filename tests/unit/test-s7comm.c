@@ -49,8 +49,11 @@ static const char REQ_DOWNLOAD_JOB[] =
 static const char REQ_DOWNLOAD_ACK[] = "0300001402f080320300000e000001000000001a";
 static const char DOWNLOAD_BLOCK_JOB[] =
     "0300002302f080320100000100001200001b00000000000000095f3041303030303150";
-static const char DOWNLOAD_BLOCK_ACK_HEAD[] =
-    "0300001e02f080320300000100000200090000" "1b01" "0005" "00fb" "7070010105";
+static const char DOWNLOAD_BLOCK_ACK_HEAD[] = "0300001e02f080320300000100000200090000"
+                                              "1b01"
+                                              "0005"
+                                              "00fb"
+                                              "7070010105";
 static const char PI_INSE_JOB[] =
     "0300002b02f080320100000f00001a000028000000000000fd000a01003041303030303150055f494e"
     "5345";
@@ -259,8 +262,7 @@ static int test_probe(void)
     /* an MMS client's CR: TSAPs 0001 / 0001 */
     FAIL_IF_NOT(probe_hex("0300001611e00000000100c0010ac2020001c1020001", true) == OT_PROBE_NO);
     /* a 3-byte TSAP starting 01 is not an S7 TSAP */
-    FAIL_IF_NOT(probe_hex("0300001711e00000000100c0010ac1020100c203010100", true) ==
-                OT_PROBE_NO);
+    FAIL_IF_NOT(probe_hex("0300001711e00000000100c0010ac1020100c203010100", true) == OT_PROBE_NO);
     /* ISO session CONNECT SPDU (MMS) in a DT */
     FAIL_IF_NOT(probe_hex("0300001002f0800d0605060f1302000000", true) == OT_PROBE_NO);
     FAIL_IF_NOT(probe_hex("0300000b02f08001000100", true) == OT_PROBE_NO);
@@ -349,8 +351,7 @@ static int test_read_var(void)
     FAIL_IF_NOT(strcmp(msg.ranges[2].space, "outputs") == 0);
     /* timers and counters count in timers and counters */
     FAIL_IF_NOT(strcmp(msg.ranges[3].space, "timer") == 0 && msg.ranges[3].count == 8);
-    FAIL_IF_NOT(strcmp(msg.ranges[4].space, "counter") == 0 &&
-                msg.ranges[4].space_id == 0x1c0000);
+    FAIL_IF_NOT(strcmp(msg.ranges[4].space, "counter") == 0 && msg.ranges[4].space_id == 0x1c0000);
     FAIL_IF_NOT(kv_str_is("syntax_id", "S7ANY") && kv_str_is("transport_size", "BYTE"));
     FAIL_IF_NOT(kv_str_is("area", "flags") && kv_u64_is("db_number", 0));
     FAIL_IF_NOT(detail_balanced() && !msg.detail.truncated);
@@ -380,17 +381,16 @@ static int test_read_var(void)
 }
 
 /* A write of four items: DB5.DBW10 INT[2], MD20 REAL, Q0.3 BIT, DB5.DBB3 BYTE[3]. */
-static const char WRITE_VAR_4[] =
-    "3201 0000 0300 0032 001d"
-    "0504"
-    "120a100500020005840000 50"
-    "120a10080001000083000 0a0"
-    "120a10010001000082000003"
-    "120a100200030005840000 18"
-    "0005 0020 fffe0007"
-    "0007 0004 3fc00000"
-    "0003 0001 01 00"
-    "0004 0018 0a0b0c";
+static const char WRITE_VAR_4[] = "3201 0000 0300 0032 001d"
+                                  "0504"
+                                  "120a100500020005840000 50"
+                                  "120a10080001000083000 0a0"
+                                  "120a10010001000082000003"
+                                  "120a100200030005840000 18"
+                                  "0005 0020 fffe0007"
+                                  "0007 0004 3fc00000"
+                                  "0003 0001 01 00"
+                                  "0004 0018 0a0b0c";
 
 static int test_write_var(void)
 {
@@ -524,8 +524,8 @@ static int test_pi_service(void)
                            true) == OT_PARSE_OK);
     FAIL_IF_NOT(kv_str_is("pi_action", "cold_restart") && kv_str_is("pi_argument", "C "));
     /* _GARB: compress */
-    FAIL_IF_NOT(run_s7_hex("3201 0000 0e00 0010 0000 28 000000000000fd 0000 05 5f47415242",
-                           true) == OT_PARSE_OK);
+    FAIL_IF_NOT(run_s7_hex("3201 0000 0e00 0010 0000 28 000000000000fd 0000 05 5f47415242", true) ==
+                OT_PARSE_OK);
     FAIL_IF_NOT(kv_str_is("pi_action", "compress_memory"));
     /* an NC service with a binary argument */
     FAIL_IF_NOT(run_s7_hex("3201 0000 0f00 0016 0000 28 000000000000fd 0002 0001 09 "
@@ -699,9 +699,8 @@ static int test_error_ack(void)
         uint8_t cls;
         const char *name;
     } classes[] = {
-        {0x82, "object_definition"},          {0x83, "no_resources"},
-        {0x84, "error_on_service_processing"}, {0x85, "error_on_supplies"},
-        {0x87, "access_error"},
+        {0x82, "object_definition"}, {0x83, "no_resources"}, {0x84, "error_on_service_processing"},
+        {0x85, "error_on_supplies"}, {0x87, "access_error"},
     };
     for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
         uint8_t s7[] = {0x32, 0x02, 0, 0, 0x25, 0, 0, 0, 0, 0, classes[i].cls, 0x77};
@@ -752,17 +751,42 @@ static int test_fragmented_cotp(void)
     FAIL_IF_NOT(r == OT_PARSE_INVALID);
     l3 = dt(buf, s7, n, true);
     FAIL_IF_NOT(run(buf, l3, true) == OT_PARSE_INVALID); /* the EOT of the oversized TSDU */
-    FAIL_IF_NOT(run(buf, l3, true) == OT_PARSE_OK);       /* and the stream recovers */
+    FAIL_IF_NOT(run(buf, l3, true) == OT_PARSE_OK);      /* and the stream recovers */
     PASS;
 }
 
 static const char *const samples[] = {
-    CR_S7, CC_S7, SETUP_JOB, SZL11_RSP, SZL1C_RSP, START_UPLOAD_JOB, UPLOAD_ERROR_ACK,
-    READ_VAR_JOB5, READ_VAR_ACK5_ERR, REQ_DOWNLOAD_JOB, REQ_DOWNLOAD_ACK, DOWNLOAD_BLOCK_JOB,
-    DOWNLOAD_BLOCK_ACK_HEAD, PI_INSE_JOB, SZL_REQ_0132, WRITE_VAR_BIT_JOB, WRITE_VAR_ACK_OK,
-    READ_VAR_JOB8, READ_VAR_ACK8, PLC_STOP_JOB, PLC_STOP_ACK, READ_CLOCK_REQ, READ_CLOCK_RSP,
-    SZL_MORE_RSP_HEAD, SZL_CONT_REQ, SZL_CONT_RSP, CR_PLUS, PLUS_CREATE_REQ,
-    PLUS_SETMULTI_REQ, PLUS_SETMULTI_RSP, NULL,
+    CR_S7,
+    CC_S7,
+    SETUP_JOB,
+    SZL11_RSP,
+    SZL1C_RSP,
+    START_UPLOAD_JOB,
+    UPLOAD_ERROR_ACK,
+    READ_VAR_JOB5,
+    READ_VAR_ACK5_ERR,
+    REQ_DOWNLOAD_JOB,
+    REQ_DOWNLOAD_ACK,
+    DOWNLOAD_BLOCK_JOB,
+    DOWNLOAD_BLOCK_ACK_HEAD,
+    PI_INSE_JOB,
+    SZL_REQ_0132,
+    WRITE_VAR_BIT_JOB,
+    WRITE_VAR_ACK_OK,
+    READ_VAR_JOB8,
+    READ_VAR_ACK8,
+    PLC_STOP_JOB,
+    PLC_STOP_ACK,
+    READ_CLOCK_REQ,
+    READ_CLOCK_RSP,
+    SZL_MORE_RSP_HEAD,
+    SZL_CONT_REQ,
+    SZL_CONT_RSP,
+    CR_PLUS,
+    PLUS_CREATE_REQ,
+    PLUS_SETMULTI_REQ,
+    PLUS_SETMULTI_RSP,
+    NULL,
 };
 
 static int test_truncation(void)
@@ -903,8 +927,8 @@ static int test_item_cap(void)
     uint8_t s7[512];
     size_t n = 0;
     size_t plen = 2 + 25 * 12;
-    const uint8_t head[] = {0x32, 0x01, 0, 0, 0x05, 0, (uint8_t)(plen >> 8), (uint8_t)plen, 0, 0,
-                            0x04, 25};
+    const uint8_t head[] = {0x32,          0x01, 0, 0,    0x05, 0, (uint8_t)(plen >> 8),
+                            (uint8_t)plen, 0,    0, 0x04, 25};
     memcpy(s7, head, sizeof(head));
     n = sizeof(head);
     for (uint8_t i = 0; i < 25; i++) {
