@@ -439,7 +439,7 @@ static int test_download_upload(void)
 {
     reset_state();
     FAIL_IF_NOT(run_hex(REQ_DOWNLOAD_JOB, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1a, "request_download", OT_OP_PROGRAM));
+    FAIL_IF_NOT(func_is(0x1a, "download_request", OT_OP_PROGRAM));
     FAIL_IF_NOT(kv_str_is("filename", "_0A00001P"));
     FAIL_IF_NOT(kv_str_is("block_type", "DB") && kv_u64_is("block_number", 1));
     FAIL_IF_NOT(kv_str_is("dest_filesystem", "P"));
@@ -448,7 +448,7 @@ static int test_download_upload(void)
     FAIL_IF_NOT(msg.ranges[0].space_id == 0x0100000a && msg.ranges[0].start == 1);
     uint32_t key = msg.txn_key;
     FAIL_IF_NOT(run_hex(REQ_DOWNLOAD_ACK, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1a, "request_download", OT_OP_PROGRAM) && msg.txn_key == key);
+    FAIL_IF_NOT(func_is(0x1a, "download_request", OT_OP_PROGRAM) && msg.txn_key == key);
 
     /* the PLC asks for the block: a job from the server, PDU ref 256 */
     FAIL_IF_NOT(run_hex(DOWNLOAD_BLOCK_JOB, false) == OT_PARSE_OK);
