@@ -11,17 +11,23 @@
  * context values), clause 21 (ASN.1 productions: services, BACnetObjectType,
  * BACnetPropertyIdentifier, error classes and codes, reject and abort reasons). */
 /*
- * BVLC (Annex J.2)                     NPDU (6.2)
- * +------+----------+--------+         +---------+---------+------------------+------------------+-----+----------+
- * | 0x81 | function | length |         | version | control | DNET DLEN DADR   | SNET SLEN SADR   | hop | msg type |
- * | (1)  | (1)      | BE (2) |         | 1 (1)   | (1)     | (if bit 5) 2,1,n | (if bit 3) 2,1,n | (1) | (bit 7)  |
- * +------+----------+--------+         +---------+---------+------------------+------------------+-----+----------+
+ * BVLC (Annex J.2)
+ * +------+----------+-----------+
+ * | 0x81 | function | length    |
+ * | (1)  | (1)      | BE (2)    |
+ * +------+----------+-----------+
+ * NPDU (6.2)
+ * +---------+---------+----------------+----------------+-----+----------+
+ * | version | control | DNET DLEN DADR | SNET SLEN SADR | hop | msg type |
+ * | 1 (1)   | (1)     | if bit 5       | if bit 3       | (1) | if bit 7 |
+ * +---------+---------+----------------+----------------+-----+----------+
  * Forwarded-NPDU: original source IP (4) and port (2) precede the NPDU.
  * NPDU control: bit 7 network layer message, 5 DNET present, 3 SNET present,
  *               2 expecting reply, 1-0 priority; bits 6 and 4 reserved.
  *
  * APDU (20.1): byte 0 = type (high nibble) | flags
- *   0 Confirmed-Request  SEG MOR SA | max segs / max APDU | invoke id | [seq | window] | service | ...
+ *   0 Confirmed-Request  SEG MOR SA | max segs / max APDU | invoke id | [seq | window] |
+ *                      service | ...
  *   1 Unconfirmed-Request          | service | ...
  *   2 SimpleACK    | invoke id | service
  *   3 ComplexACK   SEG MOR | invoke id | [seq | window] | service | ...
@@ -460,15 +466,8 @@ static const struct ot_tok property_ids[] = {
 };
 
 static const struct ot_tok error_classes[] = {
-    {0, "device"},
-    {1, "object"},
-    {2, "property"},
-    {3, "resources"},
-    {4, "security"},
-    {5, "services"},
-    {6, "vt"},
-    {7, "communication"},
-    {0, NULL},
+    {0, "device"},   {1, "object"}, {2, "property"},      {3, "resources"}, {4, "security"},
+    {5, "services"}, {6, "vt"},     {7, "communication"}, {0, NULL},
 };
 
 static const struct ot_tok error_codes[] = {
@@ -576,23 +575,13 @@ static const struct ot_tok dcc_names[] = {
 };
 
 static const struct ot_tok reinit_names[] = {
-    {0, "coldstart"},
-    {1, "warmstart"},
-    {2, "start-backup"},
-    {3, "end-backup"},
-    {4, "start-restore"},
-    {5, "end-restore"},
-    {6, "abort-restore"},
-    {7, "activate-changes"},
-    {0, NULL},
+    {0, "coldstart"},     {1, "warmstart"},        {2, "start-backup"},
+    {3, "end-backup"},    {4, "start-restore"},    {5, "end-restore"},
+    {6, "abort-restore"}, {7, "activate-changes"}, {0, NULL},
 };
 
 static const struct ot_tok priority_names[] = {
-    {0, "normal"},
-    {1, "urgent"},
-    {2, "critical-equipment"},
-    {3, "life-safety"},
-    {0, NULL},
+    {0, "normal"}, {1, "urgent"}, {2, "critical-equipment"}, {3, "life-safety"}, {0, NULL},
 };
 
 static const struct ot_tok app_tag_names[] = {
@@ -637,16 +626,16 @@ static const struct ot_tok bacnet_vendors[] = {
 };
 
 /* Caps */
-#define BAC_PENDING 16      /* confirmed requests remembered per flow to name Reject/Abort */
-#define BAC_MAX_TAGS 512    /* tags read in one service: bounds every walk on hostile data */
-#define BAC_MAX_DEPTH 16    /* opening-tag nesting followed */
-#define BAC_MAX_OBJECTS 64  /* objects walked in a ReadPropertyMultiple / WritePropertyMultiple */
-#define BAC_OBJ_DETAIL 6    /* of which written in the detail tape */
-#define BAC_PROP_DETAIL 8   /* properties written per object */
-#define BAC_STR_MAX 64      /* bytes of a character string kept */
-#define BAC_LIST_DETAIL 8   /* networks, BDT / FDT entries written */
-#define BAC_ADDR_MAX 8      /* bytes of a DADR/SADR kept for pairing (BACnet/IP: 6) */
-#define BAC_ADDR_DETAIL 16  /* bytes of a DADR/SADR written in the detail tape */
+#define BAC_PENDING 16     /* confirmed requests remembered per flow to name Reject/Abort */
+#define BAC_MAX_TAGS 512   /* tags read in one service: bounds every walk on hostile data */
+#define BAC_MAX_DEPTH 16   /* opening-tag nesting followed */
+#define BAC_MAX_OBJECTS 64 /* objects walked in a ReadPropertyMultiple / WritePropertyMultiple */
+#define BAC_OBJ_DETAIL 6   /* of which written in the detail tape */
+#define BAC_PROP_DETAIL 8  /* properties written per object */
+#define BAC_STR_MAX 64     /* bytes of a character string kept */
+#define BAC_LIST_DETAIL 8  /* networks, BDT / FDT entries written */
+#define BAC_ADDR_MAX 8     /* bytes of a DADR/SADR kept for pairing (BACnet/IP: 6) */
+#define BAC_ADDR_DETAIL 16 /* bytes of a DADR/SADR written in the detail tape */
 
 struct bac_pending {
     uint32_t key;
@@ -920,8 +909,7 @@ static void app_value(const struct btag *t, struct bvalue *v)
                 v->objid = cur_be32(&c);
             }
             break;
-        default:
-            break;
+        default: break;
     }
 }
 
@@ -1004,36 +992,24 @@ static void set_vendor(struct bacx *x, uint64_t vendor)
 }
 
 /* A device object property read back: the device's identity. */
-static void identity_property(struct bacx *x, uint32_t objid, uint32_t prop,
-                              const struct bvalue *v)
+static void identity_property(struct bacx *x, uint32_t objid, uint32_t prop, const struct bvalue *v)
 {
     if (objid >> OBJID_TYPE_SHIFT != OBJ_DEVICE || !v->present)
         return;
     struct ot_identity *id = &x->out->identity;
     char *dst = NULL;
     switch (prop) {
-        case PROP_VENDOR_NAME:
-            dst = id->vendor;
-            break;
-        case PROP_MODEL_NAME:
-            dst = id->model;
-            break;
-        case PROP_FIRMWARE_REVISION:
-            dst = id->firmware;
-            break;
-        case PROP_OBJECT_NAME:
-            dst = id->name;
-            break;
-        case PROP_SERIAL_NUMBER:
-            dst = id->serial;
-            break;
+        case PROP_VENDOR_NAME: dst = id->vendor; break;
+        case PROP_MODEL_NAME: dst = id->model; break;
+        case PROP_FIRMWARE_REVISION: dst = id->firmware; break;
+        case PROP_OBJECT_NAME: dst = id->name; break;
+        case PROP_SERIAL_NUMBER: dst = id->serial; break;
         case PROP_VENDOR_IDENTIFIER:
             if (v->has_num)
                 set_vendor(x, (uint64_t)v->num);
             id->from_server = true;
             return;
-        default:
-            return;
+        default: return;
     }
     if (v->app != APP_CHARACTER_STRING)
         return;
@@ -1484,15 +1460,9 @@ static void confirmed_request(struct bacx *x, uint8_t svc, struct cur *c)
             if (!object_property(x, c, &objid, &prop) && !x->partial)
                 anomaly(x, "bacnet_bad_service_data");
             break;
-        case SVC_WRITE_PROPERTY:
-            write_property(x, c);
-            break;
-        case SVC_READ_PROPERTY_MULTIPLE:
-            property_multiple(x, c, MULTI_READ);
-            break;
-        case SVC_WRITE_PROPERTY_MULTIPLE:
-            property_multiple(x, c, MULTI_WRITE);
-            break;
+        case SVC_WRITE_PROPERTY: write_property(x, c); break;
+        case SVC_READ_PROPERTY_MULTIPLE: property_multiple(x, c, MULTI_READ); break;
+        case SVC_WRITE_PROPERTY_MULTIPLE: property_multiple(x, c, MULTI_WRITE); break;
         case SVC_SUBSCRIBE_COV:
         case SVC_SUBSCRIBE_COV_PROPERTY: {
             uint64_t pid;
@@ -1502,55 +1472,37 @@ static void confirmed_request(struct bacx *x, uint8_t svc, struct cur *c)
             }
             break;
         }
-        case SVC_CONFIRMED_COV_NOTIFICATION:
-            cov_notification(x, c);
-            break;
-        case SVC_CONFIRMED_EVENT_NOTIFICATION:
-            event_notification(x, c);
-            break;
+        case SVC_CONFIRMED_COV_NOTIFICATION: cov_notification(x, c); break;
+        case SVC_CONFIRMED_EVENT_NOTIFICATION: event_notification(x, c); break;
         case SVC_ACKNOWLEDGE_ALARM: {
             uint64_t pid;
             if (ctx_unsigned(c, 0, &pid) && ctx_objid(c, 1, &objid))
                 emit_object(x, objid, true);
             break;
         }
-        case SVC_ATOMIC_READ_FILE:
-            atomic_file(x, c, false);
-            break;
-        case SVC_ATOMIC_WRITE_FILE:
-            atomic_file(x, c, true);
-            break;
-        case SVC_CREATE_OBJECT:
-            create_object(x, c);
-            break;
+        case SVC_ATOMIC_READ_FILE: atomic_file(x, c, false); break;
+        case SVC_ATOMIC_WRITE_FILE: atomic_file(x, c, true); break;
+        case SVC_CREATE_OBJECT: create_object(x, c); break;
         case SVC_DELETE_OBJECT:
             if (app_objid(c, &objid))
                 emit_object(x, objid, true);
             else if (!x->partial)
                 anomaly(x, "bacnet_bad_service_data");
             break;
-        case SVC_DEVICE_COMMUNICATION_CONTROL:
-            device_communication_control(x, c);
-            break;
-        case SVC_REINITIALIZE_DEVICE:
-            reinitialize_device(x, c);
-            break;
-        case SVC_CONFIRMED_PRIVATE_TRANSFER:
-            private_transfer(x, c);
-            break;
+        case SVC_DEVICE_COMMUNICATION_CONTROL: device_communication_control(x, c); break;
+        case SVC_REINITIALIZE_DEVICE: reinitialize_device(x, c); break;
+        case SVC_CONFIRMED_PRIVATE_TRANSFER: private_transfer(x, c); break;
         case SVC_LIFE_SAFETY_OPERATION: {
             uint64_t pid, op;
             struct btag t;
-            if (ctx_unsigned(c, 0, &pid) && tag_take(c, BT_CTX, 1, &t) &&
-                ctx_unsigned(c, 2, &op)) {
+            if (ctx_unsigned(c, 0, &pid) && tag_take(c, BT_CTX, 1, &t) && ctx_unsigned(c, 2, &op)) {
                 ot_kv_u64(x->d, "operation", op);
                 if (ctx_objid(c, 3, &objid))
                     emit_object(x, objid, true);
             }
             break;
         }
-        default:
-            break;
+        default: break;
     }
 }
 
@@ -1558,59 +1510,34 @@ static void complex_ack(struct bacx *x, uint8_t svc, struct cur *c)
 {
     uint32_t objid, prop;
     switch (svc) {
-        case SVC_READ_PROPERTY:
-            read_property_ack(x, c);
-            break;
-        case SVC_READ_PROPERTY_MULTIPLE:
-            property_multiple(x, c, MULTI_READ_ACK);
-            break;
+        case SVC_READ_PROPERTY: read_property_ack(x, c); break;
+        case SVC_READ_PROPERTY_MULTIPLE: property_multiple(x, c, MULTI_READ_ACK); break;
         case SVC_READ_RANGE:
             if (!object_property(x, c, &objid, &prop) && !x->partial)
                 anomaly(x, "bacnet_bad_service_data");
             break;
-        case SVC_ATOMIC_READ_FILE:
-            atomic_read_file_ack(x, c);
-            break;
+        case SVC_ATOMIC_READ_FILE: atomic_read_file_ack(x, c); break;
         case SVC_CREATE_OBJECT:
             if (app_objid(c, &objid))
                 emit_object(x, objid, true);
             break;
-        case SVC_CONFIRMED_PRIVATE_TRANSFER:
-            private_transfer(x, c);
-            break;
-        default:
-            break;
+        case SVC_CONFIRMED_PRIVATE_TRANSFER: private_transfer(x, c); break;
+        default: break;
     }
 }
 
 static void unconfirmed_request(struct bacx *x, uint8_t svc, struct cur *c)
 {
     switch (svc) {
-        case USVC_I_AM:
-            i_am(x, c);
-            break;
-        case USVC_I_HAVE:
-            i_have(x, c);
-            break;
-        case USVC_UNCONFIRMED_COV_NOTIFICATION:
-            cov_notification(x, c);
-            break;
-        case USVC_UNCONFIRMED_EVENT_NOTIFICATION:
-            event_notification(x, c);
-            break;
-        case USVC_UNCONFIRMED_PRIVATE_TRANSFER:
-            private_transfer(x, c);
-            break;
+        case USVC_I_AM: i_am(x, c); break;
+        case USVC_I_HAVE: i_have(x, c); break;
+        case USVC_UNCONFIRMED_COV_NOTIFICATION: cov_notification(x, c); break;
+        case USVC_UNCONFIRMED_EVENT_NOTIFICATION: event_notification(x, c); break;
+        case USVC_UNCONFIRMED_PRIVATE_TRANSFER: private_transfer(x, c); break;
         case USVC_TIME_SYNCHRONIZATION:
-        case USVC_UTC_TIME_SYNCHRONIZATION:
-            time_sync(x, c);
-            break;
-        case USVC_WHO_HAS:
-            who_has(x, c);
-            break;
-        case USVC_WHO_IS:
-            who_is(x, c);
-            break;
+        case USVC_UTC_TIME_SYNCHRONIZATION: time_sync(x, c); break;
+        case USVC_WHO_HAS: who_has(x, c); break;
+        case USVC_WHO_IS: who_is(x, c); break;
         case USVC_WRITE_GROUP: {
             uint64_t group, prio;
             if (ctx_unsigned(c, 0, &group) && ctx_unsigned(c, 1, &prio)) {
@@ -1619,17 +1546,14 @@ static void unconfirmed_request(struct bacx *x, uint8_t svc, struct cur *c)
             }
             break;
         }
-        case USVC_WHO_AM_I:
-            who_am_i(x, c);
-            break;
+        case USVC_WHO_AM_I: who_am_i(x, c); break;
         case USVC_YOU_ARE: {
             uint64_t vendor;
             if (app_unsigned(c, APP_UNSIGNED, &vendor))
                 ot_kv_u64(x->d, "vendor_id", vendor);
             break;
         }
-        default:
-            break;
+        default: break;
     }
 }
 
@@ -1853,8 +1777,7 @@ static enum ot_parse apdu(struct bacx *x, struct cur *c)
             }
             return OT_PARSE_OK;
         }
-        default:
-            break;
+        default: break;
     }
     anomaly(x, "bacnet_truncated_apdu");
     return OT_PARSE_INVALID;
@@ -1970,8 +1893,7 @@ static enum ot_parse network_message(struct bacx *x, struct cur *c)
             if (cur_left(c) >= 2)
                 ot_kv_u64(d, "network", cur_be16(c));
             break;
-        default:
-            break;
+        default: break;
     }
     return OT_PARSE_OK;
 }
@@ -2029,8 +1951,8 @@ static enum ot_parse npdu(struct bacx *x, struct cur *c)
     }
     if (control & NPDU_EXPECTING_REPLY)
         ot_kv_bool(d, "expecting_reply", true);
-    ot_kv_u64(d, "priority", control & NPDU_PRIORITY);
-    ot_kv_cstr(d, "priority_name", ot_tok_name(priority_names, control & NPDU_PRIORITY));
+    ot_kv_u64(d, "network_priority", control & NPDU_PRIORITY);
+    ot_kv_cstr(d, "network_priority_name", ot_tok_name(priority_names, control & NPDU_PRIORITY));
     ot_kv_end(d);
     if (control & NPDU_RESERVED)
         anomaly(x, "bacnet_npdu_reserved_bits");
@@ -2145,9 +2067,7 @@ static enum ot_parse bvlc_body(struct bacx *x, uint8_t fn, const struct ot_func 
                         ot_msg_set_exception(out, code, name);
                     break;
                 }
-                case BVLC_WRITE_BDT:
-                    bvlc_entries(x, body, "bdt");
-                    break;
+                case BVLC_WRITE_BDT: bvlc_entries(x, body, "bdt"); break;
                 case BVLC_READ_BDT_ACK:
                     out->dir = OT_DIR_RESPONSE;
                     bvlc_entries(x, body, "bdt");
@@ -2164,15 +2084,12 @@ static enum ot_parse bvlc_body(struct bacx *x, uint8_t fn, const struct ot_func 
                         anomaly(x, "bvlc_bad_length");
                     break;
                 }
-                case BVLC_DELETE_FDT_ENTRY:
-                    bvlc_address(x, body, "fdt_entry");
-                    break;
+                case BVLC_DELETE_FDT_ENTRY: bvlc_address(x, body, "fdt_entry"); break;
                 case BVLC_SECURE_BVLL:
                     out->pair = OT_PAIR_NONE;
                     out->dir = x->ctx->to_server ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
                     break;
-                default: /* Read-BDT, Read-FDT: no data */
-                    break;
+                default: /* Read-BDT, Read-FDT: no data */ break;
             }
             return OT_PARSE_OK;
     }

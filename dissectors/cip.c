@@ -11,11 +11,15 @@
  * object), 5-42 (File object).  Rockwell Automation 1756-PM020 (Logix 5000 Data
  * Access: Read/Write Tag, fragmented and Read-Modify-Write tag services). */
 /*
- * Message Router request                   Message Router response
- * +---------+---------+--------+--------+  +---------+----------+---------+-----------+-----------+--------+
- * | service | path    | path   | data   |  | service | reserved | general | add'l     | add'l     | data   |
- * | (1)     | words(1)| (2*n)  | ...    |  | |0x80(1)| (1)      | status  | words (1) | status(2n)| ...    |
- * +---------+---------+--------+--------+  +---------+----------+---------+-----------+-----------+--------+
+ * Message Router request
+ * +---------+---------------+------------+--------+
+ * | service | path words(1) | path (2*n) | data   |
+ * +---------+---------------+------------+--------+
+ * Message Router response
+ * +---------------+----------+------------+-------------+---------------+------+
+ * | service|0x80  | reserved | general    | add'l words | add'l status  | data |
+ * | (1)           | (1)      | status (1) | (1)         | (2*n)         | ...  |
+ * +---------------+----------+------------+-------------+---------------+------+
  *
  * EPATH segment type byte (padded EPATH: every segment is an even number of bytes)
  *   0 0 0 E pppp   port segment: E = extended link address (size byte follows),
@@ -146,14 +150,10 @@ static const struct ot_func cip_common_services[] = {
 };
 
 static const struct ot_func cip_cm_services[] = {
-    {0x4e, "Forward_Close", OT_OP_OTHER},
-    {0x52, "Unconnected_Send", OT_OP_OTHER},
-    {0x54, "Forward_Open", OT_OP_OTHER},
-    {0x56, "Get_Connection_Data", OT_OP_READ},
-    {0x57, "Search_Connection_Data", OT_OP_READ},
-    {0x5a, "Get_Connection_Owner", OT_OP_READ},
-    {0x5b, "Large_Forward_Open", OT_OP_OTHER},
-    {0, NULL, 0},
+    {0x4e, "Forward_Close", OT_OP_OTHER},         {0x52, "Unconnected_Send", OT_OP_OTHER},
+    {0x54, "Forward_Open", OT_OP_OTHER},          {0x56, "Get_Connection_Data", OT_OP_READ},
+    {0x57, "Search_Connection_Data", OT_OP_READ}, {0x5a, "Get_Connection_Owner", OT_OP_READ},
+    {0x5b, "Large_Forward_Open", OT_OP_OTHER},    {0, NULL, 0},
 };
 
 static const struct ot_func cip_logix_services[] = {
@@ -189,14 +189,10 @@ static const struct ot_func cip_pccc_services[] = {
 };
 
 static const struct ot_func cip_modbus_services[] = {
-    {0x4b, "Read_Discrete_Inputs", OT_OP_READ},
-    {0x4c, "Read_Coils", OT_OP_READ},
-    {0x4d, "Read_Input_Registers", OT_OP_READ},
-    {0x4e, "Read_Holding_Registers", OT_OP_READ},
-    {0x4f, "Write_Coils", OT_OP_WRITE},
-    {0x50, "Write_Holding_Registers", OT_OP_WRITE},
-    {0x51, "Modbus_Passthrough", OT_OP_OTHER},
-    {0, NULL, 0},
+    {0x4b, "Read_Discrete_Inputs", OT_OP_READ}, {0x4c, "Read_Coils", OT_OP_READ},
+    {0x4d, "Read_Input_Registers", OT_OP_READ}, {0x4e, "Read_Holding_Registers", OT_OP_READ},
+    {0x4f, "Write_Coils", OT_OP_WRITE},         {0x50, "Write_Holding_Registers", OT_OP_WRITE},
+    {0x51, "Modbus_Passthrough", OT_OP_OTHER},  {0, NULL, 0},
 };
 
 static const struct ot_tok cip_class_names[] = {
@@ -402,38 +398,23 @@ static const struct ot_tok cip_vendors[] = {
 
 /* Logix / CIP elementary data types (Vol. 1 C-6.1). */
 static const struct ot_tok cip_data_types[] = {
-    {0xc1, "BOOL"},
-    {0xc2, "SINT"},
-    {0xc3, "INT"},
-    {0xc4, "DINT"},
-    {0xc5, "LINT"},
-    {0xc6, "USINT"},
-    {0xc7, "UINT"},
-    {0xc8, "UDINT"},
-    {0xc9, "ULINT"},
-    {0xca, "REAL"},
-    {0xcb, "LREAL"},
-    {0xd0, "STRING"},
-    {0xd1, "BYTE"},
-    {0xd2, "WORD"},
-    {0xd3, "DWORD"},
-    {0xd4, "LWORD"},
-    {0xda, "SHORT_STRING"},
-    {0x02a0, "STRUCT"},
-    {0, NULL},
+    {0xc1, "BOOL"},  {0xc2, "SINT"},         {0xc3, "INT"},      {0xc4, "DINT"},  {0xc5, "LINT"},
+    {0xc6, "USINT"}, {0xc7, "UINT"},         {0xc8, "UDINT"},    {0xc9, "ULINT"}, {0xca, "REAL"},
+    {0xcb, "LREAL"}, {0xd0, "STRING"},       {0xd1, "BYTE"},     {0xd2, "WORD"},  {0xd3, "DWORD"},
+    {0xd4, "LWORD"}, {0xda, "SHORT_STRING"}, {0x02a0, "STRUCT"}, {0, NULL},
 };
 
 /* Caps */
-#define CIP_MAX_DEPTH 3       /* Unconnected_Send > MSP > member: bounds recursion on hostile nesting */
-#define CIP_MAX_SEGMENTS 16   /* segments walked in one path */
-#define CIP_MAX_MSP 64        /* MSP members walked (op class, ranges); a count above is noted */
-#define CIP_MSP_DETAIL 8      /* MSP members written in the detail tape (it holds 96 entries) */
-#define CIP_MAX_ATTR_LIST 32  /* attribute ids walked in a Get_Attribute_List */
-#define CIP_ATTR_DETAIL 8     /* of which written in the detail tape */
-#define CIP_TAG_MAX 96        /* bytes of a tag name kept (Logix names are at most 40 a segment) */
-#define CIP_DATA_HEX 16       /* bytes of written data echoed as hex */
-#define CIP_EXT_DETAIL 4      /* extended status words written in the detail tape */
-#define CIP_CONN_POINTS 2     /* connection points kept from a connection path */
+#define CIP_MAX_DEPTH 3      /* UCS > MSP > member: bounds recursion on hostile nesting */
+#define CIP_MAX_SEGMENTS 16  /* segments walked in one path */
+#define CIP_MAX_MSP 64       /* MSP members walked (op class, ranges); a count above is noted */
+#define CIP_MSP_DETAIL 8     /* MSP members written in the detail tape (it holds 96 entries) */
+#define CIP_MAX_ATTR_LIST 32 /* attribute ids walked in a Get_Attribute_List */
+#define CIP_ATTR_DETAIL 8    /* of which written in the detail tape */
+#define CIP_TAG_MAX 96       /* bytes of a tag name kept (Logix names are at most 40 a segment) */
+#define CIP_DATA_HEX 16      /* bytes of written data echoed as hex */
+#define CIP_EXT_DETAIL 4     /* extended status words written in the detail tape */
+#define CIP_CONN_POINTS 2    /* connection points kept from a connection path */
 
 /* A bounded string builder for names and numbers (the dissectors use no stdio). */
 struct sbuf {
@@ -486,8 +467,8 @@ struct cip_path {
     uint32_t cp[CIP_CONN_POINTS];
     bool has_port;
     uint16_t port;
-    uint32_t link;          /* a one-byte link address (a slot on a backplane) */
-    const uint8_t *link_p;  /* an extended link address (often an IP address as text) */
+    uint32_t link;         /* a one-byte link address (a slot on a backplane) */
+    const uint8_t *link_p; /* an extended link address (often an IP address as text) */
     size_t link_n;
     bool has_key;
     uint16_t key_vendor, key_type, key_product;
@@ -570,16 +551,11 @@ static void anomaly(struct cipx *x, const char *what)
 static int op_rank(enum ot_op op)
 {
     switch (op) {
-        case OT_OP_CONTROL:
-            return 4;
-        case OT_OP_PROGRAM:
-            return 3;
-        case OT_OP_WRITE:
-            return 2;
-        case OT_OP_READ:
-            return 1;
-        default:
-            return 0;
+        case OT_OP_CONTROL: return 4;
+        case OT_OP_PROGRAM: return 3;
+        case OT_OP_WRITE: return 2;
+        case OT_OP_READ: return 1;
+        default: return 0;
     }
 }
 
@@ -675,9 +651,7 @@ static void seg_logical(struct cur *c, uint8_t seg, struct cip_path *p)
     }
     uint32_t v;
     switch (fmt) {
-        case 0:
-            v = cur_u8(c);
-            break;
+        case 0: v = cur_u8(c); break;
         case 1:
             cur_skip(c, 1);
             v = cur_le16(c);
@@ -686,9 +660,7 @@ static void seg_logical(struct cur *c, uint8_t seg, struct cip_path *p)
             cur_skip(c, 1);
             v = cur_le32(c);
             break;
-        default:
-            p->bad = true;
-            return;
+        default: p->bad = true; return;
     }
     if (!cur_ok(c))
         return;
@@ -723,11 +695,8 @@ static void seg_logical(struct cur *c, uint8_t seg, struct cip_path *p)
                 p->has_attr = true;
             }
             break;
-        case LOGICAL_SERVICE:
-            break;
-        default: /* extended logical: not decoded */
-            p->bad = true;
-            break;
+        case LOGICAL_SERVICE: break;
+        default: /* extended logical: not decoded */ p->bad = true; break;
     }
 }
 
@@ -744,12 +713,8 @@ static void path_parse(struct cur *c, struct cip_path *p)
         }
         uint8_t seg = cur_u8(c);
         switch (seg & SEG_TYPE_MASK) {
-            case SEG_PORT:
-                seg_port(c, seg, p);
-                break;
-            case SEG_LOGICAL:
-                seg_logical(c, seg, p);
-                break;
+            case SEG_PORT: seg_port(c, seg, p); break;
+            case SEG_LOGICAL: seg_logical(c, seg, p); break;
             case SEG_NETWORK:
                 if (seg & SEG_NETWORK_SIZED)
                     cur_skip(c, (size_t)cur_u8(c) * 2);
@@ -799,20 +764,13 @@ static uint8_t path_ns(const struct cip_path *p)
     if (!p->has_cls)
         return NS_GENERIC;
     switch (p->cls) {
-        case CIP_CLASS_CONNECTION_MANAGER:
-            return NS_CM;
-        case CIP_CLASS_SYMBOL:
-            return NS_LOGIX;
-        case CIP_CLASS_TEMPLATE:
-            return NS_TEMPLATE;
-        case CIP_CLASS_FILE:
-            return NS_FILE;
-        case CIP_CLASS_PCCC:
-            return NS_PCCC;
-        case CIP_CLASS_MODBUS:
-            return NS_MODBUS;
-        default:
-            return NS_GENERIC;
+        case CIP_CLASS_CONNECTION_MANAGER: return NS_CM;
+        case CIP_CLASS_SYMBOL: return NS_LOGIX;
+        case CIP_CLASS_TEMPLATE: return NS_TEMPLATE;
+        case CIP_CLASS_FILE: return NS_FILE;
+        case CIP_CLASS_PCCC: return NS_PCCC;
+        case CIP_CLASS_MODBUS: return NS_MODBUS;
+        default: return NS_GENERIC;
     }
 }
 
@@ -821,20 +779,13 @@ static const struct ot_func *svc_find(uint8_t svc, uint8_t ns)
     if (svc < CIP_SVC_OBJECT_SPECIFIC)
         return ot_func_find(cip_common_services, svc);
     switch (ns) {
-        case NS_CM:
-            return ot_func_find(cip_cm_services, svc);
-        case NS_LOGIX:
-            return ot_func_find(cip_logix_services, svc);
-        case NS_TEMPLATE:
-            return ot_func_find(cip_template_services, svc);
-        case NS_FILE:
-            return ot_func_find(cip_file_services, svc);
-        case NS_PCCC:
-            return ot_func_find(cip_pccc_services, svc);
-        case NS_MODBUS:
-            return ot_func_find(cip_modbus_services, svc);
-        default:
-            return NULL; /* object-specific service of a class we do not know */
+        case NS_CM: return ot_func_find(cip_cm_services, svc);
+        case NS_LOGIX: return ot_func_find(cip_logix_services, svc);
+        case NS_TEMPLATE: return ot_func_find(cip_template_services, svc);
+        case NS_FILE: return ot_func_find(cip_file_services, svc);
+        case NS_PCCC: return ot_func_find(cip_pccc_services, svc);
+        case NS_MODBUS: return ot_func_find(cip_modbus_services, svc);
+        default: return NULL; /* object-specific service of a class we do not know */
     }
 }
 
@@ -905,37 +856,19 @@ static void add_path_range(struct cipx *x, const struct cip_path *p)
 static bool read_typed(struct cur *c, uint16_t type, double *v)
 {
     switch (type) {
-        case 0xc1: /* BOOL */
-            *v = cur_u8(c) ? 1 : 0;
-            break;
-        case 0xc2:
-            *v = (int8_t)cur_u8(c);
-            break;
-        case 0xc3:
-            *v = (int16_t)cur_le16(c);
-            break;
-        case 0xc4:
-            *v = (int32_t)cur_le32(c);
-            break;
-        case 0xc5:
-            *v = (double)(int64_t)cur_le64(c);
-            break;
+        case 0xc1: /* BOOL */ *v = cur_u8(c) ? 1 : 0; break;
+        case 0xc2: *v = (int8_t)cur_u8(c); break;
+        case 0xc3: *v = (int16_t)cur_le16(c); break;
+        case 0xc4: *v = (int32_t)cur_le32(c); break;
+        case 0xc5: *v = (double)(int64_t)cur_le64(c); break;
         case 0xc6:
-        case 0xd1:
-            *v = cur_u8(c);
-            break;
+        case 0xd1: *v = cur_u8(c); break;
         case 0xc7:
-        case 0xd2:
-            *v = cur_le16(c);
-            break;
+        case 0xd2: *v = cur_le16(c); break;
         case 0xc8:
-        case 0xd3:
-            *v = cur_le32(c);
-            break;
+        case 0xd3: *v = cur_le32(c); break;
         case 0xc9:
-        case 0xd4:
-            *v = (double)cur_le64(c);
-            break;
+        case 0xd4: *v = (double)cur_le64(c); break;
         case 0xca: {
             uint32_t u = cur_le32(c);
             float f;
@@ -948,8 +881,7 @@ static bool read_typed(struct cur *c, uint16_t type, double *v)
             memcpy(v, &u, sizeof *v);
             break;
         }
-        default:
-            return false;
+        default: return false;
     }
     return cur_ok(c);
 }
@@ -1160,11 +1092,8 @@ static void req_data(struct cipx *x, uint8_t svc, uint8_t ns, const struct cip_p
                 }
             }
             break;
-        case NS_FILE:
-            kv_u64(x, "data_length", cur_left(data));
-            break;
-        default:
-            break;
+        case NS_FILE: kv_u64(x, "data_length", cur_left(data)); break;
+        default: break;
     }
 }
 
@@ -1405,8 +1334,7 @@ static void identity_attr(struct cipx *x, uint16_t attr, struct cur *data)
             kv_str(x, "product_name", s, n);
             break;
         }
-        default:
-            return;
+        default: return;
     }
     id->present = true;
     id->from_server = true;
@@ -1602,8 +1530,8 @@ static const struct cip_note *pending_find(const struct cip_flow *fs, uint32_t k
     return NULL;
 }
 
-enum ot_parse cip_parse(struct cur *c, const struct cip_flow *fs, uint32_t key,
-                        struct ot_msg *out, struct cip_note *note)
+enum ot_parse cip_parse(struct cur *c, const struct cip_flow *fs, uint32_t key, struct ot_msg *out,
+                        struct cip_note *note)
 {
     struct cipx x = {out, &out->detail, NULL, note, 0, false, false};
     memset(note, 0, sizeof *note);

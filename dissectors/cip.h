@@ -62,8 +62,8 @@ struct cip_flow {
  * decided to commit.  Returns OT_PARSE_OK, or OT_PARSE_TRUNC when c ends
  * inside the service/status header (what follows the header is parsed
  * leniently: errors there set out->anomaly). */
-enum ot_parse cip_parse(struct cur *c, const struct cip_flow *fs, uint32_t key,
-                        struct ot_msg *out, struct cip_note *note);
+enum ot_parse cip_parse(struct cur *c, const struct cip_flow *fs, uint32_t key, struct ot_msg *out,
+                        struct cip_note *note);
 
 /* Remembers a request's note, or forgets the request a response answered. */
 void cip_commit(struct cip_flow *fs, const struct cip_note *note, bool response, uint32_t key);

@@ -112,11 +112,12 @@ static const struct ot_tok cpf_types[] = {
 };
 
 /* Caps */
-#define ENIP_MAX_ITEMS 8     /* CPF items walked: real messages carry 2-4 */
-#define ENIP_IO_MAX_ITEMS 3  /* items of an implicit I/O datagram (2, or 3 with a sockaddr) */
-#define ENIP_IO_CONNS 12     /* I/O connections counted per flow, others only summed; 12
-                              * summaries of 7 entries fit the 96-entry detail tape */
-#define ENIP_ITEMS_DETAIL 4  /* identity / service items written in the detail tape */
+#define ENIP_MAX_ITEMS 8    /* CPF items walked: real messages carry 2-4 */
+#define ENIP_IO_MAX_ITEMS 3 /* items of an implicit I/O datagram (2, or 3 with a sockaddr) */
+#define ENIP_IO_CONNS                                                                              \
+    12                      /* I/O connections counted per flow, others only summed; 12            \
+                             * summaries of 7 entries fit the 96-entry detail tape */
+#define ENIP_ITEMS_DETAIL 4 /* identity / service items written in the detail tape */
 
 struct enip_io_conn {
     uint32_t connection_id;
@@ -257,8 +258,7 @@ static enum ot_probe enip_probe(const uint8_t *p, size_t len, bool to_server)
         case ENIP_NOP:
             /* zeros everywhere: too easily random bytes for a first payload */
             return OT_PROBE_NO;
-        default:
-            break;
+        default: break;
     }
     return OT_PROBE_YES;
 }
@@ -610,8 +610,7 @@ static enum ot_parse enip_parse(struct cur *c, const struct ot_ctx *ctx, struct 
                 break;
             }
             return send_data(&body, cmd, sctx, cut, ctx, out);
-        default: /* NOP, UnRegisterSession, IndicateStatus, Cancel, StartDTLS: no reply */
-            break;
+        default: /* NOP, UnRegisterSession, IndicateStatus, Cancel, StartDTLS: no reply */ break;
     }
     return OT_PARSE_OK;
 }
