@@ -140,6 +140,7 @@
 #define DNP3_FC_ACTIVATE_CONFIG 31
 #define DNP3_FC_AUTHENTICATION_REQUEST 32
 #define DNP3_FC_AUTHENTICATION_REQUEST_NR 33
+#define DNP3_FC_RESPONSE_MIN 128 /* 128..255 are response codes, reserved or not */
 #define DNP3_FC_RESPONSE 129
 #define DNP3_FC_UNSOLICITED_RESPONSE 130
 #define DNP3_FC_AUTHENTICATION_RESPONSE 131
@@ -586,6 +587,7 @@ static const uint16_t dnp3_crc_table[256] = {
 struct dnp3_reasm {
     bool active;     /* a FIR segment opened a fragment that has not finished */
     bool seen_fir;   /* a FIR segment was seen: later orphans are out of sequence */
+    bool discarding; /* the fragment was dropped: its remaining segments go quietly */
     uint8_t seq;     /* transport sequence of the last segment taken */
     uint16_t src;    /* link addresses of the fragment being reassembled */
     uint16_t dst;
@@ -1192,7 +1194,8 @@ static enum ot_parse dnp3_parse_apdu(struct cur *a, const struct dnp3_link *lk,
     if (!f && !out->anomaly)
         out->anomaly = "reserved_function_code";
     /* Only masters send requests (and confirms), only outstations responses. */
-    if (response == lk->dir && !out->anomaly)
+    bool response_code = fc >= DNP3_FC_RESPONSE_MIN;
+    if (response_code == lk->dir && !out->anomaly)
         out->anomaly = "direction_mismatch";
 
     /* A request and its response carry the same application sequence; the
@@ -1210,7 +1213,9 @@ static enum ot_parse dnp3_parse_apdu(struct cur *a, const struct dnp3_link *lk,
         out->pair = OT_PAIR_NONE;
         break;
     default:
-        out->pair = ((response && !(ac & DNP3_AC_FIR)) || !f) ? OT_PAIR_NONE : OT_PAIR_KEYED;
+        /* a reserved request code is still answered (IIN2 no_func_code_support) */
+        out->pair = (response_code && (!f || !(ac & DNP3_AC_FIR))) ? OT_PAIR_NONE
+                                                                  : OT_PAIR_KEYED;
         break;
     }
     out->txn_key = (uint32_t)(lk->src ^ lk->dst) << 4 | (ac & DNP3_AC_SEQ_MASK);
@@ -1303,6 +1308,7 @@ static const char *dnp3_transport(struct dnp3_reasm *r, const struct dnp3_link *
         if (r->active)
             anomaly = "transport_restart"; /* the fragment in progress is dropped */
         r->active = false;
+        r->discarding = false;
         r->seen_fir = true;
         if (th & DNP3_TH_FIN) {
             *app = *seg;
@@ -1321,17 +1327,23 @@ static const char *dnp3_transport(struct dnp3_reasm *r, const struct dnp3_link *
     }
     if (!r->active) {
         /* Before the first FIR this is the tail of a fragment that began
-         * before the capture did; after it, a segment out of sequence. */
-        return r->seen_fir ? "transport_out_of_sequence" : NULL;
+         * before the capture did; after a dropped fragment, the rest of it
+         * (flagged once, when it was dropped); otherwise out of sequence. */
+        bool quiet = !r->seen_fir || r->discarding;
+        if (th & DNP3_TH_FIN)
+            r->discarding = false;
+        return quiet ? NULL : "transport_out_of_sequence";
     }
     if (r->src == lk->src && r->dst == lk->dst && seq == r->seq)
         return NULL; /* a repeated segment (link retry): discarded */
     if (r->src != lk->src || r->dst != lk->dst || seq != ((r->seq + 1) & DNP3_TH_SEQ_MASK)) {
         r->active = false;
+        r->discarding = !(th & DNP3_TH_FIN);
         return "transport_out_of_sequence";
     }
     if (seglen > DNP3_MAX_APDU - (size_t)r->len) {
         r->active = false;
+        r->discarding = !(th & DNP3_TH_FIN);
         return "apdu_overflow";
     }
     cur_copy(seg, r->buf + r->len, seglen);

@@ -303,6 +303,10 @@ static int test_function_classes(void)
     FAIL_IF_NOT(parse_apdu(true, apdu, 2) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 0x50 && msg.function == NULL);
     FAIL_IF_NOT(anomaly_is("reserved_function_code"));
+    FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED); /* the outstation still answers it */
+    uint8_t rsv[4] = {0xc0, 0x90, 0, 0};
+    FAIL_IF_NOT(parse_apdu(false, rsv, 4) == OT_PARSE_OK);
+    FAIL_IF_NOT(anomaly_is("reserved_function_code") && msg.pair == OT_PAIR_NONE);
     PASS;
 }
 
@@ -451,6 +455,7 @@ static int test_transport_anomalies(void)
     FAIL_IF_NOT(parse_st(f, len, false, state) == OT_PARSE_OK);
     FAIL_IF_NOT(anomaly_is("transport_out_of_sequence"));
     FAIL_IF_NOT(strcmp(msg.function, "UNCONFIRMED_USER_DATA") == 0);
+    FAIL_IF_NOT(msg.function_code == 4 && kv_find("application") == NULL);
     /* after a first segment was seen, an orphan is out of sequence too */
     FAIL_IF_NOT(parse_st(f, len, false, state) == OT_PARSE_OK);
     FAIL_IF_NOT(anomaly_is("transport_out_of_sequence"));
@@ -521,11 +526,24 @@ static int test_apdu_overflow(void)
     }
     FAIL_IF_NOT(r == OT_PARSE_OK && anomaly_is("apdu_overflow"));
     FAIL_IF_NOT(off > 2048 && off <= 2048 + 249);
-    /* what follows is an orphan of the dropped fragment */
-    user[0] = seq;
+    /* the rest of the dropped fragment goes quietly, up to its last segment */
+    user[0] = seq++;
     size_t len = frame(f, CTL_RESP, MASTER, OUTSTATION, user, 100);
+    FAIL_IF_NOT(parse_st(f, len, false, state) == OT_PARSE_NONE);
+    user[0] = (uint8_t)(0x80 | seq++);
+    len = frame(f, CTL_RESP, MASTER, OUTSTATION, user, 100);
+    FAIL_IF_NOT(parse_st(f, len, false, state) == OT_PARSE_NONE);
+    /* after it, a segment without FIR is out of sequence again */
+    user[0] = (uint8_t)(0x80 | seq++);
+    len = frame(f, CTL_RESP, MASTER, OUTSTATION, user, 100);
     FAIL_IF_NOT(parse_st(f, len, false, state) == OT_PARSE_OK);
     FAIL_IF_NOT(anomaly_is("transport_out_of_sequence"));
+    /* and a new fragment is rebuilt as usual */
+    uint8_t small[] = {0xc4, 129, 0, 0};
+    user[0] = (uint8_t)(0xc0 | seq++);
+    memcpy(user + 1, small, sizeof(small));
+    len = frame(f, CTL_RESP, MASTER, OUTSTATION, user, sizeof(small) + 1);
+    FAIL_IF_NOT(parse_st(f, len, false, state) == OT_PARSE_OK && msg.anomaly == NULL);
     PASS;
 }
 
