@@ -67,7 +67,7 @@
 #define DNP3_LINK_MIN_LENGTH 5  /* LEN counts control, dest and src at least */
 #define DNP3_BLOCK_LEN 16       /* user data octets per CRC block */
 #define DNP3_CRC_LEN 2
-#define DNP3_MAX_USER_DATA 250  /* LEN 255 minus control, dest, src */
+#define DNP3_MAX_USER_DATA 250 /* LEN 255 minus control, dest, src */
 
 #define DNP3_LINK_DIR 0x80
 #define DNP3_LINK_PRM 0x40
@@ -148,7 +148,7 @@
 /* Qualifier (clause 4.2.2.7): prefix code and range specifier code. */
 #define DNP3_QUAL_RESERVED 0x80
 #define DNP3_QUAL_PREFIX(q) (((q) >> 4) & 0x07)
-#define DNP3_QUAL_RANGE(q) ((q) & 0x0f)
+#define DNP3_QUAL_RANGE(q) ((q)&0x0f)
 
 #define DNP3_PREFIX_NONE 0
 #define DNP3_PREFIX_INDEX_1 1
@@ -212,13 +212,13 @@
 #define DNP3_IIN_ERRORS 0x0037
 
 /* Special object sizes in dnp3_obj_sizes[]; plain values 1..15 are octets. */
-#define DNP3_SZ_UNKNOWN 0    /* layout unknown: the walk stops */
-#define DNP3_SZ_BITS1 0xf1   /* packed, one bit per point */
-#define DNP3_SZ_BITS2 0xf2   /* packed, two bits per point */
+#define DNP3_SZ_UNKNOWN 0      /* layout unknown: the walk stops */
+#define DNP3_SZ_BITS1 0xf1     /* packed, one bit per point */
+#define DNP3_SZ_BITS2 0xf2     /* packed, two bits per point */
 #define DNP3_SZ_VARIATION 0xf3 /* the variation is the size in octets */
 #define DNP3_SZ_ATTRIBUTE 0xf4 /* group 0: data type, length, value */
-#define DNP3_SZ_FREE 0xf5    /* variable: walkable only behind a size prefix */
-#define DNP3_SZ_NONE 0xf6    /* no object data (class objects) */
+#define DNP3_SZ_FREE 0xf5      /* variable: walkable only behind a size prefix */
+#define DNP3_SZ_NONE 0xf6      /* no object data (class objects) */
 
 /* Primary link functions (clause 9.2). */
 static const struct ot_func dnp3_link_primary_funcs[] = {
@@ -348,17 +348,12 @@ static const struct ot_tok dnp3_spaces[] = {
 
 /* CROB operation type (Annex A.12.1, control code bits 0..3). */
 static const struct ot_tok dnp3_crob_op_types[] = {
-    {0, "NUL"},       {1, "PULSE_ON"},  {2, "PULSE_OFF"},
-    {3, "LATCH_ON"},  {4, "LATCH_OFF"}, {0, NULL},
+    {0, "NUL"}, {1, "PULSE_ON"}, {2, "PULSE_OFF"}, {3, "LATCH_ON"}, {4, "LATCH_OFF"}, {0, NULL},
 };
 
 /* CROB trip-close code (control code bits 6..7). */
 static const struct ot_tok dnp3_crob_tcc[] = {
-    {0, "NUL"},
-    {1, "CLOSE"},
-    {2, "TRIP"},
-    {3, "RESERVED"},
-    {0, NULL},
+    {0, "NUL"}, {1, "CLOSE"}, {2, "TRIP"}, {3, "RESERVED"}, {0, NULL},
 };
 
 /* Command status of CROB and analog output objects (Annex A). */
@@ -472,6 +467,8 @@ struct dnp3_obj_size {
     uint8_t size;
 };
 
+/* (kept one line per group: one line per variation would be 130 lines) */
+/* clang-format off */
 static const struct dnp3_obj_size dnp3_obj_sizes[] = {
     {1, 1, DNP3_SZ_BITS1}, {1, 2, 1},
     {2, 1, 1}, {2, 2, 7}, {2, 3, 3},
@@ -514,6 +511,7 @@ static const struct dnp3_obj_size dnp3_obj_sizes[] = {
     {121, 1, 7},
     {122, 1, 7}, {122, 2, 13},
 };
+/* clang-format on */
 
 /* An application fragment is reassembled up to this many octets.  2048 is
  * the usual default: a device that sends longer fragments must let them be
@@ -549,38 +547,28 @@ static const struct dnp3_obj_size dnp3_obj_sizes[] = {
 
 /* CRC-16/DNP lookup table: polynomial 0x3D65, bit-reflected (0xA6BC). */
 static const uint16_t dnp3_crc_table[256] = {
-    0x0000, 0x365e, 0x6cbc, 0x5ae2, 0xd978, 0xef26, 0xb5c4, 0x839a,
-    0xff89, 0xc9d7, 0x9335, 0xa56b, 0x26f1, 0x10af, 0x4a4d, 0x7c13,
-    0xb26b, 0x8435, 0xded7, 0xe889, 0x6b13, 0x5d4d, 0x07af, 0x31f1,
-    0x4de2, 0x7bbc, 0x215e, 0x1700, 0x949a, 0xa2c4, 0xf826, 0xce78,
-    0x29af, 0x1ff1, 0x4513, 0x734d, 0xf0d7, 0xc689, 0x9c6b, 0xaa35,
-    0xd626, 0xe078, 0xba9a, 0x8cc4, 0x0f5e, 0x3900, 0x63e2, 0x55bc,
-    0x9bc4, 0xad9a, 0xf778, 0xc126, 0x42bc, 0x74e2, 0x2e00, 0x185e,
-    0x644d, 0x5213, 0x08f1, 0x3eaf, 0xbd35, 0x8b6b, 0xd189, 0xe7d7,
-    0x535e, 0x6500, 0x3fe2, 0x09bc, 0x8a26, 0xbc78, 0xe69a, 0xd0c4,
-    0xacd7, 0x9a89, 0xc06b, 0xf635, 0x75af, 0x43f1, 0x1913, 0x2f4d,
-    0xe135, 0xd76b, 0x8d89, 0xbbd7, 0x384d, 0x0e13, 0x54f1, 0x62af,
-    0x1ebc, 0x28e2, 0x7200, 0x445e, 0xc7c4, 0xf19a, 0xab78, 0x9d26,
-    0x7af1, 0x4caf, 0x164d, 0x2013, 0xa389, 0x95d7, 0xcf35, 0xf96b,
-    0x8578, 0xb326, 0xe9c4, 0xdf9a, 0x5c00, 0x6a5e, 0x30bc, 0x06e2,
-    0xc89a, 0xfec4, 0xa426, 0x9278, 0x11e2, 0x27bc, 0x7d5e, 0x4b00,
-    0x3713, 0x014d, 0x5baf, 0x6df1, 0xee6b, 0xd835, 0x82d7, 0xb489,
-    0xa6bc, 0x90e2, 0xca00, 0xfc5e, 0x7fc4, 0x499a, 0x1378, 0x2526,
-    0x5935, 0x6f6b, 0x3589, 0x03d7, 0x804d, 0xb613, 0xecf1, 0xdaaf,
-    0x14d7, 0x2289, 0x786b, 0x4e35, 0xcdaf, 0xfbf1, 0xa113, 0x974d,
-    0xeb5e, 0xdd00, 0x87e2, 0xb1bc, 0x3226, 0x0478, 0x5e9a, 0x68c4,
-    0x8f13, 0xb94d, 0xe3af, 0xd5f1, 0x566b, 0x6035, 0x3ad7, 0x0c89,
-    0x709a, 0x46c4, 0x1c26, 0x2a78, 0xa9e2, 0x9fbc, 0xc55e, 0xf300,
-    0x3d78, 0x0b26, 0x51c4, 0x679a, 0xe400, 0xd25e, 0x88bc, 0xbee2,
-    0xc2f1, 0xf4af, 0xae4d, 0x9813, 0x1b89, 0x2dd7, 0x7735, 0x416b,
-    0xf5e2, 0xc3bc, 0x995e, 0xaf00, 0x2c9a, 0x1ac4, 0x4026, 0x7678,
-    0x0a6b, 0x3c35, 0x66d7, 0x5089, 0xd313, 0xe54d, 0xbfaf, 0x89f1,
-    0x4789, 0x71d7, 0x2b35, 0x1d6b, 0x9ef1, 0xa8af, 0xf24d, 0xc413,
-    0xb800, 0x8e5e, 0xd4bc, 0xe2e2, 0x6178, 0x5726, 0x0dc4, 0x3b9a,
-    0xdc4d, 0xea13, 0xb0f1, 0x86af, 0x0535, 0x336b, 0x6989, 0x5fd7,
-    0x23c4, 0x159a, 0x4f78, 0x7926, 0xfabc, 0xcce2, 0x9600, 0xa05e,
-    0x6e26, 0x5878, 0x029a, 0x34c4, 0xb75e, 0x8100, 0xdbe2, 0xedbc,
-    0x91af, 0xa7f1, 0xfd13, 0xcb4d, 0x48d7, 0x7e89, 0x246b, 0x1235,
+    0x0000, 0x365e, 0x6cbc, 0x5ae2, 0xd978, 0xef26, 0xb5c4, 0x839a, 0xff89, 0xc9d7, 0x9335, 0xa56b,
+    0x26f1, 0x10af, 0x4a4d, 0x7c13, 0xb26b, 0x8435, 0xded7, 0xe889, 0x6b13, 0x5d4d, 0x07af, 0x31f1,
+    0x4de2, 0x7bbc, 0x215e, 0x1700, 0x949a, 0xa2c4, 0xf826, 0xce78, 0x29af, 0x1ff1, 0x4513, 0x734d,
+    0xf0d7, 0xc689, 0x9c6b, 0xaa35, 0xd626, 0xe078, 0xba9a, 0x8cc4, 0x0f5e, 0x3900, 0x63e2, 0x55bc,
+    0x9bc4, 0xad9a, 0xf778, 0xc126, 0x42bc, 0x74e2, 0x2e00, 0x185e, 0x644d, 0x5213, 0x08f1, 0x3eaf,
+    0xbd35, 0x8b6b, 0xd189, 0xe7d7, 0x535e, 0x6500, 0x3fe2, 0x09bc, 0x8a26, 0xbc78, 0xe69a, 0xd0c4,
+    0xacd7, 0x9a89, 0xc06b, 0xf635, 0x75af, 0x43f1, 0x1913, 0x2f4d, 0xe135, 0xd76b, 0x8d89, 0xbbd7,
+    0x384d, 0x0e13, 0x54f1, 0x62af, 0x1ebc, 0x28e2, 0x7200, 0x445e, 0xc7c4, 0xf19a, 0xab78, 0x9d26,
+    0x7af1, 0x4caf, 0x164d, 0x2013, 0xa389, 0x95d7, 0xcf35, 0xf96b, 0x8578, 0xb326, 0xe9c4, 0xdf9a,
+    0x5c00, 0x6a5e, 0x30bc, 0x06e2, 0xc89a, 0xfec4, 0xa426, 0x9278, 0x11e2, 0x27bc, 0x7d5e, 0x4b00,
+    0x3713, 0x014d, 0x5baf, 0x6df1, 0xee6b, 0xd835, 0x82d7, 0xb489, 0xa6bc, 0x90e2, 0xca00, 0xfc5e,
+    0x7fc4, 0x499a, 0x1378, 0x2526, 0x5935, 0x6f6b, 0x3589, 0x03d7, 0x804d, 0xb613, 0xecf1, 0xdaaf,
+    0x14d7, 0x2289, 0x786b, 0x4e35, 0xcdaf, 0xfbf1, 0xa113, 0x974d, 0xeb5e, 0xdd00, 0x87e2, 0xb1bc,
+    0x3226, 0x0478, 0x5e9a, 0x68c4, 0x8f13, 0xb94d, 0xe3af, 0xd5f1, 0x566b, 0x6035, 0x3ad7, 0x0c89,
+    0x709a, 0x46c4, 0x1c26, 0x2a78, 0xa9e2, 0x9fbc, 0xc55e, 0xf300, 0x3d78, 0x0b26, 0x51c4, 0x679a,
+    0xe400, 0xd25e, 0x88bc, 0xbee2, 0xc2f1, 0xf4af, 0xae4d, 0x9813, 0x1b89, 0x2dd7, 0x7735, 0x416b,
+    0xf5e2, 0xc3bc, 0x995e, 0xaf00, 0x2c9a, 0x1ac4, 0x4026, 0x7678, 0x0a6b, 0x3c35, 0x66d7, 0x5089,
+    0xd313, 0xe54d, 0xbfaf, 0x89f1, 0x4789, 0x71d7, 0x2b35, 0x1d6b, 0x9ef1, 0xa8af, 0xf24d, 0xc413,
+    0xb800, 0x8e5e, 0xd4bc, 0xe2e2, 0x6178, 0x5726, 0x0dc4, 0x3b9a, 0xdc4d, 0xea13, 0xb0f1, 0x86af,
+    0x0535, 0x336b, 0x6989, 0x5fd7, 0x23c4, 0x159a, 0x4f78, 0x7926, 0xfabc, 0xcce2, 0x9600, 0xa05e,
+    0x6e26, 0x5878, 0x029a, 0x34c4, 0xb75e, 0x8100, 0xdbe2, 0xedbc, 0x91af, 0xa7f1, 0xfd13, 0xcb4d,
+    0x48d7, 0x7e89, 0x246b, 0x1235,
 };
 
 /* Reassembly of one direction's application fragment (clause 8.2). */
@@ -661,12 +649,9 @@ static bool dnp3_header_ok(const struct cur *c)
 static uint32_t dnp3_le(struct cur *c, unsigned n)
 {
     switch (n) {
-    case 1:
-        return cur_u8(c);
-    case 2:
-        return cur_le16(c);
-    default:
-        return cur_le32(c);
+        case 1: return cur_u8(c);
+        case 2: return cur_le16(c);
+        default: return cur_le32(c);
     }
 }
 
@@ -704,20 +689,18 @@ static bool dnp3_has_data(uint8_t fc, bool response, uint8_t group, uint8_t rang
     if (response)
         return true;
     switch (fc) {
-    case DNP3_FC_READ:
-    case DNP3_FC_IMMED_FREEZE:
-    case DNP3_FC_IMMED_FREEZE_NR:
-    case DNP3_FC_FREEZE_CLEAR:
-    case DNP3_FC_FREEZE_CLEAR_NR:
-    case DNP3_FC_ENABLE_UNSOLICITED:
-    case DNP3_FC_DISABLE_UNSOLICITED:
-    case DNP3_FC_ASSIGN_CLASS:
-        return false;
-    case DNP3_FC_FREEZE_AT_TIME:
-    case DNP3_FC_FREEZE_AT_TIME_NR:
-        return group == DNP3_G_TIME; /* the time-and-interval object; the rest name points */
-    default:
-        return true;
+        case DNP3_FC_READ:
+        case DNP3_FC_IMMED_FREEZE:
+        case DNP3_FC_IMMED_FREEZE_NR:
+        case DNP3_FC_FREEZE_CLEAR:
+        case DNP3_FC_FREEZE_CLEAR_NR:
+        case DNP3_FC_ENABLE_UNSOLICITED:
+        case DNP3_FC_DISABLE_UNSOLICITED:
+        case DNP3_FC_ASSIGN_CLASS: return false;
+        case DNP3_FC_FREEZE_AT_TIME:
+        case DNP3_FC_FREEZE_AT_TIME_NR:
+            return group == DNP3_G_TIME; /* the time-and-interval object; the rest name points */
+        default: return true;
     }
 }
 
@@ -793,28 +776,17 @@ static bool dnp3_attribute(struct dnp3_walk *w, uint8_t var, bool detail)
         struct ot_identity *id = &w->out->identity;
         char *dst = NULL;
         switch (var) {
-        case DNP3_ATTR_MANUFACTURER_NAME:
-            dst = id->vendor;
-            break;
-        case DNP3_ATTR_PRODUCT_NAME_AND_MODEL:
-            dst = id->product;
-            break;
-        case DNP3_ATTR_SOFTWARE_VERSION:
-            dst = id->firmware;
-            break;
-        case DNP3_ATTR_SERIAL_NUMBER:
-            dst = id->serial;
-            break;
-        case DNP3_ATTR_USER_ASSIGNED_DEVICE_NAME:
-            dst = id->name;
-            break;
-        case DNP3_ATTR_USER_ASSIGNED_ID:
-            /* a name of last resort: the device name (247) wins */
-            if (id->name[0] == '\0')
-                dst = id->name;
-            break;
-        default:
-            break;
+            case DNP3_ATTR_MANUFACTURER_NAME: dst = id->vendor; break;
+            case DNP3_ATTR_PRODUCT_NAME_AND_MODEL: dst = id->product; break;
+            case DNP3_ATTR_SOFTWARE_VERSION: dst = id->firmware; break;
+            case DNP3_ATTR_SERIAL_NUMBER: dst = id->serial; break;
+            case DNP3_ATTR_USER_ASSIGNED_DEVICE_NAME: dst = id->name; break;
+            case DNP3_ATTR_USER_ASSIGNED_ID:
+                /* a name of last resort: the device name (247) wins */
+                if (id->name[0] == '\0')
+                    dst = id->name;
+                break;
+            default: break;
         }
         if (dst && len > 0) {
             ot_ident_set(dst, p, len);
@@ -911,24 +883,20 @@ static bool dnp3_analog_output(struct dnp3_walk *w, uint8_t var, uint64_t index,
     struct ot_detail *d = &w->out->detail;
     double value;
     switch (var) {
-    case 1:
-        value = (int32_t)cur_le32(w->c);
-        break;
-    case 2:
-        value = (int16_t)cur_le16(w->c);
-        break;
-    case 3: {
-        uint32_t u = cur_le32(w->c);
-        float f;
-        memcpy(&f, &u, sizeof(f));
-        value = f;
-        break;
-    }
-    default: {
-        uint64_t u = cur_le64(w->c);
-        memcpy(&value, &u, sizeof(value));
-        break;
-    }
+        case 1: value = (int32_t)cur_le32(w->c); break;
+        case 2: value = (int16_t)cur_le16(w->c); break;
+        case 3: {
+            uint32_t u = cur_le32(w->c);
+            float f;
+            memcpy(&f, &u, sizeof(f));
+            value = f;
+            break;
+        }
+        default: {
+            uint64_t u = cur_le64(w->c);
+            memcpy(&value, &u, sizeof(value));
+            break;
+        }
     }
     uint8_t status = cur_u8(w->c) & DNP3_CROB_STATUS_MASK;
     if (!cur_ok(w->c))
@@ -1009,8 +977,8 @@ static bool dnp3_objects(struct dnp3_walk *w, uint8_t group, uint8_t var, uint8_
             ok = dnp3_stop(w, "object_truncated");
             break;
         }
-        bool point_detail = detail && described < DNP3_MAX_DETAIL_POINTS &&
-                            dnp3_room(d, DNP3_DETAIL_POINT_KV);
+        bool point_detail =
+            detail && described < DNP3_MAX_DETAIL_POINTS && dnp3_room(d, DNP3_DETAIL_POINT_KV);
         if (sized) {
             cur_skip(w->c, osize);
         } else if (group == DNP3_G_CROB) {
@@ -1060,49 +1028,48 @@ static bool dnp3_object_header(struct dnp3_walk *w)
     bool ranged = false;
     uint64_t start = 0, count = 0;
     switch (range) {
-    case DNP3_RANGE_START_STOP_1:
-    case DNP3_RANGE_START_STOP_2:
-    case DNP3_RANGE_START_STOP_4:
-    case DNP3_RANGE_VIRTUAL_1:
-    case DNP3_RANGE_VIRTUAL_2:
-    case DNP3_RANGE_VIRTUAL_4: {
-        static const uint8_t octets[6] = {1, 2, 4, 1, 2, 4};
-        unsigned n = octets[range];
-        start = dnp3_le(c, n);
-        uint64_t stop = dnp3_le(c, n);
-        if (!cur_ok(c)) {
-            ok = dnp3_stop(w, "object_header_truncated");
+        case DNP3_RANGE_START_STOP_1:
+        case DNP3_RANGE_START_STOP_2:
+        case DNP3_RANGE_START_STOP_4:
+        case DNP3_RANGE_VIRTUAL_1:
+        case DNP3_RANGE_VIRTUAL_2:
+        case DNP3_RANGE_VIRTUAL_4: {
+            static const uint8_t octets[6] = {1, 2, 4, 1, 2, 4};
+            unsigned n = octets[range];
+            start = dnp3_le(c, n);
+            uint64_t stop = dnp3_le(c, n);
+            if (!cur_ok(c)) {
+                ok = dnp3_stop(w, "object_header_truncated");
+                break;
+            }
+            if (detail) {
+                ot_kv_u64(d, "start", start);
+                ot_kv_u64(d, "stop", stop);
+            }
+            if (stop < start) {
+                ok = dnp3_stop(w, "bad_range");
+                break;
+            }
+            count = stop - start + 1;
+            ranged = true;
             break;
         }
-        if (detail) {
-            ot_kv_u64(d, "start", start);
-            ot_kv_u64(d, "stop", stop);
-        }
-        if (stop < start) {
-            ok = dnp3_stop(w, "bad_range");
+        case DNP3_RANGE_ALL: break;
+        case DNP3_RANGE_COUNT_1:
+        case DNP3_RANGE_COUNT_2:
+        case DNP3_RANGE_COUNT_4:
+        case DNP3_RANGE_FREE_FORMAT:
+            count = dnp3_le(c, range == DNP3_RANGE_COUNT_2   ? 2
+                               : range == DNP3_RANGE_COUNT_4 ? 4
+                                                             : 1);
+            if (!cur_ok(c)) {
+                ok = dnp3_stop(w, "object_header_truncated");
+                break;
+            }
+            if (detail)
+                ot_kv_u64(d, "count", count);
             break;
-        }
-        count = stop - start + 1;
-        ranged = true;
-        break;
-    }
-    case DNP3_RANGE_ALL:
-        break;
-    case DNP3_RANGE_COUNT_1:
-    case DNP3_RANGE_COUNT_2:
-    case DNP3_RANGE_COUNT_4:
-    case DNP3_RANGE_FREE_FORMAT:
-        count = dnp3_le(c, range == DNP3_RANGE_COUNT_2 ? 2 : range == DNP3_RANGE_COUNT_4 ? 4 : 1);
-        if (!cur_ok(c)) {
-            ok = dnp3_stop(w, "object_header_truncated");
-            break;
-        }
-        if (detail)
-            ot_kv_u64(d, "count", count);
-        break;
-    default:
-        ok = dnp3_stop(w, "bad_qualifier");
-        break;
+        default: ok = dnp3_stop(w, "bad_qualifier"); break;
     }
     if (ok && (qual & DNP3_QUAL_RESERVED))
         ok = dnp3_stop(w, "bad_qualifier");
@@ -1174,8 +1141,7 @@ static void dnp3_walk_objects(struct dnp3_walk *w)
 /* Fills out from one complete application fragment (borrowed from the frame
  * or the flow's reassembly buffer).  Returns OT_PARSE_OK: a fragment too
  * short for its header is a record with an anomaly. */
-static enum ot_parse dnp3_parse_apdu(struct cur *a, const struct dnp3_link *lk,
-                                     struct ot_msg *out)
+static enum ot_parse dnp3_parse_apdu(struct cur *a, const struct dnp3_link *lk, struct ot_msg *out)
 {
     struct ot_detail *d = &out->detail;
     uint8_t ac = cur_u8(a);
@@ -1203,20 +1169,18 @@ static enum ot_parse dnp3_parse_apdu(struct cur *a, const struct dnp3_link *lk,
      * (_NR), confirms, unsolicited responses and the later fragments of a
      * multi-fragment response are records of their own. */
     switch (fc) {
-    case DNP3_FC_CONFIRM:
-    case DNP3_FC_DIRECT_OPERATE_NR:
-    case DNP3_FC_IMMED_FREEZE_NR:
-    case DNP3_FC_FREEZE_CLEAR_NR:
-    case DNP3_FC_FREEZE_AT_TIME_NR:
-    case DNP3_FC_AUTHENTICATION_REQUEST_NR:
-    case DNP3_FC_UNSOLICITED_RESPONSE:
-        out->pair = OT_PAIR_NONE;
-        break;
-    default:
-        /* a reserved request code is still answered (IIN2 no_func_code_support) */
-        out->pair = (response_code && (!f || !(ac & DNP3_AC_FIR))) ? OT_PAIR_NONE
-                                                                  : OT_PAIR_KEYED;
-        break;
+        case DNP3_FC_CONFIRM:
+        case DNP3_FC_DIRECT_OPERATE_NR:
+        case DNP3_FC_IMMED_FREEZE_NR:
+        case DNP3_FC_FREEZE_CLEAR_NR:
+        case DNP3_FC_FREEZE_AT_TIME_NR:
+        case DNP3_FC_AUTHENTICATION_REQUEST_NR:
+        case DNP3_FC_UNSOLICITED_RESPONSE: out->pair = OT_PAIR_NONE; break;
+        default:
+            /* a reserved request code is still answered (IIN2 no_func_code_support) */
+            out->pair =
+                (response_code && (!f || !(ac & DNP3_AC_FIR))) ? OT_PAIR_NONE : OT_PAIR_KEYED;
+            break;
     }
     out->txn_key = (uint32_t)(lk->src ^ lk->dst) << 4 | (ac & DNP3_AC_SEQ_MASK);
 
@@ -1281,8 +1245,7 @@ static enum ot_parse dnp3_link_record(struct ot_msg *out, const struct dnp3_link
 {
     const struct ot_func *lf =
         ot_func_find(lk->prm ? dnp3_link_primary_funcs : dnp3_link_secondary_funcs, lk->func);
-    ot_msg_set_function(out, lk->func, lf ? lf->name : NULL,
-                        lf ? (enum ot_op)lf->op : OT_OP_OTHER);
+    ot_msg_set_function(out, lk->func, lf ? lf->name : NULL, lf ? (enum ot_op)lf->op : OT_OP_OTHER);
     if (!lf && !out->anomaly)
         out->anomaly = "unknown_link_function";
     return OT_PARSE_OK;

@@ -148,8 +148,7 @@ static bool has_range(const char *space, uint32_t id, uint64_t start, uint32_t c
 static bool has_value(uint32_t id, uint64_t addr, double v)
 {
     for (int i = 0; i < msg.n_values; i++)
-        if (msg.values[i].space_id == id && msg.values[i].addr == addr &&
-            msg.values[i].value == v)
+        if (msg.values[i].space_id == id && msg.values[i].addr == addr && msg.values[i].value == v)
             return true;
     return false;
 }
@@ -163,9 +162,9 @@ static bool anomaly_is(const char *a)
 
 /* select_operate_and_responses.pcap frame 4: SELECT g12v1 index 0 LATCH_ON. */
 static const uint8_t cap_select[] = {
-    0x05, 0x64, 0x1a, 0xc4, 0x0a, 0x00, 0x01, 0x00, 0x8a, 0x1c, 0xc0, 0xc0, 0x03, 0x0c,
-    0x01, 0x28, 0x01, 0x00, 0x00, 0x00, 0x03, 0x01, 0x64, 0x00, 0x00, 0x00, 0xfd, 0x6b,
-    0x64, 0x00, 0x00, 0x00, 0x00, 0x00, 0x5b,
+    0x05, 0x64, 0x1a, 0xc4, 0x0a, 0x00, 0x01, 0x00, 0x8a, 0x1c, 0xc0, 0xc0,
+    0x03, 0x0c, 0x01, 0x28, 0x01, 0x00, 0x00, 0x00, 0x03, 0x01, 0x64, 0x00,
+    0x00, 0x00, 0xfd, 0x6b, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00, 0x5b,
 };
 
 static int test_crc_capture(void)
@@ -644,8 +643,8 @@ static int test_lying_lengths(void)
     FAIL_IF_NOT(parse_apdu(true, crob_lie, sizeof(crob_lie)) == OT_PARSE_OK);
     FAIL_IF_NOT(anomaly_is("object_truncated"));
     FAIL_IF_NOT(kv_find("unparsed") != NULL);
-    static const uint8_t range_lie[] = {0xc0, 129, 0, 0, 30, 1, 0x02, 0, 0, 0, 0, 0xff, 0xff,
-                                        0xff, 0xff, 1, 2, 3};
+    static const uint8_t range_lie[] = {0xc0, 129, 0,    0,    30,   1,    0x02, 0, 0,
+                                        0,    0,   0xff, 0xff, 0xff, 0xff, 1,    2, 3};
     FAIL_IF_NOT(parse_apdu(false, range_lie, sizeof(range_lie)) == OT_PARSE_OK);
     FAIL_IF_NOT(anomaly_is("object_truncated"));
     static const uint8_t read_lie[] = {0xc0, 1, 30, 1, 0x39, 0xff, 0xff, 0xff, 0xff, 1, 0};
@@ -673,9 +672,9 @@ static int test_crob_values(void)
 {
     /* DIRECT_OPERATE, g12v1, 2-octet count, 2-octet indexes 3 and 7 */
     static const uint8_t apdu[] = {
-        0xc1, 5, 12, 1, 0x28, 2, 0,
-        3, 0, 0x41, 1, 0xe8, 0x03, 0, 0, 0xd0, 0x07, 0, 0, 0,  /* PULSE_ON CLOSE */
-        7, 0, 0x81, 2, 100, 0, 0, 0, 100, 0, 0, 0, 0,          /* PULSE_ON TRIP */
+        0xc1, 5, 12,   1,    0x28, 2, 0, 3, 0,   0x41, 1, 0xe8, 0x03,
+        0,    0, 0xd0, 0x07, 0,    0, 0,                           /* PULSE_ON CLOSE */
+        7,    0, 0x81, 2,    100,  0, 0, 0, 100, 0,    0, 0,    0, /* PULSE_ON TRIP */
     };
     FAIL_IF_NOT(parse_apdu(true, apdu, sizeof(apdu)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 5 && msg.op_class == OT_OP_CONTROL);
@@ -700,8 +699,7 @@ static int test_crob_values(void)
     FAIL_IF_NOT(kv_find("clear") != NULL);
     /* SELECT of a pattern mask g12v3 after a PCB g12v2 */
     static const uint8_t pcb[] = {
-        0xc2, 3, 12, 2, 0x07, 1, 0x03, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        12, 3, 0x00, 0, 9, 0xff, 0x03,
+        0xc2, 3, 12, 2, 0x07, 1, 0x03, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12, 3, 0x00, 0, 9, 0xff, 0x03,
     };
     FAIL_IF_NOT(parse_apdu(true, pcb, sizeof(pcb)) == OT_PARSE_OK && msg.anomaly == NULL);
     FAIL_IF_NOT(has_range("binary_output", 12, 0, 10));
@@ -843,11 +841,11 @@ static int test_read_ranges(void)
     FAIL_IF_NOT(kv_find("object_count")->v.u == 4);
     /* index list (0x17), 2-octet range (0x01), count limit (0x07), all (0x06) */
     static const uint8_t rd[] = {
-        0xc1, 1, 30, 1, 0x17, 3, 5, 9, 6,  /* analog inputs 5, 9, 6 */
-        1, 2, 0x01, 0, 0, 0xff, 0xff,        /* binary inputs 0..65535 */
-        2, 0, 0x07, 10,                      /* up to 10 binary input events */
-        20, 0, 0x06,                         /* all counters */
-        40, 2, 0x28, 2, 0, 7, 0, 8, 0,       /* analog outputs 7, 8 */
+        0xc1, 1, 30,   1,  0x17, 3,    5,    9, 6, /* analog inputs 5, 9, 6 */
+        1,    2, 0x01, 0,  0,    0xff, 0xff,       /* binary inputs 0..65535 */
+        2,    0, 0x07, 10,                         /* up to 10 binary input events */
+        20,   0, 0x06,                             /* all counters */
+        40,   2, 0x28, 2,  0,    7,    0,    8, 0, /* analog outputs 7, 8 */
     };
     FAIL_IF_NOT(parse_apdu(true, rd, sizeof(rd)) == OT_PARSE_OK && msg.anomaly == NULL);
     FAIL_IF_NOT(has_range("analog_input", 30, 5, 1) && has_range("analog_input", 30, 9, 1));
@@ -856,15 +854,14 @@ static int test_read_ranges(void)
     FAIL_IF(kv_find("unparsed"));
     /* a response: packed bits, double-bit, flags, counters, time, events */
     static const uint8_t resp[] = {
-        0xc1, 129, 0, 0,
-        1, 1, 0x00, 0, 9, 0xff, 0x03,           /* 10 packed binary inputs */
-        3, 1, 0x00, 0, 4, 0x55, 0x01,           /* 5 double-bit inputs, 2 bits each */
-        10, 2, 0x00, 2, 3, 0x81, 0x01,          /* binary output status 2..3 */
-        20, 1, 0x01, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0,
-        51, 1, 0x07, 1, 0, 0, 0, 0, 0, 0,       /* CTO */
-        2, 3, 0x17, 1, 4, 0x81, 0x10, 0x00,     /* binary input event, relative time */
-        110, 4, 0x00, 0, 0, 'a', 'b', 'c', 'd', /* octet string of 4 */
-        80, 1, 0x00, 7, 7, 0x00,                /* IIN bit 7 */
+        0xc1, 129, 0,    0,  1, 1,    0x00, 0,    9,   0xff, 0x03, /* 10 packed binary inputs */
+        3,    1,   0x00, 0,  4, 0x55, 0x01, /* 5 double-bit inputs, 2 bits each */
+        10,   2,   0x00, 2,  3, 0x81, 0x01, /* binary output status 2..3 */
+        20,   1,   0x01, 0,  0, 1,    0,    1,    0,   0,    0,    0, 1, 0,
+        0,    0,   0,    51, 1, 0x07, 1,    0,    0,   0,    0,    0, 0, /* CTO */
+        2,    3,   0x17, 1,  4, 0x81, 0x10, 0x00,      /* binary input event, relative time */
+        110,  4,   0x00, 0,  0, 'a',  'b',  'c',  'd', /* octet string of 4 */
+        80,   1,   0x00, 7,  7, 0x00,                  /* IIN bit 7 */
     };
     FAIL_IF_NOT(parse_apdu(false, resp, sizeof(resp)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.anomaly == NULL);
@@ -884,8 +881,8 @@ static int test_read_ranges(void)
 static int test_write_time_and_file(void)
 {
     /* WRITE g50v1 time (count 1), then clear IIN1.7 */
-    static const uint8_t wr[] = {0xc3, 2, 50, 1, 0x07, 1, 1, 2, 3, 4, 5, 6,
-                                 80, 1, 0x00, 7, 7, 0x00};
+    static const uint8_t wr[] = {0xc3, 2, 50, 1,  0x07, 1,    1, 2, 3,
+                                 4,    5, 6,  80, 1,    0x00, 7, 7, 0x00};
     FAIL_IF_NOT(parse_apdu(true, wr, sizeof(wr)) == OT_PARSE_OK && msg.anomaly == NULL);
     FAIL_IF_NOT(has_range("time", 50, 0, 1) && has_range("iin", 80, 7, 1));
     /* OPEN_FILE with a g70v3 free-format object (qualifier 0x5b) */
@@ -894,8 +891,8 @@ static int test_write_time_and_file(void)
     FAIL_IF_NOT(msg.op_class == OT_OP_FILE);
     FAIL_IF(kv_find("unparsed"));
     /* FREEZE_AT_TIME: g50v2 carries data, g20 only names points */
-    static const uint8_t fz[] = {0xc4, 11, 50, 2, 0x07, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-                                 20, 0, 0x06};
+    static const uint8_t fz[] = {0xc4, 11, 50, 2, 0x07, 1,  1,  2, 3,   4,
+                                 5,    6,  7,  8, 9,    10, 20, 0, 0x06};
     FAIL_IF_NOT(parse_apdu(true, fz, sizeof(fz)) == OT_PARSE_OK && msg.anomaly == NULL);
     FAIL_IF(kv_find("unparsed"));
     /* ASSIGN_CLASS: class 2 for analog inputs 0..9 */
@@ -912,8 +909,8 @@ static int test_write_time_and_file(void)
 static int test_unknown_object(void)
 {
     /* an unknown group stops the walk: unparsed, no anomaly (not a violation) */
-    static const uint8_t resp[] = {0xc0, 129, 0, 0, 1, 2, 0x00, 0, 0, 0x01,
-                                   200, 1, 0x00, 0, 0, 1, 2, 3, 30, 1, 0x06};
+    static const uint8_t resp[] = {0xc0, 129,  0, 0, 1, 2, 0x00, 0,  0, 0x01, 200,
+                                   1,    0x00, 0, 0, 1, 2, 3,    30, 1, 0x06};
     FAIL_IF_NOT(parse_apdu(false, resp, sizeof(resp)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.anomaly == NULL);
     FAIL_IF_NOT(kv_find("unparsed") != NULL);
