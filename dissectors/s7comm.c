@@ -1672,9 +1672,37 @@ static enum ot_parse s7_parse(struct cur *c, const struct ot_ctx *ctx, struct ot
     return OT_PARSE_NOT_MINE;
 }
 
+/* Judges a whole CR / CC.  S7 calls TSAP 01xx (PG), 02xx (OP) or 03xx (S7
+ * basic) with rack/slot in xx, S7comm-plus "SIMATIC-..." TSAPs.  ISO stacks
+ * (MMS) mostly use 0001 / 0002, but not always: mms-stopRequest.pcap calls
+ * 0200 from 0002.  S7 clients call from 01xx, 02xx, 10xx ..., never from
+ * 00xx, so an S7-looking called TSAP with a 00xx (or no) calling TSAP is left
+ * to the first DT (NEED_MORE here: "cannot tell from this TPDU"). */
+static enum ot_probe probe_connect(const uint8_t *p, size_t plen)
+{
+    struct cur full = cur_init(p, plen);
+    struct cotp t;
+    if (!cotp_parse(&full, &t))
+        return OT_PROBE_NO;
+    struct cur dst = cur_init(t.dst_tsap, t.dst_tsap_len);
+    struct cur src = cur_init(t.src_tsap, t.src_tsap_len);
+    uint8_t type = cur_u8(&dst);
+    uint8_t calling = cur_u8(&src);
+    if (t.dst_tsap_len == 2 && type >= S7_TSAP_PG && type <= S7_TSAP_S7_BASIC)
+        return t.src_tsap_len > 0 && calling != 0 ? OT_PROBE_YES : OT_PROBE_NEED_MORE;
+    static const char simatic[] = "SIMATIC-";
+    if (t.dst_tsap_len < sizeof(simatic) - 1)
+        return OT_PROBE_NO;
+    dst = cur_init(t.dst_tsap, t.dst_tsap_len);
+    for (size_t k = 0; k < sizeof(simatic) - 1; k++)
+        if ((char)cur_u8(&dst) != simatic[k])
+            return OT_PROBE_NO;
+    return OT_PROBE_YES;
+}
+
 /* Looks for S7 in the first bytes of a flow: a CR/CC with an S7 TSAP, or a
  * DT whose payload starts with 0x32 + a ROSCTR or 0x72 + a version.  ISO
- * session SPDUs (MMS) and anything not TPKT are refused. */
+ * session SPDUs and MMS PDUs, and anything not TPKT, are refused. */
 static enum ot_probe s7_probe(const uint8_t *p, size_t len, bool to_server)
 {
     (void)to_server;
@@ -1683,6 +1711,11 @@ static enum ot_probe s7_probe(const uint8_t *p, size_t len, bool to_server)
         size_t left = cur_left(&c);
         struct cur rc = c;
         const uint8_t *rest = cur_bytes(&rc, left);
+        if (left == 0)
+            return OT_PROBE_NEED_MORE;
+        /* tpkt_pdu_len wants 4 bytes; fewer can still be refused */
+        if (cur_peek_at(&c, 0) != 3 || (left >= 2 && cur_peek_at(&c, 1) != 0))
+            return OT_PROBE_NO;
         size_t plen = tpkt_pdu_len(rest, left);
         if (plen == 0)
             return OT_PROBE_NEED_MORE;
@@ -1697,24 +1730,17 @@ static enum ot_probe s7_probe(const uint8_t *p, size_t len, bool to_server)
         if (code == COTP_CR || code == COTP_CC) {
             if (left < plen)
                 return OT_PROBE_NEED_MORE;
-            struct cur full = cur_init(rest, plen);
-            struct cotp t;
-            if (!cotp_parse(&full, &t))
+            enum ot_probe r = probe_connect(rest, plen);
+            if (r != OT_PROBE_NEED_MORE)
+                return r;
+            /* an ambiguous TSAP: the first DT decides.  NO rather than
+             * NEED_MORE when none follows: the engine attaches a dissector
+             * that says NEED_MORE on its port at once, and re-probes the
+             * next packets of a flow every dissector of the port refused. */
+            cur_skip(&c, plen);
+            if (cur_left(&c) == 0)
                 return OT_PROBE_NO;
-            struct cur ts = cur_init(t.dst_tsap, t.dst_tsap_len);
-            uint8_t type = cur_u8(&ts);
-            if (t.dst_tsap_len == 2 && type >= S7_TSAP_PG && type <= S7_TSAP_S7_BASIC)
-                return OT_PROBE_YES;
-            static const char simatic[] = "SIMATIC-";
-            if (t.dst_tsap_len >= sizeof(simatic) - 1) {
-                ts = cur_init(t.dst_tsap, t.dst_tsap_len);
-                size_t k = 0;
-                while (k < sizeof(simatic) - 1 && (char)cur_u8(&ts) == simatic[k])
-                    k++;
-                if (k == sizeof(simatic) - 1)
-                    return OT_PROBE_YES;
-            }
-            return OT_PROBE_NO;
+            continue;
         }
         if (code != COTP_DT)
             return OT_PROBE_NO;
@@ -1724,10 +1750,11 @@ static enum ot_probe s7_probe(const uint8_t *p, size_t len, bool to_server)
         if (cur_left(&h) == 0) {
             if (left < plen)
                 return OT_PROBE_NEED_MORE;
-            /* an empty DT (a TSDU's first, empty fragment): look at the next TPKT */
+            /* an empty DT (a TSDU's first, empty fragment): look at the
+             * next TPKT, or refuse for now (as above) */
             cur_skip(&c, plen);
             if (cur_left(&c) == 0)
-                return OT_PROBE_NEED_MORE;
+                return OT_PROBE_NO;
             continue;
         }
         uint8_t pid = cur_u8(&h);

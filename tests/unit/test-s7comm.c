@@ -263,6 +263,21 @@ static int test_probe(void)
     FAIL_IF_NOT(probe_hex("0300001611e00000000100c0010ac2020001c1020001", true) == OT_PROBE_NO);
     /* a 3-byte TSAP starting 01 is not an S7 TSAP */
     FAIL_IF_NOT(probe_hex("0300001711e00000000100c0010ac1020100c203010100", true) == OT_PROBE_NO);
+    /* an MMS CR calling 0200 from 0002 (iec61850/mms/mms-stopRequest.pcap):
+     * an S7-looking called TSAP from an ISO calling TSAP waits for the DT
+     * (refused for now: the engine probes the next packets again) */
+    static const char cr_mms_0200[] = "030000130ee00000000600c1020002c2020200";
+    FAIL_IF_NOT(probe_hex(cr_mms_0200, true) == OT_PROBE_NO);
+    char cr_dt[256];
+    strcpy(cr_dt, cr_mms_0200);
+    strcat(cr_dt, "0300002f02f080a8268002001f81010382010383020808a416800101810305e800820c03ff");
+    FAIL_IF_NOT(probe_hex(cr_dt, true) == OT_PROBE_NO); /* an MMS PDU in the DT */
+    strcpy(cr_dt, cr_mms_0200);
+    strcat(cr_dt, SETUP_JOB);
+    FAIL_IF_NOT(probe_hex(cr_dt, true) == OT_PROBE_YES);
+    /* no calling TSAP: wait too; OP TSAP 0200 (LOGO!) from 0100: yes */
+    FAIL_IF_NOT(probe_hex("0300000f0ae00000000100c2020102", true) == OT_PROBE_NO);
+    FAIL_IF_NOT(probe_hex("0300001611e00000000100c0010ac1020100c2020200", true) == OT_PROBE_YES);
     /* ISO session CONNECT SPDU (MMS) in a DT */
     FAIL_IF_NOT(probe_hex("0300001002f0800d0605060f1302000000", true) == OT_PROBE_NO);
     FAIL_IF_NOT(probe_hex("0300000b02f08001000100", true) == OT_PROBE_NO);
@@ -274,14 +289,16 @@ static int test_probe(void)
     memcpy(buf, "GET / HTTP/1.1\r\n", n);
     FAIL_IF_NOT(s7comm_dissector.probe(buf, n, true) == OT_PROBE_NO);
     FAIL_IF_NOT(probe_hex("16030100a5010000a1", true) == OT_PROBE_NO);
-    FAIL_IF_NOT(probe_hex("0000", true) == OT_PROBE_NEED_MORE);
+    FAIL_IF_NOT(probe_hex("0300", true) == OT_PROBE_NEED_MORE);
+    FAIL_IF_NOT(probe_hex("00", true) == OT_PROBE_NO);
+    FAIL_IF_NOT(probe_hex("0301", true) == OT_PROBE_NO);
     FAIL_IF_NOT(s7comm_dissector.probe(buf, 0, true) == OT_PROBE_NEED_MORE);
     /* headers only: need more */
     FAIL_IF_NOT(probe_hex("0300001902f0", true) == OT_PROBE_NEED_MORE);
     FAIL_IF_NOT(probe_hex("0300001902f080", true) == OT_PROBE_NEED_MORE);
     FAIL_IF_NOT(probe_hex("0300001611e00000", true) == OT_PROBE_NEED_MORE);
     /* an empty first fragment, then the PDU (s7comm_downloading_block_db1.pcap) */
-    FAIL_IF_NOT(probe_hex(EMPTY_DT, true) == OT_PROBE_NEED_MORE);
+    FAIL_IF_NOT(probe_hex(EMPTY_DT, true) == OT_PROBE_NO); /* not yet: the engine asks again */
     char both[256];
     strcpy(both, EMPTY_DT);
     strcat(both, SZL_REQ_0132);
