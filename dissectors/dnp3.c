@@ -75,6 +75,11 @@
 #define DNP3_LINK_FCV 0x10 /* primary frames */
 #define DNP3_LINK_DFC 0x10 /* secondary frames */
 #define DNP3_LINK_FUNC_MASK 0x0f
+/* Link-only records report function_code 0x100 + PRM * 0x10 + link function,
+ * so they never collide with application function codes (REQUEST_LINK_STATUS
+ * 9 is not FREEZE_CLEAR 9) nor primary with secondary codes. */
+#define DNP3_LINK_CODE_BASE 0x100
+#define DNP3_LINK_CODE_PRM 0x10
 
 /* Primary (PRM=1) link functions. */
 #define DNP3_LINK_RESET_LINK_STATES 0
@@ -1138,6 +1143,11 @@ static void dnp3_walk_objects(struct dnp3_walk *w)
         ot_kv_bool(d, "unparsed", true);
 }
 
+static uint32_t link_code(const struct dnp3_link *lk)
+{
+    return DNP3_LINK_CODE_BASE + (lk->prm ? DNP3_LINK_CODE_PRM : 0) + lk->func;
+}
+
 /* Fills out from one complete application fragment (borrowed from the frame
  * or the flow's reassembly buffer).  Returns OT_PARSE_OK: a fragment too
  * short for its header is a record with an anomaly. */
@@ -1148,7 +1158,7 @@ static enum ot_parse dnp3_parse_apdu(struct cur *a, const struct dnp3_link *lk, 
     uint8_t fc = cur_u8(a);
     if (!cur_ok(a)) {
         const struct ot_func *lf = ot_func_find(dnp3_link_primary_funcs, lk->func);
-        ot_msg_set_function(out, lk->func, lf ? lf->name : NULL, OT_OP_OTHER);
+        ot_msg_set_function(out, link_code(lk), lf ? lf->name : NULL, OT_OP_OTHER);
         if (!out->anomaly)
             out->anomaly = "apdu_too_short";
         return OT_PARSE_OK;
@@ -1245,7 +1255,8 @@ static enum ot_parse dnp3_link_record(struct ot_msg *out, const struct dnp3_link
 {
     const struct ot_func *lf =
         ot_func_find(lk->prm ? dnp3_link_primary_funcs : dnp3_link_secondary_funcs, lk->func);
-    ot_msg_set_function(out, lk->func, lf ? lf->name : NULL, lf ? (enum ot_op)lf->op : OT_OP_OTHER);
+    ot_msg_set_function(out, link_code(lk), lf ? lf->name : NULL,
+                        lf ? (enum ot_op)lf->op : OT_OP_OTHER);
     if (!lf && !out->anomaly)
         out->anomaly = "unknown_link_function";
     return OT_PARSE_OK;

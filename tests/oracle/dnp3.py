@@ -34,5 +34,5 @@ def eve_keys(rec):
         if "application" in m:
             keys.append(("al", m["function_code"]))
         elif m.get("link", {}).get("func") not in LINK_USER_DATA or not m["link"].get("prm"):
-            keys.append(("link", m["function_code"]))
+            keys.append(("link", m["function_code"] & 0x0f))  # 0x100 + PRM 0x10 + link function
     return keys
