@@ -343,27 +343,17 @@ static void rd_props(struct cur *c, struct mq *m)
         uint64_t v = 0;
         struct mqtt_str s = {NULL, 0};
         switch (prop->type) {
-        case PROP_BYTE:
-            v = cur_u8(&p);
-            break;
-        case PROP_U16:
-            v = cur_be16(&p);
-            break;
-        case PROP_U32:
-            v = cur_be32(&p);
-            break;
-        case PROP_VARINT:
-            v = rd_varint(&p);
-            break;
-        case PROP_STRING:
-        case PROP_BINARY:
-            s = rd_str(&p);
-            break;
-        default: /* PROP_PAIR */
-            (void)rd_str(&p);
-            (void)rd_str(&p);
-            users++;
-            break;
+            case PROP_BYTE: v = cur_u8(&p); break;
+            case PROP_U16: v = cur_be16(&p); break;
+            case PROP_U32: v = cur_be32(&p); break;
+            case PROP_VARINT: v = rd_varint(&p); break;
+            case PROP_STRING:
+            case PROP_BINARY: s = rd_str(&p); break;
+            default: /* PROP_PAIR */
+                (void)rd_str(&p);
+                (void)rd_str(&p);
+                users++;
+                break;
         }
         if (!cur_ok(&p))
             break;
@@ -744,58 +734,56 @@ static enum ot_parse mqtt_parse(struct cur *c, const struct ot_ctx *ctx, struct 
     uint16_t id = 0;
     uint32_t family = 0; /* packet type whose id space the key uses; 0 = no pairing */
     switch (type) {
-    case MQTT_CONNECT:
-        parse_connect(&body, &m, &new_level);
-        out->dir = OT_DIR_REQUEST;
-        family = MQTT_CONNECT;
-        break;
-    case MQTT_CONNACK:
-        parse_connack(&body, &m);
-        out->dir = OT_DIR_RESPONSE;
-        family = MQTT_CONNECT;
-        break;
-    case MQTT_PUBLISH:
-        parse_publish(&body, ctx, &m, flags, hdr_len);
-        out->dir = OT_DIR_REQUEST;
-        break;
-    case MQTT_PUBACK:
-    case MQTT_PUBREC:
-        /* Answers the PUBLISH (QoS 1 / QoS 2) the other side sent. */
-        id = parse_ack(&body, &m);
-        out->dir = OT_DIR_RESPONSE;
-        out->pair = OT_PAIR_KEYED;
-        out->txn_key = id | (uint32_t)MQTT_PUBLISH << MQTT_KEY_FAMILY_SHIFT |
-                       (ctx->to_server ? MQTT_KEY_FROM_SERVER : 0);
-        break;
-    case MQTT_PUBREL:
-    case MQTT_PUBCOMP:
-        /* QoS 2, second half: PUBREL from the publisher, PUBCOMP back. */
-        id = parse_ack(&body, &m);
-        out->dir = type == MQTT_PUBREL ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
-        out->pair = OT_PAIR_KEYED;
-        out->txn_key = id | (uint32_t)MQTT_PUBREL << MQTT_KEY_FAMILY_SHIFT |
-                       ((type == MQTT_PUBREL) != ctx->to_server ? MQTT_KEY_FROM_SERVER : 0);
-        break;
-    case MQTT_SUBSCRIBE:
-    case MQTT_UNSUBSCRIBE:
-        id = parse_subscribe(&body, &m, type == MQTT_UNSUBSCRIBE);
-        out->dir = OT_DIR_REQUEST;
-        family = type;
-        break;
-    case MQTT_SUBACK:
-    case MQTT_UNSUBACK:
-        id = parse_suback(&body, &m, type == MQTT_UNSUBACK);
-        out->dir = OT_DIR_RESPONSE;
-        family = type - 1;
-        break;
-    case MQTT_PINGREQ:
-    case MQTT_PINGRESP:
-        out->dir = type == MQTT_PINGREQ ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
-        family = MQTT_PINGREQ;
-        break;
-    default: /* DISCONNECT, AUTH */
-        parse_reason_only(&body, &m);
-        break;
+        case MQTT_CONNECT:
+            parse_connect(&body, &m, &new_level);
+            out->dir = OT_DIR_REQUEST;
+            family = MQTT_CONNECT;
+            break;
+        case MQTT_CONNACK:
+            parse_connack(&body, &m);
+            out->dir = OT_DIR_RESPONSE;
+            family = MQTT_CONNECT;
+            break;
+        case MQTT_PUBLISH:
+            parse_publish(&body, ctx, &m, flags, hdr_len);
+            out->dir = OT_DIR_REQUEST;
+            break;
+        case MQTT_PUBACK:
+        case MQTT_PUBREC:
+            /* Answers the PUBLISH (QoS 1 / QoS 2) the other side sent. */
+            id = parse_ack(&body, &m);
+            out->dir = OT_DIR_RESPONSE;
+            out->pair = OT_PAIR_KEYED;
+            out->txn_key = id | (uint32_t)MQTT_PUBLISH << MQTT_KEY_FAMILY_SHIFT |
+                           (ctx->to_server ? MQTT_KEY_FROM_SERVER : 0);
+            break;
+        case MQTT_PUBREL:
+        case MQTT_PUBCOMP:
+            /* QoS 2, second half: PUBREL from the publisher, PUBCOMP back. */
+            id = parse_ack(&body, &m);
+            out->dir = type == MQTT_PUBREL ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
+            out->pair = OT_PAIR_KEYED;
+            out->txn_key = id | (uint32_t)MQTT_PUBREL << MQTT_KEY_FAMILY_SHIFT |
+                           ((type == MQTT_PUBREL) != ctx->to_server ? MQTT_KEY_FROM_SERVER : 0);
+            break;
+        case MQTT_SUBSCRIBE:
+        case MQTT_UNSUBSCRIBE:
+            id = parse_subscribe(&body, &m, type == MQTT_UNSUBSCRIBE);
+            out->dir = OT_DIR_REQUEST;
+            family = type;
+            break;
+        case MQTT_SUBACK:
+        case MQTT_UNSUBACK:
+            id = parse_suback(&body, &m, type == MQTT_UNSUBACK);
+            out->dir = OT_DIR_RESPONSE;
+            family = type - 1;
+            break;
+        case MQTT_PINGREQ:
+        case MQTT_PINGRESP:
+            out->dir = type == MQTT_PINGREQ ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
+            family = MQTT_PINGREQ;
+            break;
+        default: /* DISCONNECT, AUTH */ parse_reason_only(&body, &m); break;
     }
     if (family) {
         out->pair = OT_PAIR_KEYED;

@@ -513,18 +513,12 @@ static bool msg_type_valid(uint32_t t)
 static size_t msg_type_min(uint32_t t)
 {
     switch (t) {
-    case OPCUA_HEL:
-        return OPCUA_HEL_MIN;
-    case OPCUA_ACK:
-        return OPCUA_ACK_MIN;
-    case OPCUA_ERR:
-        return OPCUA_ERR_MIN;
-    case OPCUA_RHE:
-        return OPCUA_RHE_MIN;
-    case OPCUA_OPN:
-        return OPCUA_OPN_MIN;
-    default:
-        return OPCUA_SYM_MIN;
+        case OPCUA_HEL: return OPCUA_HEL_MIN;
+        case OPCUA_ACK: return OPCUA_ACK_MIN;
+        case OPCUA_ERR: return OPCUA_ERR_MIN;
+        case OPCUA_RHE: return OPCUA_RHE_MIN;
+        case OPCUA_OPN: return OPCUA_OPN_MIN;
+        default: return OPCUA_SYM_MIN;
     }
 }
 
@@ -624,33 +618,29 @@ static struct ua_nodeid rd_nodeid(struct cur *c, bool expanded)
     }
     id.enc = b & (uint8_t)~flags;
     switch (id.enc) {
-    case UA_NODEID_TWO_BYTE:
-        id.num = cur_u8(c);
-        break;
-    case UA_NODEID_FOUR_BYTE:
-        id.ns = cur_u8(c);
-        id.num = cur_le16(c);
-        break;
-    case UA_NODEID_NUMERIC:
-        id.ns = cur_le16(c);
-        id.num = cur_le32(c);
-        break;
-    case UA_NODEID_STRING:
-    case UA_NODEID_BYTESTRING: {
-        id.ns = cur_le16(c);
-        struct ua_str s = rd_str(c);
-        id.p = s.p;
-        id.n = s.len > 0 ? (size_t)s.len : 0;
-        break;
-    }
-    case UA_NODEID_GUID:
-        id.ns = cur_le16(c);
-        id.p = cur_bytes(c, 16);
-        id.n = 16;
-        break;
-    default:
-        cur_fail(c, CUR_INVALID);
-        return id;
+        case UA_NODEID_TWO_BYTE: id.num = cur_u8(c); break;
+        case UA_NODEID_FOUR_BYTE:
+            id.ns = cur_u8(c);
+            id.num = cur_le16(c);
+            break;
+        case UA_NODEID_NUMERIC:
+            id.ns = cur_le16(c);
+            id.num = cur_le32(c);
+            break;
+        case UA_NODEID_STRING:
+        case UA_NODEID_BYTESTRING: {
+            id.ns = cur_le16(c);
+            struct ua_str s = rd_str(c);
+            id.p = s.p;
+            id.n = s.len > 0 ? (size_t)s.len : 0;
+            break;
+        }
+        case UA_NODEID_GUID:
+            id.ns = cur_le16(c);
+            id.p = cur_bytes(c, 16);
+            id.n = 16;
+            break;
+        default: cur_fail(c, CUR_INVALID); return id;
     }
     if (flags & UA_EXPANDED_NAMESPACE_URI)
         skip_str(c);
@@ -708,28 +698,29 @@ static size_t fmt_nodeid(char *buf, size_t cap, const struct ua_nodeid *id)
         o = put_str(buf, cap, o, ";");
     }
     switch (id->enc) {
-    case UA_NODEID_STRING: {
-        o = put_str(buf, cap, o, "s=");
-        struct cur c = cur_init(id->p, id->n < OPCUA_MAX_NODEID_STR ? id->n : OPCUA_MAX_NODEID_STR);
-        while (cur_left(&c) > 0 && o + 1 < cap) {
-            uint8_t ch = cur_u8(&c);
-            buf[o++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+        case UA_NODEID_STRING: {
+            o = put_str(buf, cap, o, "s=");
+            struct cur c =
+                cur_init(id->p, id->n < OPCUA_MAX_NODEID_STR ? id->n : OPCUA_MAX_NODEID_STR);
+            while (cur_left(&c) > 0 && o + 1 < cap) {
+                uint8_t ch = cur_u8(&c);
+                buf[o++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+            }
+            break;
         }
-        break;
-    }
-    case UA_NODEID_GUID:
-        o = put_str(buf, cap, o, "g=");
-        o = put_hex(buf, cap, o, id->p, id->n);
-        break;
-    case UA_NODEID_BYTESTRING:
-        o = put_str(buf, cap, o, "b=");
-        o = put_hex(buf, cap, o, id->p,
-                    id->n < OPCUA_MAX_NODEID_STR / 2 ? id->n : OPCUA_MAX_NODEID_STR / 2);
-        break;
-    default:
-        o = put_str(buf, cap, o, "i=");
-        o = put_u32(buf, cap, o, id->num);
-        break;
+        case UA_NODEID_GUID:
+            o = put_str(buf, cap, o, "g=");
+            o = put_hex(buf, cap, o, id->p, id->n);
+            break;
+        case UA_NODEID_BYTESTRING:
+            o = put_str(buf, cap, o, "b=");
+            o = put_hex(buf, cap, o, id->p,
+                        id->n < OPCUA_MAX_NODEID_STR / 2 ? id->n : OPCUA_MAX_NODEID_STR / 2);
+            break;
+        default:
+            o = put_str(buf, cap, o, "i=");
+            o = put_u32(buf, cap, o, id->num);
+            break;
     }
     buf[o] = '\0';
     return o;
@@ -763,15 +754,11 @@ static const char *node_addr(const struct ua_nodeid *id, uint32_t *space_id, uin
     }
     *addr = h;
     switch (id->enc) {
-    case UA_NODEID_STRING:
-        *space_id = (uint32_t)id->ns | UA_NODE_SPACE_STRING;
-        return "node_string";
-    case UA_NODEID_GUID:
-        *space_id = (uint32_t)id->ns | UA_NODE_SPACE_GUID;
-        return "node_guid";
-    default:
-        *space_id = (uint32_t)id->ns | UA_NODE_SPACE_OPAQUE;
-        return "node_opaque";
+        case UA_NODEID_STRING:
+            *space_id = (uint32_t)id->ns | UA_NODE_SPACE_STRING;
+            return "node_string";
+        case UA_NODEID_GUID: *space_id = (uint32_t)id->ns | UA_NODE_SPACE_GUID; return "node_guid";
+        default: *space_id = (uint32_t)id->ns | UA_NODE_SPACE_OPAQUE; return "node_opaque";
     }
 }
 
@@ -857,27 +844,21 @@ static void skip_datavalue(struct ua *u, struct cur *c, unsigned depth);
 static size_t builtin_size(uint8_t type)
 {
     switch (type) {
-    case UA_BOOLEAN:
-    case UA_SBYTE:
-    case UA_BYTE:
-        return 1;
-    case UA_INT16:
-    case UA_UINT16:
-        return 2;
-    case UA_INT32:
-    case UA_UINT32:
-    case UA_FLOAT:
-    case UA_STATUSCODE:
-        return 4;
-    case UA_INT64:
-    case UA_UINT64:
-    case UA_DOUBLE:
-    case UA_DATETIME:
-        return 8;
-    case UA_GUID:
-        return 16;
-    default:
-        return 0;
+        case UA_BOOLEAN:
+        case UA_SBYTE:
+        case UA_BYTE: return 1;
+        case UA_INT16:
+        case UA_UINT16: return 2;
+        case UA_INT32:
+        case UA_UINT32:
+        case UA_FLOAT:
+        case UA_STATUSCODE: return 4;
+        case UA_INT64:
+        case UA_UINT64:
+        case UA_DOUBLE:
+        case UA_DATETIME: return 8;
+        case UA_GUID: return 16;
+        default: return 0;
     }
 }
 
@@ -889,38 +870,20 @@ static void skip_builtin(struct ua *u, struct cur *c, uint8_t type, unsigned dep
         return;
     }
     switch (type) {
-    case UA_STRING:
-    case UA_BYTESTRING:
-    case UA_XMLELEMENT:
-        skip_str(c);
-        break;
-    case UA_NODEID:
-        (void)rd_nodeid(c, false);
-        break;
-    case UA_EXPANDEDNODEID:
-        (void)rd_nodeid(c, true);
-        break;
-    case UA_QUALIFIEDNAME:
-        skip_qualified_name(c);
-        break;
-    case UA_LOCALIZEDTEXT:
-        skip_localized_text(c);
-        break;
-    case UA_EXTENSIONOBJECT:
-        (void)skip_extobj(c);
-        break;
-    case UA_DATAVALUE:
-        skip_datavalue(u, c, depth + 1);
-        break;
-    case UA_VARIANT:
-        skip_variant(u, c, depth + 1);
-        break;
-    case UA_DIAGNOSTICINFO:
-        skip_diaginfo(u, c, depth + 1);
-        break;
-    default:
-        cur_fail(c, CUR_INVALID); /* Part 6 5.2.2.16: ids above 25 are reserved */
-        break;
+        case UA_STRING:
+        case UA_BYTESTRING:
+        case UA_XMLELEMENT: skip_str(c); break;
+        case UA_NODEID: (void)rd_nodeid(c, false); break;
+        case UA_EXPANDEDNODEID: (void)rd_nodeid(c, true); break;
+        case UA_QUALIFIEDNAME: skip_qualified_name(c); break;
+        case UA_LOCALIZEDTEXT: skip_localized_text(c); break;
+        case UA_EXTENSIONOBJECT: (void)skip_extobj(c); break;
+        case UA_DATAVALUE: skip_datavalue(u, c, depth + 1); break;
+        case UA_VARIANT: skip_variant(u, c, depth + 1); break;
+        case UA_DIAGNOSTICINFO: skip_diaginfo(u, c, depth + 1); break;
+        default:
+            cur_fail(c, CUR_INVALID); /* Part 6 5.2.2.16: ids above 25 are reserved */
+            break;
     }
 }
 
@@ -1000,47 +963,29 @@ static bool rd_variant_scalar(struct ua *u, struct cur *c, double *v)
     }
     cur_skip(c, 1);
     switch (type) {
-    case UA_BOOLEAN:
-        *v = cur_u8(c) ? 1 : 0;
-        break;
-    case UA_SBYTE:
-        *v = (int8_t)cur_u8(c);
-        break;
-    case UA_BYTE:
-        *v = cur_u8(c);
-        break;
-    case UA_INT16:
-        *v = (int16_t)cur_le16(c);
-        break;
-    case UA_UINT16:
-        *v = cur_le16(c);
-        break;
-    case UA_INT32:
-        *v = (int32_t)cur_le32(c);
-        break;
-    case UA_UINT32:
-        *v = cur_le32(c);
-        break;
-    case UA_INT64:
-        *v = (double)(int64_t)cur_le64(c);
-        break;
-    case UA_UINT64:
-        *v = (double)cur_le64(c);
-        break;
-    case UA_FLOAT: {
-        uint32_t bits = cur_le32(c);
-        float f;
-        memcpy(&f, &bits, sizeof(f));
-        *v = f;
-        break;
-    }
-    default: { /* UA_DOUBLE */
-        uint64_t bits = cur_le64(c);
-        double d;
-        memcpy(&d, &bits, sizeof(d));
-        *v = d;
-        break;
-    }
+        case UA_BOOLEAN: *v = cur_u8(c) ? 1 : 0; break;
+        case UA_SBYTE: *v = (int8_t)cur_u8(c); break;
+        case UA_BYTE: *v = cur_u8(c); break;
+        case UA_INT16: *v = (int16_t)cur_le16(c); break;
+        case UA_UINT16: *v = cur_le16(c); break;
+        case UA_INT32: *v = (int32_t)cur_le32(c); break;
+        case UA_UINT32: *v = cur_le32(c); break;
+        case UA_INT64: *v = (double)(int64_t)cur_le64(c); break;
+        case UA_UINT64: *v = (double)cur_le64(c); break;
+        case UA_FLOAT: {
+            uint32_t bits = cur_le32(c);
+            float f;
+            memcpy(&f, &bits, sizeof(f));
+            *v = f;
+            break;
+        }
+        default: { /* UA_DOUBLE */
+            uint64_t bits = cur_le64(c);
+            double d;
+            memcpy(&d, &bits, sizeof(d));
+            *v = d;
+            break;
+        }
     }
     return cur_ok(c);
 }
@@ -1612,83 +1557,50 @@ static void rd_service_body(struct ua *u, struct cur *c, uint32_t type, bool req
     if (!cur_ok(c))
         return;
     switch (type) {
-    case UA_OPEN_SECURE_CHANNEL_REQ:
-        rd_open_secure_channel_req(u, c, mode_out);
-        break;
-    case UA_OPEN_SECURE_CHANNEL_RESP:
-        rd_open_secure_channel_resp(u, c);
-        break;
-    case UA_CREATE_SESSION_REQ:
-        rd_create_session_req(u, c);
-        break;
-    case UA_CREATE_SESSION_RESP:
-        rd_create_session_resp(u, c);
-        break;
-    case UA_ACTIVATE_SESSION_REQ:
-        rd_activate_session_req(u, c);
-        break;
-    case UA_GET_ENDPOINTS_REQ:
-    case UA_FIND_SERVERS_REQ: {
-        struct ua_str url = rd_str(c);
-        if (cur_ok(c))
-            kv_str(&u->out->detail, "endpoint_url", url);
-        break;
-    }
-    case UA_GET_ENDPOINTS_RESP:
-        rd_endpoints(u, c);
-        break;
-    case UA_FIND_SERVERS_RESP: {
-        uint32_t n = rd_count(c);
-        if (n > 0 && cur_ok(c))
-            rd_application_description(u, c, true, true, true);
-        break;
-    }
-    case UA_READ_REQ:
-        rd_read_req(u, c);
-        break;
-    case UA_HISTORY_READ_REQ:
-        rd_history_read_req(u, c);
-        break;
-    case UA_WRITE_REQ:
-        rd_write_req(u, c);
-        break;
-    case UA_WRITE_RESP:
-        rd_status_results(u, c);
-        break;
-    case UA_BROWSE_REQ:
-        rd_browse_req(u, c);
-        break;
-    case UA_REGISTER_NODES_REQ:
-        rd_node_list(u, c, 0);
-        break;
-    case UA_DELETE_NODES_REQ:
-        rd_node_list(u, c, 1);
-        break;
-    case UA_ADD_NODES_REQ:
-        rd_add_nodes_req(u, c);
-        break;
-    case UA_CALL_REQ:
-        rd_call_req(u, c);
-        break;
-    case UA_CREATE_MONITORED_ITEMS_REQ:
-        rd_create_monitored_items_req(u, c);
-        break;
-    case UA_CLOSE_SESSION_REQ: {
-        uint8_t del = cur_u8(c);
-        if (cur_ok(c))
-            ot_kv_bool(&u->out->detail, "delete_subscriptions", del != 0);
-        break;
-    }
-    case UA_CREATE_SUBSCRIPTION_REQ: {
-        uint64_t bits = cur_le64(c);
-        double interval;
-        memcpy(&interval, &bits, sizeof(interval));
-        if (cur_ok(c))
-            ot_kv_dbl(&u->out->detail, "requested_publishing_interval", interval);
-        break;
-    }
-    default:
-        break; /* the service is named; its body is not needed */
+        case UA_OPEN_SECURE_CHANNEL_REQ: rd_open_secure_channel_req(u, c, mode_out); break;
+        case UA_OPEN_SECURE_CHANNEL_RESP: rd_open_secure_channel_resp(u, c); break;
+        case UA_CREATE_SESSION_REQ: rd_create_session_req(u, c); break;
+        case UA_CREATE_SESSION_RESP: rd_create_session_resp(u, c); break;
+        case UA_ACTIVATE_SESSION_REQ: rd_activate_session_req(u, c); break;
+        case UA_GET_ENDPOINTS_REQ:
+        case UA_FIND_SERVERS_REQ: {
+            struct ua_str url = rd_str(c);
+            if (cur_ok(c))
+                kv_str(&u->out->detail, "endpoint_url", url);
+            break;
+        }
+        case UA_GET_ENDPOINTS_RESP: rd_endpoints(u, c); break;
+        case UA_FIND_SERVERS_RESP: {
+            uint32_t n = rd_count(c);
+            if (n > 0 && cur_ok(c))
+                rd_application_description(u, c, true, true, true);
+            break;
+        }
+        case UA_READ_REQ: rd_read_req(u, c); break;
+        case UA_HISTORY_READ_REQ: rd_history_read_req(u, c); break;
+        case UA_WRITE_REQ: rd_write_req(u, c); break;
+        case UA_WRITE_RESP: rd_status_results(u, c); break;
+        case UA_BROWSE_REQ: rd_browse_req(u, c); break;
+        case UA_REGISTER_NODES_REQ: rd_node_list(u, c, 0); break;
+        case UA_DELETE_NODES_REQ: rd_node_list(u, c, 1); break;
+        case UA_ADD_NODES_REQ: rd_add_nodes_req(u, c); break;
+        case UA_CALL_REQ: rd_call_req(u, c); break;
+        case UA_CREATE_MONITORED_ITEMS_REQ: rd_create_monitored_items_req(u, c); break;
+        case UA_CLOSE_SESSION_REQ: {
+            uint8_t del = cur_u8(c);
+            if (cur_ok(c))
+                ot_kv_bool(&u->out->detail, "delete_subscriptions", del != 0);
+            break;
+        }
+        case UA_CREATE_SUBSCRIPTION_REQ: {
+            uint64_t bits = cur_le64(c);
+            double interval;
+            memcpy(&interval, &bits, sizeof(interval));
+            if (cur_ok(c))
+                ot_kv_dbl(&u->out->detail, "requested_publishing_interval", interval);
+            break;
+        }
+        default: break; /* the service is named; its body is not needed */
     }
 }
 
@@ -2090,17 +2002,12 @@ static enum ot_parse opcua_parse(struct cur *c, const struct ot_ctx *ctx, struct
     ot_kv_u64(&out->detail, "message_size", size);
 
     switch (type) {
-    case OPCUA_HEL:
-    case OPCUA_ACK:
-        return parse_hello(&m, out, type);
-    case OPCUA_ERR:
-        return parse_error(&m, out);
-    case OPCUA_RHE:
-        return parse_reverse_hello(&m, out);
-    case OPCUA_OPN:
-        return parse_open(&m, ctx, out, fs, dir);
-    default: /* MSG, CLO */
-        return parse_symmetric(&m, ctx, out, fs, dir, chunk);
+        case OPCUA_HEL:
+        case OPCUA_ACK: return parse_hello(&m, out, type);
+        case OPCUA_ERR: return parse_error(&m, out);
+        case OPCUA_RHE: return parse_reverse_hello(&m, out);
+        case OPCUA_OPN: return parse_open(&m, ctx, out, fs, dir);
+        default: /* MSG, CLO */ return parse_symmetric(&m, ctx, out, fs, dir, chunk);
     }
 }
 

@@ -242,92 +242,85 @@ static void rd_block_data(struct ot_msg *out, struct cur *b, uint8_t opt, uint8_
     struct ot_detail *d = &out->detail;
     struct ot_identity *id = &out->identity;
     switch (opt << 8 | sub) {
-    case DCP_OPT_IP << 8 | DCP_SUB_IP_MAC:
-        kv_mac(d, "mac_address", b);
-        break;
-    case DCP_OPT_IP << 8 | DCP_SUB_IP_PARAMETER:
-    case DCP_OPT_IP << 8 | DCP_SUB_IP_FULL_SUITE:
-        kv_ipv4(d, "ip", b);
-        kv_ipv4(d, "netmask", b);
-        kv_ipv4(d, "gateway", b);
-        if (sub == DCP_SUB_IP_FULL_SUITE && cur_left(b) >= 4)
-            kv_ipv4(d, "dns", b);
-        break;
-    case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_VENDOR: {
-        size_t n = cur_left(b);
-        const uint8_t *p = cur_bytes(b, n);
-        ot_kv_str(d, "type_of_station", p, n < DCP_MAX_STR ? n : DCP_MAX_STR);
-        if (ident && n > 0) {
-            ot_ident_set(id->product, p, n);
-            id->present = true;
-        }
-        break;
-    }
-    case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_NAME_OF_STATION: {
-        size_t n = cur_left(b);
-        const uint8_t *p = cur_bytes(b, n);
-        ot_kv_str(d, set ? "set_name_of_station" : "name_of_station", p,
-                  n < DCP_MAX_STR ? n : DCP_MAX_STR);
-        if (ident && n > 0) {
-            ot_ident_set(id->name, p, n);
-            id->present = true;
-        }
-        break;
-    }
-    case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_ID:
-    case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_OEM_ID: {
-        bool oem = sub == DCP_SUB_DEV_OEM_ID;
-        uint16_t vendor = cur_be16(b);
-        uint16_t device = cur_be16(b);
-        if (!cur_ok(b))
+        case DCP_OPT_IP << 8 | DCP_SUB_IP_MAC: kv_mac(d, "mac_address", b); break;
+        case DCP_OPT_IP << 8 | DCP_SUB_IP_PARAMETER:
+        case DCP_OPT_IP << 8 | DCP_SUB_IP_FULL_SUITE:
+            kv_ipv4(d, "ip", b);
+            kv_ipv4(d, "netmask", b);
+            kv_ipv4(d, "gateway", b);
+            if (sub == DCP_SUB_IP_FULL_SUITE && cur_left(b) >= 4)
+                kv_ipv4(d, "dns", b);
             break;
-        ot_kv_u64(d, oem ? "oem_vendor_id" : "vendor_id", vendor);
-        ot_kv_u64(d, oem ? "oem_device_id" : "device_id", device);
-        break;
-    }
-    case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_ROLE: {
-        uint8_t role = cur_u8(b);
-        if (!cur_ok(b))
+        case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_VENDOR: {
+            size_t n = cur_left(b);
+            const uint8_t *p = cur_bytes(b, n);
+            ot_kv_str(d, "type_of_station", p, n < DCP_MAX_STR ? n : DCP_MAX_STR);
+            if (ident && n > 0) {
+                ot_ident_set(id->product, p, n);
+                id->present = true;
+            }
             break;
-        ot_kv_u64(d, "device_role", role);
-        ot_kv_arr(d, "device_roles");
-        for (const struct ot_tok *t = dcp_roles; t->s; t++)
-            if (role & t->v)
-                ot_kv_cstr(d, NULL, t->s);
-        ot_kv_end(d);
-        break;
-    }
-    case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_OPTIONS:
-        /* Option/Suboption pairs the device supports. */
-        ot_kv_u64(d, "device_options_count", cur_left(b) / 2);
-        break;
-    case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_ALIAS:
-        kv_text(d, "alias_name", b);
-        break;
-    case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_INSTANCE: {
-        uint8_t hi = cur_u8(b);
-        uint8_t lo = cur_u8(b);
-        if (cur_ok(b))
-            ot_kv_u64(d, "device_instance", (uint32_t)hi << 8 | lo);
-        break;
-    }
-    case DCP_OPT_DHCP << 8 | DCP_SUB_DHCP_HOST_NAME:
-        kv_text(d, "dhcp_host_name", b);
-        break;
-    case DCP_OPT_CONTROL << 8 | DCP_SUB_CTRL_SIGNAL: {
-        uint16_t v = cur_be16(b);
-        if (cur_ok(b))
-            ot_kv_u64(d, "signal_value", v);
-        break;
-    }
-    case DCP_OPT_DEVICE_INITIATIVE << 8 | 0x01: {
-        uint16_t v = cur_be16(b);
-        if (cur_ok(b))
-            ot_kv_bool(d, "issue_hello", v & 1);
-        break;
-    }
-    default:
-        break;
+        }
+        case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_NAME_OF_STATION: {
+            size_t n = cur_left(b);
+            const uint8_t *p = cur_bytes(b, n);
+            ot_kv_str(d, set ? "set_name_of_station" : "name_of_station", p,
+                      n < DCP_MAX_STR ? n : DCP_MAX_STR);
+            if (ident && n > 0) {
+                ot_ident_set(id->name, p, n);
+                id->present = true;
+            }
+            break;
+        }
+        case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_ID:
+        case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_OEM_ID: {
+            bool oem = sub == DCP_SUB_DEV_OEM_ID;
+            uint16_t vendor = cur_be16(b);
+            uint16_t device = cur_be16(b);
+            if (!cur_ok(b))
+                break;
+            ot_kv_u64(d, oem ? "oem_vendor_id" : "vendor_id", vendor);
+            ot_kv_u64(d, oem ? "oem_device_id" : "device_id", device);
+            break;
+        }
+        case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_ROLE: {
+            uint8_t role = cur_u8(b);
+            if (!cur_ok(b))
+                break;
+            ot_kv_u64(d, "device_role", role);
+            ot_kv_arr(d, "device_roles");
+            for (const struct ot_tok *t = dcp_roles; t->s; t++)
+                if (role & t->v)
+                    ot_kv_cstr(d, NULL, t->s);
+            ot_kv_end(d);
+            break;
+        }
+        case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_OPTIONS:
+            /* Option/Suboption pairs the device supports. */
+            ot_kv_u64(d, "device_options_count", cur_left(b) / 2);
+            break;
+        case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_ALIAS: kv_text(d, "alias_name", b); break;
+        case DCP_OPT_DEVICE << 8 | DCP_SUB_DEV_INSTANCE: {
+            uint8_t hi = cur_u8(b);
+            uint8_t lo = cur_u8(b);
+            if (cur_ok(b))
+                ot_kv_u64(d, "device_instance", (uint32_t)hi << 8 | lo);
+            break;
+        }
+        case DCP_OPT_DHCP << 8 | DCP_SUB_DHCP_HOST_NAME: kv_text(d, "dhcp_host_name", b); break;
+        case DCP_OPT_CONTROL << 8 | DCP_SUB_CTRL_SIGNAL: {
+            uint16_t v = cur_be16(b);
+            if (cur_ok(b))
+                ot_kv_u64(d, "signal_value", v);
+            break;
+        }
+        case DCP_OPT_DEVICE_INITIATIVE << 8 | 0x01: {
+            uint16_t v = cur_be16(b);
+            if (cur_ok(b))
+                ot_kv_bool(d, "issue_hello", v & 1);
+            break;
+        }
+        default: break;
     }
 }
 
