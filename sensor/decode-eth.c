@@ -166,6 +166,8 @@ enum decode_err decode_packet(struct packet *p, int linktype, const uint8_t *dat
     p->tcp_flags = 0;
     p->payload = NULL;
     p->payload_len = 0;
+    p->payload_wire_len = 0;
+    p->l4_wire_len = 0;
     switch (linktype) {
         case LINK_ETHERNET:
             return decode_ethernet(p, data, caplen);

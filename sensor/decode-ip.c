@@ -48,6 +48,7 @@ enum decode_err decode_ipv4(struct packet *p, const uint8_t *data, size_t len)
         p->fragment = true;
         return DEC_IPV4_FRAGMENT;
     }
+    p->l4_wire_len = (uint32_t)(total - hlen);
     return decode_l4(p, data + hlen, p->l3_len - hlen);
 }
 
@@ -68,6 +69,7 @@ enum decode_err decode_ipv6(struct packet *p, const uint8_t *data, size_t len)
     p->ip_version = 6;
     p->l3 = data;
     size_t avail = cur_left(&c);
+    uint16_t wire_plen = plen;
     if (plen > avail && plen != 0)
         plen = (uint16_t)avail; /* snaplen-cut: keep what was captured */
     p->l3_len = (uint32_t)(40 + plen);
@@ -92,6 +94,7 @@ enum decode_err decode_ipv6(struct packet *p, const uint8_t *data, size_t len)
                 return DEC_IPV6_FRAGMENT;
             default:
                 p->l4proto = next;
+                p->l4_wire_len = (uint32_t)(wire_plen - cur_off(&pc));
                 return decode_l4(p, pc.p + cur_off(&pc), cur_left(&pc));
         }
     }

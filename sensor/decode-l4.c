@@ -24,6 +24,9 @@ static enum decode_err decode_tcp(struct packet *p, const uint8_t *data, size_t 
         return DEC_TCP_TRUNC;
     p->payload = data + hlen;
     p->payload_len = (uint32_t)(len - hlen);
+    p->payload_wire_len = p->l4_wire_len > hlen ? (uint32_t)(p->l4_wire_len - hlen) : 0;
+    if (p->payload_wire_len < p->payload_len)
+        p->payload_wire_len = p->payload_len;
     return DEC_OK;
 }
 
@@ -42,6 +45,7 @@ static enum decode_err decode_udp(struct packet *p, const uint8_t *data, size_t 
         plen = len - 8; /* snaplen-cut datagram: the dissector sees what was captured */
     p->payload = data + 8;
     p->payload_len = (uint32_t)plen;
+    p->payload_wire_len = (uint32_t)ulen - 8;
     return DEC_OK;
 }
 
@@ -54,6 +58,7 @@ static enum decode_err decode_icmp(struct packet *p, const uint8_t *data, size_t
         return DEC_ICMP_TRUNC;
     p->payload = data + 2;
     p->payload_len = (uint32_t)(len - 2);
+    p->payload_wire_len = p->payload_len;
     return DEC_OK;
 }
 

@@ -91,7 +91,9 @@ struct packet {
     uint8_t icmp_type;
     uint8_t icmp_code;
     const uint8_t *payload; /* L4 payload, borrowed */
-    uint32_t payload_len;
+    uint32_t payload_len;      /* captured bytes of it */
+    uint32_t payload_wire_len; /* its length on the wire (more when the capture cut it) */
+    uint32_t l4_wire_len;      /* the transport header and payload on the wire */
 };
 
 #define TCP_FIN 0x01

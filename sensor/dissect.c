@@ -40,10 +40,13 @@ static void attach(struct worker *w, struct flow *f, const struct ot_dissector *
     w->stats.proto[d->proto].flows++;
 }
 
-void dissect_select(struct worker *w, struct flow *f, int dir, const struct packet *p)
+/* Probes one candidate set over the bytes seen so far. */
+static const struct ot_dissector *probe_all(struct worker *w, const struct packet *p, int dir,
+                                            const uint8_t *data, size_t len, bool *need_more)
 {
     bool to_server = dir == 0;
-    bool need_more = false;
+    /* a segment the capture cut (snaplen) will never show more */
+    bool cut = p->payload_wire_len > p->payload_len;
     /* the server's port first: a dissector registered there must confirm */
     uint16_t server_port = to_server ? p->dport : p->sport;
     for (size_t i = 0; ot_dissectors[i]; i++) {
@@ -51,33 +54,51 @@ void dissect_select(struct worker *w, struct flow *f, int dir, const struct pack
         const struct conf_dissector *cd = &w->conf->dissector[d->proto];
         if (!cd->enabled || !l4_matches(d, p->l4proto) || !port_matches(cd, server_port))
             continue;
-        enum ot_probe r = d->probe ? d->probe(p->payload, p->payload_len, to_server)
-                                   : OT_PROBE_YES;
-        /* On its own port a protocol that may have begun (a first segment
-         * shorter than its header) is attached at once, so the framer keeps
-         * those bytes: its pdu_len still refuses anything that is not it. */
-        if (r == OT_PROBE_YES || r == OT_PROBE_NEED_MORE) {
-            attach(w, f, d);
-            return;
-        }
-        /* and it gets a few packets to show itself: a capture that starts
-         * mid-PDU begins with bytes no probe accepts */
-        need_more = true;
+        enum ot_probe r = d->probe ? d->probe(data, len, to_server) : OT_PROBE_YES;
+        if (r == OT_PROBE_YES || (r == OT_PROBE_NEED_MORE && cut))
+            return d;
+        /* on its own port a protocol gets a few packets to show itself: a
+         * capture that starts mid-PDU begins with bytes no probe accepts */
+        *need_more = true;
     }
     for (size_t i = 0; ot_dissectors[i]; i++) {
         const struct ot_dissector *d = ot_dissectors[i];
         const struct conf_dissector *cd = &w->conf->dissector[d->proto];
         if (!cd->enabled || !cd->heuristic || !d->probe || !l4_matches(d, p->l4proto))
             continue;
-        enum ot_probe r = d->probe(p->payload, p->payload_len, to_server);
-        if (r == OT_PROBE_YES) {
-            attach(w, f, d);
-            return;
-        }
-        need_more |= r == OT_PROBE_NEED_MORE;
+        enum ot_probe r = d->probe(data, len, to_server);
+        if (r == OT_PROBE_YES)
+            return d;
+        *need_more |= r == OT_PROBE_NEED_MORE;
     }
-    if (!need_more || ++f->probe_tries >= PROBE_TRIES)
+    return NULL;
+}
+
+bool dissect_select(struct worker *w, struct flow *f, int dir, const struct packet *p)
+{
+    /* A TCP segment too short to tell (a TPKT header alone, half an MBAP
+     * header) is held, and the next in-order segment is probed together with
+     * it; when a dissector claims the flow, the held bytes are framed first. */
+    const uint8_t *data = p->payload;
+    size_t len = p->payload_len;
+    bool tcp = p->l4proto == IPPROTO_TCP;
+    if (tcp && !reasm_hold_add(w, f, dir, p, &data, &len)) {
+        data = p->payload;
+        len = p->payload_len;
+    }
+    bool need_more = false;
+    const struct ot_dissector *d = probe_all(w, p, dir, data, len, &need_more);
+    if (d) {
+        attach(w, f, d);
+        if (f->dissector && tcp)
+            return reasm_hold_release(w, f, dir, p);
+        return false;
+    }
+    if (!need_more || ++f->probe_tries >= PROBE_TRIES) {
         f->dissect_done = true;
+        reasm_hold_drop(w, f);
+    }
+    return false;
 }
 
 /* The worker's list of pending requests, oldest first, drives timeouts. */

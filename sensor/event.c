@@ -426,6 +426,7 @@ void event_stats(struct worker *w, bool final)
     jw_ku64(jw, "gaps", s->tcp_gaps);
     jw_ku64(jw, "retransmitted_bytes", s->tcp_retransmitted_bytes);
     jw_ku64(jw, "reordered_segments", s->tcp_reordered);
+    jw_ku64(jw, "cut_segments", s->tcp_cut_segments);
     jw_ku64(jw, "partial_pdus_dropped", s->partial_pdus_dropped);
     jw_ku64(jw, "reassembly_no_buffer", s->reasm_no_buffer);
     jw_obj_end(jw);

@@ -23,6 +23,7 @@ struct stream {
     bool seq_known;
     bool fin;
     bool after_gap;        /* the next bytes follow a hole: resynchronise by tiling */
+    uint32_t hold_seq;     /* before a dissector attached: where the held bytes start */
     struct reasm_buf *buf; /* pooled; only while a PDU spans segments */
     struct ooo_store *ooo; /* pooled; segments that arrived ahead of a hole */
     uint64_t skip;         /* bytes still to drop: the tail of an oversized PDU */

@@ -130,6 +130,68 @@ static bool ooo_hold(struct worker *w, struct stream *s, uint32_t seq, const uin
     return true;
 }
 
+#define HOLD_MAX 512 /* bytes held per direction while no probe can decide */
+
+bool reasm_hold_add(struct worker *w, struct flow *f, int dir, const struct packet *p,
+                    const uint8_t **data, size_t *len)
+{
+    struct stream *s = &f->stream[dir];
+    uint32_t seq = p->seq + ((p->tcp_flags & TCP_SYN) ? 1 : 0);
+    if (s->buf && (seq != s->hold_seq + s->buf->len || s->buf->len + p->payload_len > HOLD_MAX))
+        buf_release(w, s); /* not the next bytes, or too many: start again here */
+    /* a segment cut by the capture cannot be continued */
+    bool whole = p->payload_len == p->payload_wire_len;
+    if (!s->buf && whole && p->payload_len <= HOLD_MAX) {
+        s->buf = pool_take(&w->reasm_pool);
+        if (s->buf) {
+            s->buf->len = 0;
+            s->hold_seq = seq;
+        }
+    }
+    if (!s->buf || !whole || s->buf->len + p->payload_len > HOLD_MAX) {
+        /* these bytes go by unheld: the stream restarts where a dissector
+         * picks it up, not at the SYN */
+        buf_release(w, s);
+        s->seq_known = false;
+        return false;
+    }
+    memcpy(s->buf->data + s->buf->len, p->payload, p->payload_len);
+    s->buf->len += p->payload_len;
+    *data = s->buf->data;
+    *len = s->buf->len;
+    return true;
+}
+
+/* Frames one direction's held bytes; the stream continues after them. */
+static void hold_frame(struct worker *w, struct flow *f, int dir)
+{
+    struct stream *s = &f->stream[dir];
+    struct reasm_buf *held = s->buf;
+    if (!held)
+        return;
+    s->buf = NULL;
+    s->next_seq = s->hold_seq + (uint32_t)held->len;
+    s->seq_known = true;
+    frame_stream(w, f, dir, held->data, held->len);
+    pool_put(&w->reasm_pool, held);
+}
+
+bool reasm_hold_release(struct worker *w, struct flow *f, int dir, const struct packet *p)
+{
+    bool had = f->stream[dir].buf != NULL;
+    /* the other side's held bytes came first: a request before its response */
+    hold_frame(w, f, 1 - dir);
+    hold_frame(w, f, dir);
+    return had && f->stream[dir].next_seq == p->seq + ((p->tcp_flags & TCP_SYN) ? 1u : 0u) +
+                                                 p->payload_len;
+}
+
+void reasm_hold_drop(struct worker *w, struct flow *f)
+{
+    for (int d = 0; d < 2; d++)
+        buf_release(w, &f->stream[d]);
+}
+
 void reasm_ack(struct worker *w, struct flow *f, int dir, const struct packet *p)
 {
     struct stream *o = &f->stream[1 - dir];
@@ -144,7 +206,7 @@ void reasm_release(struct worker *w, struct flow *f)
     for (int d = 0; d < 2; d++) {
         if (f->dissector)
             ooo_give_up(w, f, d);
-        if (f->stream[d].buf)
+        if (f->stream[d].buf && f->dissector)
             w->stats.partial_pdus_dropped++;
         buf_release(w, &f->stream[d]);
         f->stream[d].skip = 0;
@@ -362,6 +424,19 @@ void reasm_segment(struct worker *w, struct flow *f, int dir, const struct packe
     }
     s->next_seq += (uint32_t)len;
     frame_stream(w, f, dir, data, len);
+    if (p->payload_wire_len > p->payload_len) {
+        /* the capture cut this segment (snaplen): its tail is a hole.  A PDU
+         * whose length is known goes to its dissector cut, to be counted
+         * truncated or parsed as far as it goes */
+        w->stats.tcp_cut_segments++;
+        if (s->buf) {
+            size_t want = f->dissector->pdu_len(s->buf->data, s->buf->len);
+            if (want != 0 && want != OT_PDU_NOT_MINE && want > s->buf->len)
+                dissect_pdu(w, f, dir, s->buf->data, s->buf->len, want);
+        }
+        declare_gap(w, f, dir, s->next_seq + (p->payload_wire_len - p->payload_len));
+        return;
+    }
     if (s->ooo)
         ooo_drain(w, f, dir);
 }

@@ -29,7 +29,8 @@ struct stats {
     uint64_t flows_ended;
     uint64_t tcp_gaps;
     uint64_t tcp_retransmitted_bytes;
-    uint64_t tcp_reordered;      /* segments held and delivered once the hole filled */
+    uint64_t tcp_reordered;
+    uint64_t tcp_cut_segments;   /* segments the capture cut short (snaplen) */      /* segments held and delivered once the hole filled */
     uint64_t partial_pdus_dropped; /* a PDU cut by a gap or by the end of its flow */
     uint64_t reasm_no_buffer;  /* a PDU spanning segments found no free buffer */
     uint64_t dissect_no_state; /* a flow found no free dissector state */

@@ -193,8 +193,8 @@ static void ip_packet(struct worker *w, struct packet *p)
         reasm_ack(w, f, dir, p);
     if (p->payload_len == 0 && !(p->tcp_flags & (TCP_SYN | TCP_FIN)))
         return;
-    if (!f->dissector && !f->dissect_done && p->payload_len > 0)
-        dissect_select(w, f, dir, p);
+    if (!f->dissector && !f->dissect_done && p->payload_len > 0 && dissect_select(w, f, dir, p))
+        return;
     if (!f->dissector)
         return;
     if (p->l4proto == IPPROTO_TCP)

@@ -70,6 +70,16 @@ void worker_finish(struct worker *w);
 
 /* reasm-tcp.c: feeds a TCP segment's payload to the flow's framer. */
 void reasm_segment(struct worker *w, struct flow *f, int dir, const struct packet *p);
+/* While no dissector has claimed a TCP flow, its first payload bytes are
+ * held (in order, bounded) so that a probe can see more than one short
+ * segment.  reasm_hold_add appends p's payload and points data/len at all
+ * the held bytes; false when nothing is held (out of order, no buffer).
+ * reasm_hold_release frames the held bytes once a dissector attached
+ * (true: p's payload was among them); reasm_hold_drop forgets them. */
+bool reasm_hold_add(struct worker *w, struct flow *f, int dir, const struct packet *p,
+                    const uint8_t **data, size_t *len);
+bool reasm_hold_release(struct worker *w, struct flow *f, int dir, const struct packet *p);
+void reasm_hold_drop(struct worker *w, struct flow *f);
 /* Looks at what a packet acknowledges: a hole in the other direction that
  * the peer acknowledged will never fill. */
 void reasm_ack(struct worker *w, struct flow *f, int dir, const struct packet *p);
@@ -80,7 +90,9 @@ void reasm_release(struct worker *w, struct flow *f);
 void frame_datagram(struct worker *w, struct flow *f, int dir, const uint8_t *data, size_t len);
 
 /* dissect.c */
-void dissect_select(struct worker *w, struct flow *f, int dir, const struct packet *p);
+/* Looks for the flow's protocol in a payload; returns true when it took the
+ * packet's payload already (framed with bytes held from earlier segments). */
+bool dissect_select(struct worker *w, struct flow *f, int dir, const struct packet *p);
 void dissect_pdu(struct worker *w, struct flow *f, int dir, const uint8_t *data, size_t len,
                  size_t claimed_len);
 void dissect_l2(struct worker *w, const struct packet *p);
