@@ -137,6 +137,10 @@ bool reasm_hold_add(struct worker *w, struct flow *f, int dir, const struct pack
 {
     struct stream *s = &f->stream[dir];
     uint32_t seq = p->seq + ((p->tcp_flags & TCP_SYN) ? 1 : 0);
+    /* the SYN told where the stream starts: a segment elsewhere is probed
+     * alone and left to the reassembler, which puts it in its place */
+    if (s->seq_known && !s->buf && seq != s->next_seq)
+        return false;
     if (s->buf && (seq != s->hold_seq + s->buf->len || s->buf->len + p->payload_len > HOLD_MAX))
         buf_release(w, s); /* not the next bytes, or too many: start again here */
     /* a segment cut by the capture cannot be continued */
