@@ -4,6 +4,7 @@
  * specification: IEEE 802.3, 802.1Q; tcpdump.org/linktypes/LINKTYPE_LINUX_SLL(2). */
 #include <string.h>
 
+#include "bytes.h"
 #include "cursor.h"
 #include "decode.h"
 
@@ -81,21 +82,20 @@ enum decode_err decode_ether_payload(struct packet *p, uint16_t ethertype, const
 
 static enum decode_err decode_ethernet(struct packet *p, const uint8_t *data, size_t len)
 {
-    struct cur c = cur_init(data, len);
-    cur_copy(&c, p->dst_mac, 6);
-    cur_copy(&c, p->src_mac, 6);
-    uint16_t type = cur_be16(&c);
-    if (!cur_ok(&c))
+    if (len < 14)
         return DEC_LINK_TRUNC;
+    memcpy(p->dst_mac, data, 6);
+    memcpy(p->src_mac, data + 6, 6);
+    uint16_t type = rd16(data + 12);
     p->has_ether = true;
     if (type <= 1500) {
         /* 802.3 length field: LLC frames (STP, CDP) carry no ethertype */
         p->ethertype = 0;
-        p->l2_payload = data + cur_off(&c);
-        p->l2_payload_len = (uint32_t)cur_left(&c);
+        p->l2_payload = data + 14;
+        p->l2_payload_len = (uint32_t)(len - 14);
         return DEC_OK;
     }
-    return decode_ether_payload(p, type, data + cur_off(&c), cur_left(&c));
+    return decode_ether_payload(p, type, data + 14, len - 14);
 }
 
 /* BSD loopback: a 4-byte address family in host order of the capturing

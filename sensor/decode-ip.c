@@ -6,6 +6,7 @@
  * surface we do not need yet (README, architecture). */
 #include <string.h>
 
+#include "bytes.h"
 #include "cursor.h"
 #include "decode.h"
 
@@ -13,19 +14,11 @@
 
 enum decode_err decode_ipv4(struct packet *p, const uint8_t *data, size_t len)
 {
-    struct cur c = cur_init(data, len);
-    uint8_t vihl = cur_u8(&c);
-    cur_skip(&c, 1);
-    uint16_t total = cur_be16(&c);
-    cur_skip(&c, 2);
-    uint16_t frag = cur_be16(&c);
-    cur_skip(&c, 1);
-    uint8_t proto = cur_u8(&c);
-    cur_skip(&c, 2);
-    const uint8_t *src = cur_bytes(&c, 4);
-    const uint8_t *dst = cur_bytes(&c, 4);
-    if (!cur_ok(&c))
+    if (len < 20)
         return DEC_IPV4_TRUNC;
+    uint8_t vihl = data[0];
+    uint16_t total = rd16(data + 2);
+    uint16_t frag = rd16(data + 6);
     if (vihl >> 4 != 4)
         return DEC_IPV4_BAD_VERSION;
     size_t hlen = (size_t)(vihl & 0x0f) * 4;
@@ -38,9 +31,9 @@ enum decode_err decode_ipv4(struct packet *p, const uint8_t *data, size_t len)
     p->ip_version = 4;
     memset(&p->src, 0, sizeof(p->src));
     memset(&p->dst, 0, sizeof(p->dst));
-    memcpy(p->src.b, src, 4);
-    memcpy(p->dst.b, dst, 4);
-    p->l4proto = proto;
+    memcpy(p->src.b, data + 12, 4);
+    memcpy(p->dst.b, data + 16, 4);
+    p->l4proto = data[9];
     p->l3 = data;
     /* a snaplen-cut packet keeps what was captured; Ethernet padding is dropped */
     p->l3_len = (uint32_t)(total < len ? total : len);

@@ -3,21 +3,20 @@
  * specification: RFC 9293 section 3.1; RFC 768; RFC 792; RFC 4443. */
 #include <netinet/in.h>
 
+#include "bytes.h"
 #include "cursor.h"
 #include "decode.h"
 
 static enum decode_err decode_tcp(struct packet *p, const uint8_t *data, size_t len)
 {
-    struct cur c = cur_init(data, len);
-    p->sport = cur_be16(&c);
-    p->dport = cur_be16(&c);
-    p->seq = cur_be32(&c);
-    p->ack = cur_be32(&c);
-    uint8_t off = cur_u8(&c);
-    p->tcp_flags = cur_u8(&c);
-    if (!cur_ok(&c))
+    if (len < 20)
         return DEC_TCP_TRUNC;
-    size_t hlen = (size_t)(off >> 4) * 4;
+    p->sport = rd16(data);
+    p->dport = rd16(data + 2);
+    p->seq = rd32(data + 4);
+    p->ack = rd32(data + 8);
+    p->tcp_flags = data[13];
+    size_t hlen = (size_t)(data[12] >> 4) * 4;
     if (hlen < 20)
         return DEC_TCP_BAD_HLEN;
     if (hlen > len)
