@@ -18,6 +18,7 @@ enum conf_type {
     CT_BOOL,
     CT_STR,
     CT_TYPES, /* list (or comma string) of event type names */
+    CT_ENUM,  /* one of the names in `choices`, stored as its index (uint32_t) */
 };
 
 struct conf_key {
@@ -25,11 +26,34 @@ struct conf_key {
     enum conf_type type;
     size_t off;
     uint32_t min, max;
+    const char *const *choices; /* CT_ENUM */
 };
 
-#define U32(p, f, lo, hi) {p, CT_U32, offsetof(struct conf, f), lo, hi}
-#define BOOL(p, f) {p, CT_BOOL, offsetof(struct conf, f), 0, 0}
-#define STR(p, f) {p, CT_STR, offsetof(struct conf, f), 0, 0}
+#define U32(p, f, lo, hi) {p, CT_U32, offsetof(struct conf, f), lo, hi, NULL}
+#define BOOL(p, f) {p, CT_BOOL, offsetof(struct conf, f), 0, 0, NULL}
+#define STR(p, f) {p, CT_STR, offsetof(struct conf, f), 0, 0, NULL}
+#define TYPES(p, f) {p, CT_TYPES, offsetof(struct conf, f), 0, 0, NULL}
+#define ENUM(p, f, names) {p, CT_ENUM, offsetof(struct conf, f), 0, 0, names}
+
+const char *const conf_fsync_names[] = {"none", "second", "always", NULL};
+static const char *const auto_names[] = {"auto", "false", "true", NULL};
+const char *const conf_redis_mode_names[] = {"list", "channel", "stream", NULL};
+const char *const conf_syslog_transport_names[] = {"udp", "tcp", "unix", NULL};
+const char *const conf_syslog_format_names[] = {"json", "cef", "leef", NULL};
+const char *const conf_syslog_header_names[] = {"rfc5424", "rfc3164", NULL};
+/* RFC 5424 section 6.2.1, in code order */
+const char *const conf_syslog_facility_names[] = {
+    "kern",   "user",   "mail",   "daemon", "auth",   "syslog", "lpr",    "news",
+    "uucp",   "cron",   "authpriv", "ftp",  "ntp",    "audit",  "alert",  "clock",
+    "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7", NULL};
+
+int conf_enum_find(const char *const *names, const char *name)
+{
+    for (int i = 0; names[i]; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return -1;
+}
 
 static const struct conf_key conf_keys[] = {
     STR("sensor.name", sensor_name),
@@ -52,7 +76,45 @@ static const struct conf_key conf_keys[] = {
     U32("outputs.queue_kb", output_queue_kb, 64, 1 << 20),
     BOOL("outputs.eve.enabled", eve_enabled),
     STR("outputs.eve.filename", eve_filename),
-    {"outputs.eve.types", CT_TYPES, offsetof(struct conf, eve_types), 0, 0},
+    TYPES("outputs.eve.types", eve_types),
+    ENUM("outputs.eve.fsync", eve_fsync, conf_fsync_names),
+    TYPES("outputs.eve.split_types", eve_split_types),
+    U32("outputs.shutdown_timeout", shutdown_timeout, 0, 3600),
+    STR("outputs.spool.dir", spool_dir),
+    U32("outputs.spool.max_mb", spool_max_mb, 0, 1 << 20),
+    ENUM("outputs.spool.fsync", spool_fsync, conf_fsync_names),
+    BOOL("outputs.redis.enabled", redis_enabled),
+    STR("outputs.redis.url", redis_url),
+    STR("outputs.redis.host", redis_host),
+    U32("outputs.redis.port", redis_port, 1, 65535),
+    STR("outputs.redis.socket", redis_socket),
+    STR("outputs.redis.user", redis_user),
+    STR("outputs.redis.password", redis_password),
+    U32("outputs.redis.db", redis_db, 0, 65535),
+    STR("outputs.redis.key", redis_key),
+    ENUM("outputs.redis.mode", redis_mode, conf_redis_mode_names),
+    TYPES("outputs.redis.types", redis_types),
+    U32("outputs.redis.maxlen", redis_maxlen, 0, 1u << 31),
+    U32("outputs.redis.pipeline", redis_pipeline, 1, 100000),
+    U32("outputs.redis.retry_max", redis_retry_max, 1, 3600),
+    BOOL("outputs.syslog.enabled", syslog_enabled),
+    STR("outputs.syslog.url", syslog_url),
+    ENUM("outputs.syslog.transport", syslog_transport, conf_syslog_transport_names),
+    STR("outputs.syslog.host", syslog_host),
+    U32("outputs.syslog.port", syslog_port, 1, 65535),
+    STR("outputs.syslog.socket", syslog_socket),
+    ENUM("outputs.syslog.format", syslog_format, conf_syslog_format_names),
+    ENUM("outputs.syslog.header", syslog_header, conf_syslog_header_names),
+    ENUM("outputs.syslog.facility", syslog_facility, conf_syslog_facility_names),
+    TYPES("outputs.syslog.types", syslog_types),
+    STR("outputs.syslog.hostname", syslog_hostname),
+    U32("outputs.syslog.max_message", syslog_max_message, 480, 1 << 20),
+    U32("outputs.syslog.tcp_hold_ms", syslog_tcp_hold_ms, 0, 60000),
+    U32("outputs.syslog.retry_max", syslog_retry_max, 1, 3600),
+    ENUM("outputs.http.enabled", http_enabled, auto_names),
+    STR("outputs.http.listen", http_listen),
+    U32("outputs.http.alerts", http_alerts, 1, 1000000),
+    U32("outputs.http.assets", http_assets, 1, 10000000),
 };
 
 void conf_defaults(struct conf *c)
@@ -79,6 +141,31 @@ void conf_defaults(struct conf *c)
     c->eve_enabled = true;
     snprintf(c->eve_filename, sizeof(c->eve_filename), "eve.json");
     c->eve_types = EV_ALL;
+    c->eve_fsync = CONF_FSYNC_NONE;
+    c->shutdown_timeout = 5;
+    c->spool_max_mb = 256;
+    c->spool_fsync = CONF_FSYNC_SECOND;
+    snprintf(c->redis_host, sizeof(c->redis_host), "127.0.0.1");
+    c->redis_port = 6379;
+    snprintf(c->redis_key, sizeof(c->redis_key), "otsensor");
+    c->redis_mode = CONF_REDIS_LIST;
+    c->redis_types = EV_MASK(EV_ALERT);
+    c->redis_maxlen = 1000000;
+    c->redis_pipeline = 1000;
+    c->redis_retry_max = 5;
+    c->syslog_transport = CONF_SYSLOG_UDP;
+    snprintf(c->syslog_host, sizeof(c->syslog_host), "127.0.0.1");
+    c->syslog_port = 514;
+    snprintf(c->syslog_socket, sizeof(c->syslog_socket), "/dev/log");
+    c->syslog_facility = 16; /* local0 */
+    c->syslog_types = EV_MASK(EV_ALERT);
+    c->syslog_max_message = 65536;
+    c->syslog_tcp_hold_ms = 500;
+    c->syslog_retry_max = 5;
+    c->http_enabled = CONF_AUTO;
+    snprintf(c->http_listen, sizeof(c->http_listen), "127.0.0.1:8089");
+    c->http_alerts = 1000;
+    c->http_assets = 100000;
     for (size_t i = 0; ot_dissectors[i]; i++) {
         const struct ot_dissector *d = ot_dissectors[i];
         struct conf_dissector *cd = &c->dissector[d->proto];
@@ -204,6 +291,19 @@ static void set_key(struct loader *l, const struct conf_key *k, yaml_node_t *v)
             else
                 snprintf(field, CONF_STR, "%s", s);
             break;
+        case CT_ENUM: {
+            int i = conf_enum_find(k->choices, s);
+            if (i < 0) {
+                char list[256] = "";
+                for (int j = 0; k->choices[j]; j++)
+                    snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+                             j ? ", " : "", k->choices[j]);
+                problem(l, v, "'%s' must be one of %s, not '%s'", k->path, list, s);
+            } else {
+                *(uint32_t *)(void *)field = (uint32_t)i;
+            }
+            break;
+        }
         case CT_TYPES:
             break;
     }

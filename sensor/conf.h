@@ -51,7 +51,87 @@ struct conf {
     bool eve_enabled;
     char eve_filename[CONF_STR];
     uint32_t eve_types;      /* bit mask of enum ev_type */
+    uint32_t eve_fsync;      /* enum conf_fsync */
+    uint32_t eve_split_types; /* types written to a file of their own, eve-<type>.json */
+    uint32_t shutdown_timeout; /* seconds to deliver what is queued at exit */
+
+    /* spools of the network sinks (while a sink is down) */
+    char spool_dir[CONF_STR];  /* "": the log directory */
+    uint32_t spool_max_mb;     /* per sink; 0: no spool (events lost while down) */
+    uint32_t spool_fsync;      /* enum conf_fsync */
+
+    /* Redis (a URL, from --redis or outputs.redis.url, overrides the parts) */
+    bool redis_enabled;
+    char redis_url[CONF_STR];
+    char redis_host[CONF_STR];
+    uint32_t redis_port;
+    char redis_socket[CONF_STR];
+    char redis_user[CONF_STR];
+    char redis_password[CONF_STR];
+    uint32_t redis_db;
+    char redis_key[CONF_STR];
+    uint32_t redis_mode;       /* enum conf_redis_mode */
+    uint32_t redis_types;
+    uint32_t redis_maxlen;     /* stream: XADD MAXLEN ~ */
+    uint32_t redis_pipeline;   /* commands in flight at once */
+    uint32_t redis_retry_max;  /* seconds between reconnect attempts, at most */
+
+    /* syslog (a URL, from --syslog or outputs.syslog.url, overrides the parts) */
+    bool syslog_enabled;
+    char syslog_url[CONF_STR];
+    uint32_t syslog_transport; /* enum conf_syslog_transport */
+    char syslog_host[CONF_STR];
+    uint32_t syslog_port;
+    char syslog_socket[CONF_STR];
+    uint32_t syslog_format;    /* enum syslog_format order: json, cef, leef */
+    uint32_t syslog_header;    /* rfc5424, rfc3164 */
+    uint32_t syslog_facility;  /* 0..23 */
+    uint32_t syslog_types;
+    char syslog_hostname[CONF_STR]; /* "": the machine's name */
+    uint32_t syslog_max_message;
+    uint32_t syslog_tcp_hold_ms; /* keep a TCP-acknowledged message this long for a resend */
+    uint32_t syslog_retry_max;
+
+    /* HTTP endpoint */
+    uint32_t http_enabled;     /* enum conf_auto */
+    char http_listen[CONF_STR];
+    uint32_t http_alerts;      /* recent alerts kept for /api/alerts */
+    uint32_t http_assets;      /* assets kept for /api/assets */
 };
+
+enum conf_fsync {
+    CONF_FSYNC_NONE,
+    CONF_FSYNC_SECOND,
+    CONF_FSYNC_ALWAYS,
+};
+
+enum conf_auto {
+    CONF_AUTO,
+    CONF_OFF,
+    CONF_ON,
+};
+
+enum conf_redis_mode {
+    CONF_REDIS_LIST,
+    CONF_REDIS_CHANNEL,
+    CONF_REDIS_STREAM,
+};
+
+enum conf_syslog_transport {
+    CONF_SYSLOG_UDP,
+    CONF_SYSLOG_TCP,
+    CONF_SYSLOG_UNIX,
+};
+
+/* Names of enumerated settings, NULL-ended, in enum order. */
+extern const char *const conf_fsync_names[];
+extern const char *const conf_redis_mode_names[];
+extern const char *const conf_syslog_transport_names[];
+extern const char *const conf_syslog_format_names[];
+extern const char *const conf_syslog_header_names[];
+extern const char *const conf_syslog_facility_names[];
+/* Index of name in names, or -1. */
+int conf_enum_find(const char *const *names, const char *name);
 
 /* One problem found in a configuration file. */
 struct conf_problem {

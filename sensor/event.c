@@ -464,6 +464,22 @@ void event_stats(struct worker *w, bool final)
         put_nonzero(jw, ev_type_name(t), s->events[t]);
     put_nonzero(jw, "dropped", s->events_dropped);
     jw_obj_end(jw);
+    /* the sinks' side: wall-clock timing, not packet time (jnorm drops it) */
+    output_stats_json(w->out, jw);
     jw_obj_end(jw);
     event_end(w, EV_STATS);
+}
+
+void event_publish_metrics(struct worker *w, bool final)
+{
+    struct output_snapshot snap = {
+        .now = w->now,
+        .flows_active = flow_active(w->flows),
+        .flows_evicted = flow_evicted(w->flows),
+        .alerts_raised = w->alert_stats.raised,
+        .alerts_written = w->alert_stats.written,
+        .alerts_aggregated = w->alert_stats.aggregated,
+        .final = final,
+    };
+    output_publish(w->queue, &snap, &w->stats);
 }

@@ -24,6 +24,8 @@ void event_transaction(struct worker *w, const struct flow *f, const struct txn 
                        const struct ot_msg *resp, int resp_dir, uint64_t resp_ts);
 void event_flow(struct worker *w, const struct flow *f, enum flow_end why);
 void event_stats(struct worker *w, bool final);
+/* Publishes the worker's counters to the output thread (for /metrics). */
+void event_publish_metrics(struct worker *w, bool final);
 
 /* Formats a MAC address as "aa:bb:cc:dd:ee:ff". */
 void event_format_mac(char out[18], const uint8_t m[6]);

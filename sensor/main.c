@@ -37,6 +37,14 @@ static void usage(FILE *out)
             "  -e, --eve FILE|-      EVE JSON lines output (\"-\": standard output)\n"
             "      --eve-types LIST  event types to write, comma-separated (default: all);\n"
             "                        e.g. alert,asset,flow,stats\n"
+            "      --redis URL       alerts to Redis: redis://[[user]:password@]host:port/db\n"
+            "                        ?mode=list|channel|stream&key=NAME[&types=LIST]\n"
+            "      --syslog URL      alerts to syslog: udp://HOST:PORT, tcp://HOST:PORT,\n"
+            "                        unix:///dev/log\n"
+            "      --syslog-format json|cef|leef   payload (default json)\n"
+            "      --syslog-header rfc5424|rfc3164 header (default rfc5424)\n"
+            "      --syslog-types LIST  event types sent to syslog (default: alert)\n"
+            "      --http ADDR:PORT  serve /health, /metrics, /api/alerts, /api/assets\n"
             "      --realtime        replay files at their recorded pace\n"
             "      --snaplen N       cut every packet to N bytes\n"
             "  -T, --test-config     check the configuration, print every problem, exit\n"
@@ -48,9 +56,15 @@ static void usage(FILE *out)
             "2 a failure while running.\n");
 }
 
+static struct output *signal_out; /* SIGHUP reopens its files */
+
 static void on_signal(int sig)
 {
-    (void)sig;
+    if (sig == SIGHUP) {
+        if (signal_out)
+            output_request_reopen(signal_out);
+        return;
+    }
     capture_stop = 1;
 }
 
@@ -61,6 +75,12 @@ struct options {
     const char *log_dir;
     const char *eve;
     const char *eve_types;
+    const char *redis;
+    const char *syslog;
+    const char *syslog_format;
+    const char *syslog_header;
+    const char *syslog_types;
+    const char *http;
     bool test_config;
     struct replay_opts replay;
 };
@@ -70,6 +90,12 @@ enum {
     OPT_EVE_TYPES,
     OPT_REALTIME,
     OPT_SNAPLEN,
+    OPT_REDIS,
+    OPT_SYSLOG,
+    OPT_SYSLOG_FORMAT,
+    OPT_SYSLOG_HEADER,
+    OPT_SYSLOG_TYPES,
+    OPT_HTTP,
 };
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -81,6 +107,12 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"eve-types", required_argument, NULL, OPT_EVE_TYPES},
         {"realtime", no_argument, NULL, OPT_REALTIME},
         {"snaplen", required_argument, NULL, OPT_SNAPLEN},
+        {"redis", required_argument, NULL, OPT_REDIS},
+        {"syslog", required_argument, NULL, OPT_SYSLOG},
+        {"syslog-format", required_argument, NULL, OPT_SYSLOG_FORMAT},
+        {"syslog-header", required_argument, NULL, OPT_SYSLOG_HEADER},
+        {"syslog-types", required_argument, NULL, OPT_SYSLOG_TYPES},
+        {"http", required_argument, NULL, OPT_HTTP},
         {"test-config", no_argument, NULL, 'T'},
         {"verbose", no_argument, NULL, 'v'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -102,6 +134,12 @@ static int parse_args(int argc, char **argv, struct options *o)
             case 'e': o->eve = optarg; break;
             case OPT_EVE_TYPES: o->eve_types = optarg; break;
             case OPT_REALTIME: o->replay.realtime = true; break;
+            case OPT_REDIS: o->redis = optarg; break;
+            case OPT_SYSLOG: o->syslog = optarg; break;
+            case OPT_SYSLOG_FORMAT: o->syslog_format = optarg; break;
+            case OPT_SYSLOG_HEADER: o->syslog_header = optarg; break;
+            case OPT_SYSLOG_TYPES: o->syslog_types = optarg; break;
+            case OPT_HTTP: o->http = optarg; break;
             case OPT_SNAPLEN: {
                 char *end;
                 unsigned long v = strtoul(optarg, &end, 10);
@@ -135,6 +173,43 @@ static int parse_args(int argc, char **argv, struct options *o)
     return 0;
 }
 
+/* The output options over the configuration (issue 9). */
+static int apply_output_options(struct conf *c, const struct options *o)
+{
+    if (o->redis)
+        snprintf(c->redis_url, sizeof(c->redis_url), "%s", o->redis);
+    if (o->syslog)
+        snprintf(c->syslog_url, sizeof(c->syslog_url), "%s", o->syslog);
+    if (o->syslog_format) {
+        int f = conf_enum_find(conf_syslog_format_names, o->syslog_format);
+        if (f < 0) {
+            ot_err("--syslog-format: json, cef or leef, not '%s'", o->syslog_format);
+            return -1;
+        }
+        c->syslog_format = (uint32_t)f;
+    }
+    if (o->syslog_header) {
+        int h = conf_enum_find(conf_syslog_header_names, o->syslog_header);
+        if (h < 0) {
+            ot_err("--syslog-header: rfc5424 or rfc3164, not '%s'", o->syslog_header);
+            return -1;
+        }
+        c->syslog_header = (uint32_t)h;
+    }
+    if (o->syslog_types) {
+        char bad[64];
+        if (conf_parse_types(o->syslog_types, &c->syslog_types, bad, sizeof(bad)) < 0) {
+            ot_err("--syslog-types: unknown event type '%s'", bad);
+            return -1;
+        }
+    }
+    if (o->http) {
+        snprintf(c->http_listen, sizeof(c->http_listen), "%s", o->http);
+        c->http_enabled = CONF_ON;
+    }
+    return 0;
+}
+
 static int load_config(struct conf *c, const struct options *o)
 {
     conf_defaults(c);
@@ -160,7 +235,7 @@ static int load_config(struct conf *c, const struct options *o)
             return -1;
         }
     }
-    return 0;
+    return apply_output_options(c, o);
 }
 
 static int open_outputs(struct output *out, const struct conf *c, const struct options *o)
@@ -176,7 +251,12 @@ static int open_outputs(struct output *out, const struct conf *c, const struct o
             snprintf(path, sizeof(path), "%s/%s", dir, c->eve_filename);
         eve = path;
     }
+    output_init(out, c, o->log_dir);
     if (eve && output_open_eve(out, eve, c->eve_types, err, sizeof(err)) != 0) {
+        ot_err("%s", err);
+        return -1;
+    }
+    if (output_open_sinks(out, false, err, sizeof(err)) != 0) {
         ot_err("%s", err);
         return -1;
     }
@@ -208,8 +288,10 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (open_outputs(&out, &conf, &o) != 0)
+    if (open_outputs(&out, &conf, &o) != 0) {
+        output_stop(&out);
         return EXIT_USAGE;
+    }
     char err[OT_ERRBUF_SIZE];
     /* replay waits for the output thread rather than lose events */
     struct output_queue *q = output_queue_new(&out, (size_t)conf.output_queue_kb * 1024, true);
@@ -224,6 +306,8 @@ int main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    signal_out = &out;
+    sigaction(SIGHUP, &sa, NULL);
     o.replay.progress = isatty(STDERR_FILENO);
     int rc = capture_replay(&w, o.inputs, o.n_inputs, &o.replay);
     worker_finish(&w);

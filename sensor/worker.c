@@ -138,6 +138,7 @@ static void tick(struct worker *w)
     dissect_expire(w);
     detect_tick(w);
     alert_tick(w);
+    event_publish_metrics(w, false);
     if (w->conf->stats_interval && w->now >= w->next_stats) {
         event_stats(w, false);
         w->next_stats = w->now + (uint64_t)w->conf->stats_interval * 1000000;
@@ -232,4 +233,5 @@ void worker_finish(struct worker *w)
     detect_finish(w);
     alert_flush(w);
     event_stats(w, true);
+    event_publish_metrics(w, true);
 }
