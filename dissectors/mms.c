@@ -1677,10 +1677,12 @@ static enum ot_probe probe_tpkt(const uint8_t *p, size_t len, size_t *plen, bool
     if (!cotp_parse(&full, &t))
         return OT_PROBE_NO;
     /* S7 TSAPs: the called TSAP is two octets, the first 01 (PG), 02 (OP)
-     * or 03 (other) with rack/slot; S7comm-plus uses SIMATIC-... text. */
+     * or 03 (other) with rack/slot; S7comm-plus uses SIMATIC-... text.  S7
+     * clients never call from 00xx, ISO stacks do (mms-stopRequest.pcap
+     * calls 0200 from 0002): then this TPDU cannot tell, the first DT does. */
     static const char simatic[] = "SIMATIC-";
     if (t.dst_tsap_len == 2 && t.dst_tsap[0] >= 0x01 && t.dst_tsap[0] <= 0x03)
-        return OT_PROBE_NO;
+        return t.src_tsap_len == 2 && t.src_tsap[0] == 0x00 ? OT_PROBE_NEED_MORE : OT_PROBE_NO;
     if (t.dst_tsap_len >= sizeof(simatic) - 1 &&
         memcmp(t.dst_tsap, simatic, sizeof(simatic) - 1) == 0)
         return OT_PROBE_NO;

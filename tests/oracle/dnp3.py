@@ -7,13 +7,16 @@ PROTOCOLS = {"dnp3"}
 FILTER = "dnp3"
 FIELDS = ["dnp3.al.func", "dnp3.ctl.prifunc", "dnp3.ctl.secfunc"]
 EXCEPTIONS = {
-    "dnp3/dnp3_example.pcap":
+    "dnp3/dnp3_example.pcap": {"reason":
         "tshark's transport reassembly loses track where the 6-bit transport sequence wraps "
         "(63 -> 0): the fragments completed by frames 18, 114 and 210 (RESPONSE) and 810 "
         "(UNSOLICITED_RESPONSE) get no application layer, and frame 311, a single-segment "
         "RESPONSE with transport sequence 0, is merged with frame 210 of another TCP stream "
         "and shown as CONFIRM (fragment overlap, conflicting data); the bytes of 311 are "
         "c0 c8 81: FIR FIN, application sequence 8, RESPONSE, as otsensor reports",
+        "only_tshark": {("al", 0): 1},
+        "only_otsensor": {("al", 129): 4, ("al", 130): 1},
+    },
 }
 
 LINK_USER_DATA = {3, 4}  # CONFIRMED_USER_DATA, UNCONFIRMED_USER_DATA

@@ -8,6 +8,7 @@ Each protocol has a module here (modbus.py, dnp3.py, ...) defining:
   FIELDS      tshark fields (-T fields -e ...), one row per frame
   tshark_keys(row)   -> list of hashable keys for one frame (row: dict field -> list of values)
   eve_keys(event)    -> list of keys for one otsensor EVE record of this protocol
+  TSHARK_OPTIONS  (optional) extra tshark arguments, e.g. ["-o", "uat:..."]
   EXCEPTIONS  {capture path: reason} where the two are known to differ, and why;
               or {capture: {"reason": ..., "only_tshark": {key: n}, "only_otsensor":
               {key: n}}} to accept exactly that difference and no other
@@ -49,9 +50,10 @@ def manifest(shared):
     return rows
 
 
-def tshark_rows(path, display_filter, fields):
-    cmd = ["tshark", "-r", path, "-Y", display_filter, "-T", "fields", "-E", "separator=\t",
-           "-E", "occurrence=a", "-E", "aggregator=,"]
+def tshark_rows(path, display_filter, fields, options=()):
+    cmd = ["tshark", "-r", path] + list(options) + [
+        "-Y", display_filter, "-T", "fields", "-E", "separator=\t",
+        "-E", "occurrence=a", "-E", "aggregator=,"]
     for f in fields:
         cmd += ["-e", f]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -73,7 +75,7 @@ def otsensor_events(path, proto):
 
 def compare(mod, name, path):
     want = collections.Counter()
-    for row in tshark_rows(path, mod.FILTER, mod.FIELDS):
+    for row in tshark_rows(path, mod.FILTER, mod.FIELDS, getattr(mod, "TSHARK_OPTIONS", ())):
         want.update(mod.tshark_keys(row))
     got = collections.Counter()
     for rec in otsensor_events(path, getattr(mod, "EVE_TYPE", name)):

@@ -226,6 +226,21 @@ static int test_probe(void)
     size_t n = unhex(cr_mms, buf, sizeof(buf));
     n += unhex(s7_dt, buf + n, sizeof(buf) - n);
     FAIL_IF_NOT(d->probe(buf, n, true) == OT_PROBE_NO);
+    /* an S7-looking called TSAP (0200) from an ISO calling TSAP (0002), as
+     * in mms-stopRequest.pcap: the CR alone cannot tell, the DT decides */
+    static const char iso_cr_s7_tsap[] = "030000130ee00000000600c1020002c2020200";
+    load(iso_cr_s7_tsap);
+    FAIL_IF_NOT(d->probe(buf, buf_len, true) == OT_PROBE_NEED_MORE);
+    n = unhex(iso_cr_s7_tsap, buf, sizeof(buf));
+    n += unhex(stop_raw, buf + n, sizeof(buf) - n);
+    FAIL_IF_NOT(d->probe(buf, n, true) == OT_PROBE_YES);
+    n = unhex(iso_cr_s7_tsap, buf, sizeof(buf));
+    n += unhex(s7_dt, buf + n, sizeof(buf) - n);
+    FAIL_IF_NOT(d->probe(buf, n, true) == OT_PROBE_NO);
+    /* the same called TSAP from an S7 calling TSAP (0100): S7 */
+    static const char s7_cr_0100[] = "030000130ee00000000600c1020100c2020200";
+    load(s7_cr_0100);
+    FAIL_IF_NOT(d->probe(buf, buf_len, true) == OT_PROBE_NO);
     /* S7comm-plus: SIMATIC text TSAP */
     static const char plus_cr[] =
         "030000231ee00000000100c1020600c20f53494d415449432d524f4f542d4553c0010a";
