@@ -1296,10 +1296,12 @@ static void parse_userdata(struct cur *p, struct cur *dc, uint16_t pdu_ref, int 
         ot_kv_cstr(d, "mode", mode ? mode : "unknown");
     }
     bool last = true;
+    bool has_err = false;
     if (plen >= 8 && cur_left(p) >= 4) {
         ot_kv_u64(d, "data_unit_reference", cur_u8(p));
         last = cur_u8(p) != S7_UD_LAST_DATA_UNIT_NO;
         uint16_t err = cur_be16(p);
+        has_err = true;
         ot_kv_bool(d, "last_data_unit", last);
         if (err) {
             const char *en = ot_tok_name(s7_error_code_names, err);
@@ -1329,7 +1331,12 @@ static void parse_userdata(struct cur *p, struct cur *dc, uint16_t pdu_ref, int 
     if (!cur_ok(dc))
         return;
     ot_kv_u64(d, "return_code", rc);
-    if (response && rc != S7_RC_SUCCESS && rc != S7_RC_RESERVED && !out->has_exception) {
+    /* a response with nothing to return (set clock, password) says so with
+     * "object does not exist" and no data, its parameter error code 0: that is
+     * a success (Snap7's server and real CPUs answer this way) */
+    bool empty_ok = has_err && rc == S7_RC_OBJECT_DOES_NOT_EXIST && len == 0;
+    if (response && rc != S7_RC_SUCCESS && rc != S7_RC_RESERVED && !empty_ok &&
+        !out->has_exception) {
         const char *rn = ot_tok_name(s7_return_code_names, rc);
         ot_msg_set_exception(out, rc, rn ? rn : "unknown_return_code");
     }
