@@ -225,6 +225,13 @@ void spool_close(struct spool *sp)
 {
     if (sp->fd < 0)
         return;
+    if (sp->size == SPOOL_HDR) {
+        /* nothing undelivered: leave no file behind */
+        close(sp->fd);
+        sp->fd = -1;
+        unlink(sp->path);
+        return;
+    }
     if (sp->hdr_dirty)
         write_header(sp);
     if (sp->fsync_policy != CONF_FSYNC_NONE)
