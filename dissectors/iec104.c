@@ -843,7 +843,7 @@ static void set_direction(struct ot_msg *out, const struct ot_ctx *ctx, uint8_t 
 {
     uint8_t cause = cot & IEC104_COT_CAUSE_MASK;
     bool negative = cot & IEC104_COT_PN;
-    uint8_t family = 0; /* 1: act/actcon, 2: deact/deactcon */
+    uint8_t family = 0; /* 1: act/actcon, 2: deact/deactcon, 3: read/req */
 
     out->dir = OT_DIR_RESPONSE;
     out->pair = OT_PAIR_NONE;
@@ -870,13 +870,17 @@ static void set_direction(struct ot_msg *out, const struct ot_ctx *ctx, uint8_t 
     case IEC104_COT_UNKNOWN_CAUSE:
     case IEC104_COT_UNKNOWN_CA:
     case IEC104_COT_UNKNOWN_IOA:
-        family = 1;
+        /* the mirror of a refused activation, or of a refused read */
+        family = type == IEC104_C_RD_NA_1 ? 3 : 1;
         ot_msg_set_exception(out, cause, ot_tok_name(iec104_causes, cause));
         break;
     case IEC104_COT_REQ:
-        /* a read command asks; monitored data answering it is a response */
+        /* a read command asks; the monitored data of that object answering
+         * it (any type, cause req) is its response (IEC 60870-5-5, read
+         * procedure) */
         if (type == IEC104_C_RD_NA_1)
             out->dir = OT_DIR_REQUEST;
+        family = 3;
         break;
     case IEC104_COT_FILE:
         /* file transfer runs both ways: the sender decides */
@@ -889,7 +893,8 @@ static void set_direction(struct ot_msg *out, const struct ot_ctx *ctx, uint8_t 
     }
     if (family) {
         out->pair = OT_PAIR_KEYED;
-        out->txn_key = txn_hash(family, type, oa, ca, ioa);
+        /* a read is answered by another type: the key leaves the type out */
+        out->txn_key = txn_hash(family, family == 3 ? 0 : type, oa, ca, ioa);
     }
 }
 
@@ -1074,6 +1079,39 @@ static enum ot_probe iec104_probe(const uint8_t *p, size_t len, bool to_server)
     return OT_PROBE_YES;
 }
 
+/* Moves the expected send sequence of one direction past an I-format APDU
+ * with send sequence ns; returns the signed distance from the expected
+ * number (0: in order; negative: a repeat or replay). */
+static int track_ns(struct iec104_flow *fs, int dix, unsigned ns)
+{
+    int gap = 0;
+    if (fs->ns_known[dix] && ns != fs->next_ns[dix]) {
+        /* signed distance modulo 2^15 */
+        gap = (int)((ns - fs->next_ns[dix] + IEC104_SEQ_MOD / 2) % IEC104_SEQ_MOD) -
+              IEC104_SEQ_MOD / 2;
+        fs->ns_gaps++;
+    }
+    fs->next_ns[dix] = (uint16_t)((ns + 1) % IEC104_SEQ_MOD);
+    fs->ns_known[dix] = true;
+    fs->i_frames++;
+    return gap;
+}
+
+/* An APDU the capture cut (the stream itself has it whole): when its
+ * control field is there and consistent, an I format still moves the send
+ * sequence, so that the next APDU is not reported as a gap. */
+static void track_cut_apdu(struct cur h, size_t alen, const struct ot_ctx *ctx)
+{
+    struct iec104_flow *fs = ctx->flow_state;
+    uint8_t c1 = cur_u8(&h);
+    uint8_t c2 = cur_u8(&h);
+    uint8_t c3 = cur_u8(&h);
+    uint8_t c4 = cur_u8(&h);
+    if (!fs || !cur_ok(&h) || !apci_consistent(alen, c1, c2, c3, c4) || (c1 & 0x01) != 0)
+        return;
+    track_ns(fs, ctx->to_server ? 1 : 0, (unsigned)(c1 >> 1) | (unsigned)c2 << 7);
+}
+
 static enum ot_parse iec104_parse(struct cur *c, const struct ot_ctx *ctx, struct ot_msg *out)
 {
     struct iec104_flow *fs = ctx->flow_state;
@@ -1088,9 +1126,12 @@ static enum ot_parse iec104_parse(struct cur *c, const struct ot_ctx *ctx, struc
         out->anomaly = "invalid_apdu_length";
         return OT_PARSE_INVALID;
     }
+    struct cur head = *c;
     struct cur a = cur_sub(c, alen);
-    if (!cur_ok(&a))
+    if (!cur_ok(&a)) {
+        track_cut_apdu(head, alen, ctx);
         return OT_PARSE_TRUNC;
+    }
     uint8_t c1 = cur_u8(&a);
     uint8_t c2 = cur_u8(&a);
     uint8_t c3 = cur_u8(&a);
@@ -1136,17 +1177,11 @@ static enum ot_parse iec104_parse(struct cur *c, const struct ot_ctx *ctx, struc
     ot_kv_u64(d, "tx", ns);
     ot_kv_u64(d, "rx", nr);
     if (fs) {
-        if (fs->ns_known[dix] && ns != fs->next_ns[dix]) {
-            /* signed distance modulo 2^15: negative is a repeat or replay */
-            int gap = (int)((ns - fs->next_ns[dix] + IEC104_SEQ_MOD / 2) % IEC104_SEQ_MOD) -
-                      IEC104_SEQ_MOD / 2;
+        int gap = track_ns(fs, dix, ns);
+        if (gap != 0) {
             ot_kv_i64(d, "ns_gap", gap);
             out->anomaly = "sequence_gap";
-            fs->ns_gaps++;
         }
-        fs->next_ns[dix] = (uint16_t)((ns + 1) % IEC104_SEQ_MOD);
-        fs->ns_known[dix] = true;
-        fs->i_frames++;
     }
     const char *gap_anomaly = out->anomaly;
     enum ot_parse r = parse_asdu(&a, ctx, out);

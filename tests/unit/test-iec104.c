@@ -777,6 +777,27 @@ static int test_pair_keys(void)
     size_t n = mk_i(f, 0, 0, dc1, sizeof(dc1));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.txn_key == keys[4]);
+
+    /* a read (C_RD_NA_1, cause req) pairs with the data of its object sent
+     * with cause req, whatever its type, or with its refusal (cause 47) */
+    static const uint8_t rd[] = {102, 1, 5, 0, 1, 0, 0x10, 0, 0};
+    static const uint8_t rd_ans[] = {1, 1, 5, 0, 1, 0, 0x10, 0, 0, 1};
+    static const uint8_t rd_other[] = {1, 1, 5, 0, 1, 0, 0x11, 0, 0, 1};
+    static const uint8_t rd_refused[] = {102, 1, 0x40 | 47, 0, 1, 0, 0x10, 0, 0};
+    n = mk_i(f, 5, 1, rd, sizeof(rd));
+    FAIL_IF_NOT(parse_dir(f, n, true) == OT_PARSE_OK);
+    FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.dir == OT_DIR_REQUEST);
+    uint32_t rk = msg.txn_key;
+    for (int j = 0; j < 5; j++)
+        FAIL_IF(keys[j] == rk);
+    n = mk_i(f, 1, 6, rd_ans, sizeof(rd_ans));
+    FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
+    FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.dir == OT_DIR_RESPONSE && msg.txn_key == rk);
+    n = mk_i(f, 2, 6, rd_other, sizeof(rd_other));
+    FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK && msg.txn_key != rk);
+    n = mk_i(f, 3, 6, rd_refused, sizeof(rd_refused));
+    FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
+    FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.txn_key == rk && msg.has_exception);
     PASS;
 }
 
@@ -855,9 +876,11 @@ static int test_sequence_wrap(void)
     PASS;
 }
 
-/* A truncated PDU leaves the sequence state alone; without flow state the
+/* An APDU the capture cut moves the send sequence when its control field
+ * is whole (the peer counted it: the next APDU is no gap), and leaves it
+ * alone when the control field is cut too; without flow state the
  * dissector still parses. */
-static int test_sequence_no_commit_on_trunc(void)
+static int test_sequence_cut_apdu(void)
 {
     static const uint8_t asdu[] = {0x01, 0x01, 0x03, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x01};
     uint8_t f[32];
@@ -865,9 +888,20 @@ static int test_sequence_no_commit_on_trunc(void)
     fresh();
     n = mk_i(f, 0, 0, asdu, sizeof(asdu));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
-    n = mk_i(f, 7, 0, asdu, sizeof(asdu));
-    FAIL_IF_NOT(parse_dir(f, n - 1, false) == OT_PARSE_TRUNC);
     n = mk_i(f, 1, 0, asdu, sizeof(asdu));
+    FAIL_IF_NOT(parse_dir(f, n - 1, false) == OT_PARSE_TRUNC);
+    FAIL_IF_NOT(parse_dir(f, 6, false) == OT_PARSE_TRUNC); /* a repeat, counted, no record */
+    n = mk_i(f, 2, 0, asdu, sizeof(asdu));
+    FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK && !msg.anomaly);
+    /* control field cut: N(S) 9 is not believed, 3 follows 2 */
+    n = mk_i(f, 9, 0, asdu, sizeof(asdu));
+    FAIL_IF_NOT(parse_dir(f, 5, false) == OT_PARSE_TRUNC);
+    n = mk_i(f, 3, 0, asdu, sizeof(asdu));
+    FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK && !msg.anomaly);
+    /* a cut S or U format moves nothing */
+    static const uint8_t s[] = {0x68, 0x04, 0x01, 0x00, 0x08, 0x00};
+    FAIL_IF_NOT(parse_dir(s, 5, false) == OT_PARSE_TRUNC);
+    n = mk_i(f, 4, 0, asdu, sizeof(asdu));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK && !msg.anomaly);
 
     struct ot_ctx ctx = {.to_server = false, .l4 = 6, .pdu_len = n, .flow_state = NULL};
@@ -909,6 +943,7 @@ static int test_lying_lengths(void)
     FAIL_IF_NOT(PARSE_S(many) == OT_PARSE_INVALID);
     FAIL_IF_NOT(anomaly_is("asdu_length_mismatch"));
     FAIL_IF_NOT(PARSE_S(many_sq) == OT_PARSE_INVALID);
+    fresh(); /* the cut APDU above moved the client's N(S): no gap report here */
     FAIL_IF_NOT(PARSE_C(no_asdu) == OT_PARSE_INVALID);
     FAIL_IF_NOT(anomaly_is("short_asdu"));
     FAIL_IF_NOT(PARSE_C(half_hdr) == OT_PARSE_INVALID);
@@ -1051,7 +1086,7 @@ static const struct unit_test tests[] = {
     {"pair_keys", test_pair_keys},
     {"sequence_gaps", test_sequence_gaps},
     {"sequence_wrap", test_sequence_wrap},
-    {"sequence_no_commit_on_trunc", test_sequence_no_commit_on_trunc},
+    {"sequence_cut_apdu", test_sequence_cut_apdu},
     {"lying_lengths", test_lying_lengths},
     {"extra_bytes_ignored", test_extra_bytes_ignored},
     {"time_tags", test_time_tags},
