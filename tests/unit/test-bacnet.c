@@ -629,6 +629,12 @@ static int test_error_reject_abort(void)
                       0x0f, 0x1e, 0x0c, 0x00, 0x00, 0x00, 0x01, 0x1f};
     n = local(b, err2, sizeof err2);
     FAIL_IF_NOT(parse(b, n) == OT_PARSE_OK && msg.exception_code == 40);
+    /* services / reject-unrecognized-service (67), as @bacnet-js/client answers a
+     * service it has no handler for (tests/pcaps/bacnet-bacnet-js.pcap) */
+    uint8_t err67[] = {0x50, 0x0a, 0x06, 0x91, 0x05, 0x91, 0x43};
+    n = local(b, err67, sizeof err67);
+    FAIL_IF_NOT(parse(b, n) == OT_PARSE_OK && msg.exception_code == 67);
+    FAIL_IF_NOT(strcmp(msg.exception, "reject-unrecognized-service") == 0);
     uint8_t err3[] = {0x50, 0x35, 0x10, 0x91};
     n = local(b, err3, sizeof err3);
     FAIL_IF_NOT(parse(b, n) == OT_PARSE_OK && anomaly_is("bacnet_bad_error"));
