@@ -99,6 +99,16 @@ static void field_str(struct ber_tlv *t, struct ot_msg *out, const char *key)
         out->anomaly = "bad_field_encoding";
         return;
     }
+    /* VisibleString holds 0x20..0x7e only (X.680 section 41): anything else
+     * in a reference is binary passed off as a name */
+    struct cur v = t->content;
+    while (cur_left(&v) > 0) {
+        uint8_t ch = cur_u8(&v);
+        if (ch < 0x20 || ch > 0x7e) {
+            out->anomaly = "bad_field_encoding";
+            break;
+        }
+    }
     ber_kv_str(&out->detail, key, t, GOOSE_MAX_REF);
 }
 

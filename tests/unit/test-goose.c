@@ -215,6 +215,17 @@ static int test_anomalies(void)
                                   0x85, 0x01, 0x01, 0x85, 0x01, 0x02, 0x9f, 0x1f, 0x00};
     FAIL_IF_NOT(run(dup, sizeof(dup)) == OT_PARSE_OK && msg.anomaly);
     FAIL_IF_NOT(u64_is("st_num", 1));
+    /* a gocbRef with a byte outside VisibleString: kept, flagged */
+    load();
+    for (size_t i = 0; i + 3 < frame_len; i++) {
+        if (frame[i] == 0x80 && frame[i + 1] == 0x1a) {
+            frame[i + 3] = 0x07;
+            break;
+        }
+    }
+    FAIL_IF_NOT(run(frame, frame_len) == OT_PARSE_OK);
+    FAIL_IF_NOT(msg.anomaly && strcmp(msg.anomaly, "bad_field_encoding") == 0);
+    FAIL_IF_NOT(find("gocb_ref") && find("gocb_ref")->len == 26);
     PASS;
 }
 
