@@ -107,6 +107,11 @@ static void ooo_give_up(struct worker *w, struct flow *f, int dir)
         declare_gap(w, f, dir, o->seg[first].seq);
         ooo_drain(w, f, dir);
     }
+    /* a store taken for a segment it then had no room for holds nothing */
+    if (s->ooo) {
+        pool_put(&w->reasm_pool, s->ooo);
+        s->ooo = NULL;
+    }
 }
 
 /* Keeps a segment that arrived ahead of a hole; false when it cannot. */
