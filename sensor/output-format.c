@@ -292,8 +292,10 @@ static void fmt_cef(struct fbuf *b, const json_t *ev)
     else if (etype)
         fmt_cef_header_value(b, etype, etype_n);
     fbuf_printf(b, "|%d|", fmt_cef_severity(ev));
-    /* extension: the first pair has no leading space */
-    size_t mark = b->len;
+    /* the extension follows one space, as most producers write it: the
+     * specification's examples have none, but liblognorm's cef parser
+     * (rsyslog mmnormalize) drops the first character of the first key
+     * without it, and the other parsers we know skip the space */
     long long ms;
     if (event_ms(ev, &ms))
         fbuf_printf(b, " rt=%lld", ms);
@@ -341,11 +343,6 @@ static void fmt_cef(struct fbuf *b, const json_t *ev)
             fbuf_printf(b, " cnt=%lld", count);
     } else if (etype) {
         cef_kv(b, "cat", etype, etype_n);
-    }
-    if (b->len > mark && b->p[mark] == ' ') {
-        memmove(b->p + mark, b->p + mark + 1, b->len - mark - 1);
-        b->len--;
-        b->p[b->len] = '\0';
     }
 }
 

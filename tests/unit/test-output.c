@@ -79,6 +79,8 @@ static int cef_parse(const char *s, struct cef *c)
     }
     if (f != 7)
         return -1;
+    if (*p == ' ')
+        p++; /* one space may lead the extension */
     /* extension */
     while (*p) {
         size_t kl = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
