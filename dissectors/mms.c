@@ -944,10 +944,14 @@ static void svc_names(struct ot_detail *d, uint32_t svc, struct ber_tlv *s)
                     kv_file_name(d, "file_name", t.content);
                 break;
             default:
-                /* domainName / programInvocationName [0]; fileName [4] in
-                 * requestDomainDownload and loadDomainContent, [1] in
-                 * requestDomainUpload and storeDomainContent */
-                if (t.tag == 0 && !t.constructed) {
+                /* domainName / programInvocationName [0] of the domain
+                 * and program services (26..45; elsewhere [0] is another
+                 * thing, an ObjectName's vmd-specific alternative ...);
+                 * fileName [4] in requestDomainDownload and
+                 * loadDomainContent, [1] in requestDomainUpload and
+                 * storeDomainContent */
+                if (t.tag == 0 && !t.constructed && svc >= MMS_SVC_INITIATE_DOWNLOAD_SEQUENCE &&
+                    svc <= MMS_SVC_GET_PROGRAM_INVOCATION_ATTRIBUTES) {
                     ber_kv_str(d, id_key, &t, MMS_MAX_TEXT);
                 } else if (t.constructed &&
                            ((t.tag == 4 && (svc == MMS_SVC_REQUEST_DOMAIN_DOWNLOAD ||
@@ -1002,9 +1006,10 @@ static bool svc_request(struct ot_msg *out, uint32_t svc, struct ber_tlv *s)
     struct ber_tlv t;
     unsigned count = 0;
     switch (svc) {
-        case MMS_SVC_READ:
+        case MMS_SVC_READ: {
             /* SEQUENCE { specificationWithResult [0] DEFAULT FALSE,
              * variableAccessSpecification [1] } */
+            bool vas = false;
             while (cur_left(&c) > 0) {
                 if (!ber_read(&c, &t))
                     return false;
@@ -1012,9 +1017,11 @@ static bool svc_request(struct ot_msg *out, uint32_t svc, struct ber_tlv *s)
                     struct ber_tlv v;
                     if (!ber_read(&t.content, &v) || !vas_parse(out, &v))
                         return false;
+                    vas = true;
                 }
             }
-            return true;
+            return vas; /* what is read is not optional */
+        }
         case MMS_SVC_WRITE:
             /* SEQUENCE { variableAccessSpecification, listOfData [0] } */
             if (!ber_read(&c, &t) || !vas_parse(out, &t))

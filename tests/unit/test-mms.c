@@ -418,6 +418,14 @@ static int test_control_program_file(void)
     /* fileDelete [76] FileName */
     FAIL_IF_NOT(run_wrapped("a00c020107bf4c061904782e6f62", true) == OT_PARSE_OK);
     FAIL_IF_NOT(fn_is(76, "fileDelete", OT_OP_FILE) && str_is("file_name", "x.ob"));
+    /* a read without a constructed variableAccessSpecification [1] */
+    FAIL_IF_NOT(run_wrapped("a00a02010ba4058001008100", true) == OT_PARSE_OK);
+    FAIL_IF_NOT(fn_is(4, "read", OT_OP_READ) && msg.anomaly &&
+                strcmp(msg.anomaly, "malformed_service") == 0);
+    /* reportEventEnrollmentStatus [60] ObjectName: its vmd-specific [0] is
+     * no domain name */
+    FAIL_IF_NOT(run_wrapped("a00b02010abf3c058003454531", true) == OT_PARSE_OK);
+    FAIL_IF_NOT(fn_is(60, "reportEventEnrollmentStatus", OT_OP_READ) && !find("domain_id"));
     /* an unknown service [90] */
     FAIL_IF_NOT(run_wrapped("a006020108bf5a00", true) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.has_function && msg.function_code == 90 && msg.function == NULL);
