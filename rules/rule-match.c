@@ -1,0 +1,687 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: finishing a rule set (named sets resolved, built-in rules a user
+ * rule overrides dropped, duplicate sids refused, the index built) and
+ * matching it.  Message rules are indexed by (protocol, function, unit):
+ * a message looks up at most six buckets and evaluates only the rules in
+ * them, so the cost per message does not grow with the number of rules. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rules-private.h"
+
+/* ------------------------------------------------------------------ finish */
+
+static int track_ipl(struct rule_set *rs, struct iplist *l)
+{
+    if (rs->n_ipls == rs->cap_ipls) {
+        int cap = rs->cap_ipls ? rs->cap_ipls * 2 : 32;
+        struct iplist **p = realloc(rs->ipls, (size_t)cap * sizeof(*p));
+        if (!p)
+            return -1;
+        rs->ipls = p;
+        rs->cap_ipls = cap;
+    }
+    rs->ipls[rs->n_ipls++] = l;
+    return 0;
+}
+
+static const struct named_set *find_set(const struct rule_set *rs, const char *name)
+{
+    for (int i = 0; i < rs->n_sets; i++)
+        if (strcmp(rs->sets[i].name, name) == 0)
+            return &rs->sets[i];
+    return NULL;
+}
+
+static int add_host(struct rule_set *rs, struct endpoint *ep, bool neg, const char *text)
+{
+    uint8_t mac[6];
+    if (mac_parse(text, mac)) {
+        int *n = neg ? &ep->n_neg_macs : &ep->n_pos_macs;
+        uint8_t(**arr)[6] = neg ? &ep->neg_macs : &ep->pos_macs;
+        uint8_t(*p)[6] = rs_alloc(rs, (size_t)(*n + 1) * 6);
+        if (!p)
+            return -1;
+        if (*n)
+            memcpy(p, *arr, (size_t)*n * 6);
+        memcpy(p[*n], mac, 6);
+        *arr = p;
+        (*n)++;
+        return 0;
+    }
+    struct iplist **l = neg ? &ep->neg_ips : &ep->pos_ips;
+    if (!*l) {
+        *l = iplist_new();
+        if (!*l || track_ipl(rs, *l) != 0)
+            return -1;
+    }
+    char err[128];
+    return iplist_add_text(*l, text, 0, err, sizeof(err));
+}
+
+/* Resolves set names and builds the endpoint's address lists. */
+static void build_endpoint(struct rule_set *rs, struct rule *r, struct endpoint *ep,
+                           struct rules_problems *pr, unsigned *problems)
+{
+    for (int i = 0; i < ep->n; i++) {
+        struct ep_item *it = &ep->items[i];
+        if (it->kind == EP_PORT) {
+            ep->has_port = true;
+            continue;
+        }
+        if (!it->neg && it->kind != EP_ANY)
+            ep->has_pos_host = true;
+        if (it->kind == EP_CIDR) {
+            add_host(rs, ep, it->neg, it->text);
+        } else if (it->kind == EP_MAC) {
+            char text[18];
+            snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x", it->mac[0], it->mac[1],
+                     it->mac[2], it->mac[3], it->mac[4], it->mac[5]);
+            add_host(rs, ep, it->neg, text);
+        } else if (it->kind == EP_SET) {
+            const struct named_set *s = find_set(rs, it->text);
+            if (!s) {
+                rules_problem_add(pr, r->info.file, it->line, it->col,
+                                  "unknown set '%s' (define it with: set %s ADDRESS, ...)",
+                                  it->text, it->text);
+                (*problems)++;
+                continue;
+            }
+            for (int k = 0; k < s->n; k++)
+                add_host(rs, ep, it->neg, s->items[k]);
+        }
+    }
+    if (ep->pos_ips)
+        iplist_build(ep->pos_ips);
+    if (ep->neg_ips)
+        iplist_build(ep->neg_ips);
+}
+
+uint64_t rules_bucket_key(uint32_t proto, uint32_t fkind, uint32_t fval, uint32_t ukind,
+                          uint32_t uval)
+{
+    uint32_t k[5] = {proto, fkind, fval, ukind, uval};
+    uint64_t h = rules_hash64(k, sizeof(k), 7);
+    return h ? h : 1;
+}
+
+static struct bucket *bucket_find(const struct rule_set *rs, uint32_t proto, uint32_t fkind,
+                                  uint32_t fval, uint32_t ukind, uint32_t uval, bool create)
+{
+    if (!rs->buckets)
+        return NULL;
+    uint64_t key = rules_bucket_key(proto, fkind, fval, ukind, uval);
+    size_t j = key & rs->bmask;
+    for (;;) {
+        struct bucket *b = &rs->buckets[j];
+        if (!b->key) {
+            if (!create)
+                return NULL;
+            *b = (struct bucket){key, proto, fkind, fval, ukind, uval, NULL, 0};
+            return b;
+        }
+        if (b->key == key && b->proto == proto && b->fkind == fkind && b->fval == fval &&
+            b->ukind == ukind && b->uval == uval)
+            return b;
+        j = (j + 1) & rs->bmask;
+    }
+}
+
+static int push_idx(uint32_t **arr, uint32_t *n, uint32_t v)
+{
+    /* grow at powers of two */
+    if ((*n & (*n - 1)) == 0) {
+        uint32_t cap = *n ? *n * 2 : 1;
+        uint32_t *p = realloc(*arr, cap * sizeof(*p));
+        if (!p)
+            return -1;
+        *arr = p;
+    }
+    (*arr)[(*n)++] = v;
+    return 0;
+}
+
+unsigned rules_finish(struct rule_set *rs, struct rules_problems *pr)
+{
+    unsigned problems = 0;
+    if (rs->finished)
+        return 0;
+    /* a user rule replaces the built-in rule with its sid */
+    for (size_t i = 0; i < rs->n; i++) {
+        struct rule *u = rs->rules[i];
+        if (u->info.builtin)
+            continue;
+        for (size_t k = 0; k < rs->n; k++)
+            if (rs->rules[k]->info.builtin && rs->rules[k]->info.sid == u->info.sid)
+                rs->rules[k]->dropped = true;
+    }
+    /* duplicates among the rest */
+    size_t kept = 0;
+    for (size_t i = 0; i < rs->n; i++)
+        if (!rs->rules[i]->dropped)
+            rs->rules[kept++] = rs->rules[i];
+    rs->n = kept;
+    {
+        /* by hashing sids: stays fast at 10 000 rules; the first definition wins */
+        size_t cap = 16;
+        while (cap < rs->n * 2)
+            cap <<= 1;
+        struct rule **h = calloc(cap, sizeof(*h));
+        if (!h) {
+            rules_problem_add(pr, "rules", 0, 0, "out of memory");
+            return 1;
+        }
+        for (size_t i = 0; i < rs->n; i++) {
+            struct rule *r = rs->rules[i];
+            size_t j = (r->info.sid * 2654435761u) & (cap - 1);
+            while (h[j] && h[j]->info.sid != r->info.sid)
+                j = (j + 1) & (cap - 1);
+            if (h[j]) {
+                rules_problem_add(pr, r->info.file, r->info.line, 1,
+                                  "duplicate sid %u (first defined at %s:%u)", r->info.sid,
+                                  h[j]->info.file, h[j]->info.line);
+                problems++;
+                r->dropped = true;
+            } else {
+                h[j] = r;
+            }
+        }
+        free(h);
+    }
+    kept = 0;
+    for (size_t i = 0; i < rs->n; i++)
+        if (!rs->rules[i]->dropped)
+            rs->rules[kept++] = rs->rules[i];
+    rs->n = kept;
+    /* endpoints */
+    for (size_t i = 0; i < rs->n; i++) {
+        struct rule *r = rs->rules[i];
+        for (int k = 0; k < r->n; k++)
+            if (r->cl[k].ep)
+                build_endpoint(rs, r, r->cl[k].ep, pr, &problems);
+    }
+    /* infos, lists, index */
+    rs->info = calloc(rs->n ? rs->n : 1, sizeof(*rs->info));
+    size_t cap = 64;
+    while (cap < rs->n * 2)
+        cap <<= 1;
+    rs->buckets = calloc(cap, sizeof(*rs->buckets));
+    rs->bmask = cap - 1;
+    if (!rs->info || !rs->buckets) {
+        rules_problem_add(pr, "rules", 0, 0, "out of memory");
+        return problems + 1;
+    }
+    for (size_t i = 0; i < rs->n; i++) {
+        struct rule *r = rs->rules[i];
+        r->info.index = (uint32_t)i;
+        rs->info[i] = r->info;
+        if (r->info.condition >= 0)
+            rs->cond_mask |= 1u << r->info.condition;
+        for (int t = 0; t < RT_COUNT; t++) {
+            if (!(r->info.triggers & (1u << t)))
+                continue;
+            if (t != RT_MSG) {
+                push_idx(&rs->list[t], &rs->n_list[t], (uint32_t)i);
+            } else if (r->proto == RP_ANY_OT) {
+                push_idx(&rs->any_ot, &rs->n_any_ot, (uint32_t)i);
+            } else {
+                struct bucket *b = bucket_find(rs, (uint32_t)r->proto, r->fkind, r->fval,
+                                               r->has_ukey, r->uval, true);
+                push_idx(&b->idx, &b->n, (uint32_t)i);
+            }
+        }
+    }
+    rs->finished = true;
+    return problems;
+}
+
+size_t rules_count(const struct rule_set *rs)
+{
+    return rs ? rs->n : 0;
+}
+
+const struct rule_info *rules_info(const struct rule_set *rs, size_t index)
+{
+    return rs && index < rs->n ? &rs->info[index] : NULL;
+}
+
+bool rules_want(const struct rule_set *rs, enum rules_trigger t)
+{
+    if (!rs)
+        return false;
+    if (t == RT_MSG)
+        return rs->n_any_ot > 0 || rs->n > 0;
+    return rs->n_list[t] > 0;
+}
+
+bool rules_want_cond(const struct rule_set *rs, int cond)
+{
+    return rs && cond >= 0 && cond < RC_COUNT && (rs->cond_mask & (1u << cond));
+}
+
+/* ------------------------------------------------------------------ matching */
+
+static bool num_in(const struct clause *c, double x)
+{
+    for (int i = 0; i < c->n; i++)
+        if (!c->items[i].s && x >= c->items[i].lo && x <= c->items[i].hi)
+            return true;
+    return false;
+}
+
+static bool compare_num(const struct clause *c, double x)
+{
+    switch (c->cmp) {
+        case CMP_IN: return num_in(c, x);
+        case CMP_NOT_IN: return !num_in(c, x);
+        case CMP_LT: return x < c->items[0].lo;
+        case CMP_LE: return x <= c->items[0].lo;
+        case CMP_GT: return x > c->items[0].lo;
+        case CMP_GE: return x >= c->items[0].lo;
+        case CMP_TRUTHY: return x != 0;
+        default: return false;
+    }
+}
+
+static bool str_in(const struct clause *c, const char *s, size_t n)
+{
+    for (int i = 0; i < c->n; i++) {
+        const char *w = c->items[i].s;
+        if (w && strlen(w) == n && strncasecmp(w, s, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool compare_str(const struct clause *c, const char *s, size_t n)
+{
+    switch (c->cmp) {
+        case CMP_IN: return str_in(c, s, n);
+        case CMP_NOT_IN: return !str_in(c, s, n);
+        case CMP_TRUTHY: return n > 0;
+        default: return false; /* < > on text: never */
+    }
+}
+
+static bool leaf(const struct ot_detail *d, const struct ot_kv *kv, const struct clause *c)
+{
+    switch (kv->type) {
+        case OT_KV_U64: return compare_num(c, (double)kv->v.u);
+        case OT_KV_I64: return compare_num(c, (double)kv->v.i);
+        case OT_KV_DBL: return compare_num(c, kv->v.d);
+        case OT_KV_BOOL: return compare_num(c, kv->v.u ? 1 : 0);
+        case OT_KV_STR: return compare_str(c, d->str + kv->v.off, kv->len);
+        case OT_KV_HEX: return c->cmp == CMP_TRUTHY && kv->len > 0;
+        default: return false;
+    }
+}
+
+static bool opens(const struct ot_kv *kv)
+{
+    return kv->type == OT_KV_OBJ_BEGIN || kv->type == OT_KV_ARR_BEGIN;
+}
+
+/* Index after the END that closes the object/array opened at i. */
+static size_t skip(const struct ot_detail *d, size_t i)
+{
+    int depth = 0;
+    for (; i < d->n; i++) {
+        if (opens(&d->kv[i]))
+            depth++;
+        else if (d->kv[i].type == OT_KV_END && --depth == 0)
+            return i + 1;
+    }
+    return d->n;
+}
+
+static bool in_object(const struct ot_detail *d, size_t i, size_t end, const struct clause *c,
+                      int k);
+
+/* Entry i (ending before next) has the key path[k]. */
+static bool at_member(const struct ot_detail *d, size_t i, size_t next, const struct clause *c,
+                      int k)
+{
+    const struct ot_kv *kv = &d->kv[i];
+    size_t close = next > i + 1 ? next - 1 : i + 1; /* the END of an object/array */
+    if (k == c->depth - 1) {
+        if (kv->type == OT_KV_ARR_BEGIN) {
+            for (size_t j = i + 1; j < close;) {
+                const struct ot_kv *e = &d->kv[j];
+                if (!opens(e) && leaf(d, e, c))
+                    return true;
+                j = opens(e) ? skip(d, j) : j + 1;
+            }
+            return false;
+        }
+        if (kv->type == OT_KV_OBJ_BEGIN)
+            return c->cmp == CMP_TRUTHY;
+        return leaf(d, kv, c);
+    }
+    if (kv->type == OT_KV_OBJ_BEGIN)
+        return in_object(d, i + 1, close, c, k + 1);
+    if (kv->type == OT_KV_ARR_BEGIN) {
+        for (size_t j = i + 1; j < close;) {
+            const struct ot_kv *e = &d->kv[j];
+            size_t jn = opens(e) ? skip(d, j) : j + 1;
+            if (e->type == OT_KV_OBJ_BEGIN && in_object(d, j + 1, jn - 1, c, k + 1))
+                return true;
+            j = jn;
+        }
+    }
+    return false;
+}
+
+static bool in_object(const struct ot_detail *d, size_t i, size_t end, const struct clause *c,
+                      int k)
+{
+    while (i < end) {
+        const struct ot_kv *kv = &d->kv[i];
+        if (kv->type == OT_KV_END)
+            return false;
+        size_t next = opens(kv) ? skip(d, i) : i + 1;
+        if (kv->key && strcmp(kv->key, c->path[k]) == 0 && at_member(d, i, next, c, k))
+            return true;
+        i = next;
+    }
+    return false;
+}
+
+static bool detail_match(const struct ot_msg *m, const struct clause *c)
+{
+    return in_object(&m->detail, 0, m->detail.n, c, 0);
+}
+
+static const char *identity_field(const struct ot_identity *id, int f)
+{
+    switch (f) {
+        case 0: return id->vendor;
+        case 1: return id->product;
+        case 2: return id->model;
+        case 3: return id->firmware;
+        case 4: return id->serial;
+        default: return id->name;
+    }
+}
+
+static bool func_match(const struct ot_msg *m, const struct clause *c)
+{
+    if (!m->has_function)
+        return false;
+    for (int i = 0; i < c->n; i++) {
+        const struct item *it = &c->items[i];
+        if (it->s) {
+            if (m->function && strcasecmp(m->function, it->s) == 0)
+                return true;
+        } else if (m->function_code >= it->lo && m->function_code <= it->hi) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool addr_match(const struct ot_msg *m, const struct clause *c)
+{
+    for (uint8_t r = 0; r < m->n_ranges; r++) {
+        const struct ot_range *rg = &m->ranges[r];
+        double lo = (double)rg->start;
+        double hi = (double)rg->start + (rg->count ? rg->count - 1 : 0);
+        for (int i = 0; i < c->n; i++) {
+            const struct item *it = &c->items[i];
+            if (it->space && !(rg->space && strcasecmp(rg->space, it->space) == 0))
+                continue;
+            if (it->space_id >= 0 && (int64_t)rg->space_id != it->space_id)
+                continue;
+            if (lo <= it->hi && hi >= it->lo)
+                return true;
+        }
+    }
+    return false;
+}
+
+static bool value_match(const struct ot_msg *m, const struct clause *c)
+{
+    for (uint8_t i = 0; i < m->n_values; i++) {
+        const struct ot_value *v = &m->values[i];
+        if (c->has_at && ((double)v->addr < c->at_lo || (double)v->addr > c->at_hi))
+            continue;
+        if (compare_num(c, v->value))
+            return true;
+    }
+    return false;
+}
+
+static bool mac_in(const uint8_t (*macs)[6], int n, const uint8_t *mac)
+{
+    for (int i = 0; mac && i < n; i++)
+        if (memcmp(macs[i], mac, 6) == 0)
+            return true;
+    return false;
+}
+
+static bool ep_item_match(const struct rule_set *rs, const struct ep_item *it,
+                          const struct rules_ep *e)
+{
+    switch (it->kind) {
+        case EP_ZONE: return e->zone == it->zone;
+        case EP_LEVEL: {
+            int l = rs->zones ? zone_level(rs->zones, e->zone) : ZONE_LEVEL_UNKNOWN;
+            return l >= it->lo && l <= it->hi;
+        }
+        case EP_INTERNAL: return e->ip_version && e->internal;
+        case EP_EXTERNAL: return e->ip_version && !e->internal;
+        case EP_OT: return e->ip_version && rs->zones && zone_is_ot(rs->zones, e->zone);
+        case EP_BROADCAST: return e->broadcast;
+        case EP_ROLE: return e->role && strcasecmp(e->role, it->text) == 0;
+        case EP_ANY: return true;
+        default: return false; /* addresses and MACs are in the lists */
+    }
+}
+
+static bool ep_match(const struct rule_set *rs, const struct endpoint *ep,
+                     const struct rules_ep *e)
+{
+    if (ep->has_port) {
+        bool port = false;
+        for (int i = 0; i < ep->n && !port; i++) {
+            const struct ep_item *it = &ep->items[i];
+            if (it->kind == EP_PORT && !it->neg)
+                port = e->port >= it->lo && e->port <= it->hi;
+        }
+        bool any_pos_port = false;
+        for (int i = 0; i < ep->n; i++) {
+            const struct ep_item *it = &ep->items[i];
+            if (it->kind != EP_PORT)
+                continue;
+            if (it->neg && e->port >= it->lo && e->port <= it->hi)
+                return false;
+            any_pos_port |= !it->neg;
+        }
+        if (any_pos_port && !port)
+            return false;
+    }
+    if (ep->neg_ips && e->ip_version && iplist_lookup(ep->neg_ips, e->ip, e->ip_version, NULL))
+        return false;
+    if (mac_in((const uint8_t(*)[6])ep->neg_macs, ep->n_neg_macs, e->mac))
+        return false;
+    bool hit = false;
+    for (int i = 0; i < ep->n; i++) {
+        const struct ep_item *it = &ep->items[i];
+        if (it->kind == EP_PORT || it->kind == EP_CIDR || it->kind == EP_MAC ||
+            it->kind == EP_SET)
+            continue;
+        bool r = ep_item_match(rs, it, e);
+        if (it->neg && r)
+            return false;
+        if (!it->neg && r)
+            hit = true;
+    }
+    if (!ep->has_pos_host || hit)
+        return true;
+    if (ep->pos_ips && e->ip_version && iplist_lookup(ep->pos_ips, e->ip, e->ip_version, NULL))
+        return true;
+    return mac_in((const uint8_t(*)[6])ep->pos_macs, ep->n_pos_macs, e->mac);
+}
+
+/* Suffix match at a label boundary: "example.com" matches "a.example.com". */
+static bool name_match(const struct clause *c, const char *name)
+{
+    if (!name)
+        return false;
+    size_t n = strlen(name);
+    while (n && name[n - 1] == '.')
+        n--;
+    for (int i = 0; i < c->n; i++) {
+        const char *w = c->items[i].s;
+        if (!w)
+            continue;
+        size_t k = strlen(w);
+        if (k > n || strncasecmp(name + n - k, w, k) != 0)
+            continue;
+        if (k == n || name[n - k - 1] == '.')
+            return true;
+    }
+    return false;
+}
+
+static bool app_match(const struct clause *c, const char *app)
+{
+    if (!app)
+        return false;
+    return str_in(c, app, strlen(app));
+}
+
+static bool clause_match(const struct rule_set *rs, const struct clause *c,
+                         const struct ot_msg *m, const struct rules_event *ev)
+{
+    switch (c->type) {
+        case CL_DIR: return m && m->dir == (enum ot_dir)c->dir;
+        case CL_OP: return m && m->has_function && (c->op_mask & (1u << m->op_class));
+        case CL_FUNC: return m && func_match(m, c);
+        case CL_UNIT: return m && m->has_unit && num_in(c, m->unit);
+        case CL_ADDR: return m && addr_match(m, c);
+        case CL_VALUE: return m && value_match(m, c);
+        case CL_EXCEPTION:
+            if (!m || !m->has_exception)
+                return false;
+            if (c->n == 0)
+                return true;
+            return num_in(c, m->exception_code) ||
+                   (m->exception && str_in(c, m->exception, strlen(m->exception)));
+        case CL_ANOMALY:
+            if (!m || !m->anomaly)
+                return false;
+            return c->n == 0 || str_in(c, m->anomaly, strlen(m->anomaly));
+        case CL_DETAIL: return m && detail_match(m, c);
+        case CL_IDENTITY: {
+            if (!m || !m->identity.present)
+                return false;
+            const char *s = identity_field(&m->identity, c->field);
+            return compare_str(c, s, strlen(s));
+        }
+        case CL_APP: return app_match(c, ev->app);
+        case CL_RISK: return (ev->risks & c->risk_mask) != 0;
+        case CL_SERVER_NAME: return name_match(c, ev->server_name);
+        case CL_CONDITION: return (ev->facts & (1u << c->cond)) != 0;
+        case CL_FROM: return ep_match(rs, c->ep, &ev->src);
+        case CL_TO: return ep_match(rs, c->ep, &ev->dst);
+        default: return false;
+    }
+}
+
+static bool rule_match(const struct rule_set *rs, const struct rule *r, const struct ot_msg *m,
+                       const struct rules_event *ev)
+{
+    if (r->proto > 0 && r->proto < OT_PROTO_COUNT) {
+        enum ot_proto p = m ? m->proto : ev->proto;
+        if ((int)p != r->proto)
+            return false;
+    } else if (r->proto == RP_TCP || r->proto == RP_UDP || r->proto == RP_ICMP) {
+        uint8_t l4 = r->proto == RP_TCP ? 6 : r->proto == RP_UDP ? 17 : 1;
+        if (ev->l4 != l4 && !(l4 == 1 && ev->l4 == 58))
+            return false;
+    }
+    for (int i = 0; i < r->n; i++)
+        if (clause_match(rs, &r->cl[i], m, ev) == r->cl[i].neg)
+            return false;
+    return true;
+}
+
+/* The name hash of a message's function: the names are static strings, so a
+ * small per-thread cache on the pointer saves hashing them per message. */
+static uint32_t func_hash(const char *name)
+{
+    static __thread const char *cache_p[64];
+    static __thread uint32_t cache_h[64];
+    size_t slot = ((uintptr_t)name >> 3) & 63;
+    if (cache_p[slot] == name)
+        return cache_h[slot];
+    uint32_t h = rules_name_hash(name);
+    cache_p[slot] = name;
+    cache_h[slot] = h;
+    return h;
+}
+
+#define MAX_SOURCES 8
+
+void rules_match(const struct rule_set *rs, enum rules_trigger t, const struct ot_msg *m,
+                 const struct rules_event *ev, rules_hit_fn hit, void *arg)
+{
+    if (!rs || !rs->finished)
+        return;
+    if (t != RT_MSG) {
+        for (uint32_t i = 0; i < rs->n_list[t]; i++) {
+            const struct rule *r = rs->rules[rs->list[t][i]];
+            if (rule_match(rs, r, NULL, ev))
+                hit(arg, &rs->info[r->info.index]);
+        }
+        return;
+    }
+    if (!m)
+        return;
+    /* the buckets this message can hit, merged in load order */
+    const uint32_t *src[MAX_SOURCES];
+    uint32_t len[MAX_SOURCES], pos[MAX_SOURCES];
+    int ns = 0;
+    uint32_t p = (uint32_t)m->proto;
+    uint32_t fk[3] = {0, 0, 0}, fv[3] = {0, 0, 0};
+    int nf = 1;
+    if (m->has_function) {
+        fk[nf] = 1;
+        fv[nf++] = m->function_code;
+        if (m->function) {
+            fk[nf] = 2;
+            fv[nf++] = func_hash(m->function);
+        }
+    }
+    for (int f = 0; f < nf; f++) {
+        for (int u = 0; u < 2; u++) {
+            if (u == 1 && !m->has_unit)
+                continue;
+            const struct bucket *b =
+                bucket_find(rs, p, fk[f], fv[f], (uint32_t)u, u ? m->unit : 0, false);
+            if (b && b->n) {
+                src[ns] = b->idx;
+                len[ns] = b->n;
+                pos[ns++] = 0;
+            }
+        }
+    }
+    if (rs->n_any_ot) {
+        src[ns] = rs->any_ot;
+        len[ns] = rs->n_any_ot;
+        pos[ns++] = 0;
+    }
+    for (;;) {
+        int best = -1;
+        for (int s = 0; s < ns; s++)
+            if (pos[s] < len[s] && (best < 0 || src[s][pos[s]] < src[best][pos[best]]))
+                best = s;
+        if (best < 0)
+            break;
+        const struct rule *r = rs->rules[src[best][pos[best]++]];
+        if (rule_match(rs, r, m, ev))
+            hit(arg, &rs->info[r->info.index]);
+    }
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: bounded per-key state on packet time: threshold / distinct
+ * counters over windows (two candidate slots per key, the older entry
+ * replaced when both are taken, counted) and a direct-mapped "seen" set. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules.h"
+
+struct track_entry {
+    uint64_t key; /* 0: empty */
+    uint64_t first_ts;
+    uint64_t expire;
+    uint32_t count;
+    uint8_t nd; /* distinct values held */
+    bool fired;
+    uint32_t vals[TRACK_MAX_DISTINCT];
+};
+
+struct tracker {
+    struct track_entry *e;
+    size_t mask;
+    uint64_t evictions;
+};
+
+uint64_t rules_hash64(const void *p, size_t n, uint64_t seed)
+{
+    const uint8_t *b = p;
+    uint64_t h = 0xcbf29ce484222325ULL ^ (seed * 0x9e3779b97f4a7c15ULL);
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static size_t pow2(size_t n)
+{
+    size_t c = 16;
+    while (c < n)
+        c <<= 1;
+    return c;
+}
+
+struct tracker *tracker_new(size_t entries)
+{
+    struct tracker *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    size_t cap = pow2(entries);
+    t->e = calloc(cap, sizeof(*t->e));
+    if (!t->e) {
+        free(t);
+        return NULL;
+    }
+    t->mask = cap - 1;
+    return t;
+}
+
+void tracker_free(struct tracker *t)
+{
+    if (!t)
+        return;
+    free(t->e);
+    free(t);
+}
+
+uint64_t tracker_evictions(const struct tracker *t)
+{
+    return t ? t->evictions : 0;
+}
+
+static struct track_entry *slot(struct tracker *t, uint64_t key, uint64_t now)
+{
+    struct track_entry *a = &t->e[key & t->mask];
+    struct track_entry *b = &t->e[(key >> 29 ^ key * 0x9e3779b97f4a7c15ULL) & t->mask];
+    if (a->key == key)
+        return a;
+    if (b->key == key)
+        return b;
+    struct track_entry *pick;
+    if (!a->key || a->expire <= now)
+        pick = a;
+    else if (!b->key || b->expire <= now)
+        pick = b;
+    else {
+        pick = a->first_ts <= b->first_ts ? a : b;
+        t->evictions++;
+    }
+    pick->key = 0; /* a new key: the caller opens a window */
+    return pick;
+}
+
+void tracker_hit(struct tracker *t, uint64_t key, uint64_t now_usec, uint32_t count,
+                 uint32_t seconds, bool distinct, uint64_t value, struct track_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!t)
+        return;
+    if (key == 0)
+        key = 1;
+    struct track_entry *e = slot(t, key, now_usec);
+    if (e->key != key || now_usec >= e->expire) {
+        e->key = key;
+        e->first_ts = now_usec;
+        e->expire = now_usec + (uint64_t)seconds * 1000000;
+        e->count = 0;
+        e->nd = 0;
+        e->fired = false;
+    }
+    if (distinct) {
+        uint32_t v = (uint32_t)(value ^ value >> 32);
+        bool seen = false;
+        for (uint8_t i = 0; i < e->nd && !seen; i++)
+            seen = e->vals[i] == v;
+        if (!seen && e->nd < TRACK_MAX_DISTINCT) {
+            e->vals[e->nd++] = v;
+            e->count = e->nd;
+        }
+    } else if (e->count < UINT32_MAX) {
+        e->count++;
+    }
+    out->count = e->count;
+    out->first_ts = e->first_ts;
+    if (!e->fired && e->count >= count) {
+        e->fired = true;
+        out->fired = true;
+    }
+}
+
+struct onceset {
+    uint64_t *k;
+    size_t mask;
+};
+
+struct onceset *onceset_new(size_t slots)
+{
+    struct onceset *o = calloc(1, sizeof(*o));
+    if (!o)
+        return NULL;
+    size_t cap = pow2(slots);
+    o->k = calloc(cap, sizeof(*o->k));
+    if (!o->k) {
+        free(o);
+        return NULL;
+    }
+    o->mask = cap - 1;
+    return o;
+}
+
+void onceset_free(struct onceset *o)
+{
+    if (!o)
+        return;
+    free(o->k);
+    free(o);
+}
+
+bool onceset_first(struct onceset *o, uint64_t key)
+{
+    if (!o)
+        return true;
+    if (key == 0)
+        key = 1;
+    uint64_t *s = &o->k[(key ^ key >> 31) & o->mask];
+    if (*s == key)
+        return false;
+    *s = key;
+    return true;
+}
