@@ -9,7 +9,7 @@
 #include "output.h"
 #include "worker.h"
 
-#define PROBE_TRIES 4 /* payload packets a flow may take to be recognised */
+#define PROBE_TRIES 4 /* payload packets (or full holds) a flow may take to be recognised */
 
 static bool l4_matches(const struct ot_dissector *d, uint8_t l4)
 {
@@ -82,7 +82,8 @@ bool dissect_select(struct worker *w, struct flow *f, int dir, const struct pack
     const uint8_t *data = p->payload;
     size_t len = p->payload_len;
     bool tcp = p->l4proto == IPPROTO_TCP;
-    if (tcp && !reasm_hold_add(w, f, dir, p, &data, &len)) {
+    bool held = tcp && reasm_hold_add(w, f, dir, p, &data, &len);
+    if (!held) {
         data = p->payload;
         len = p->payload_len;
     }
@@ -92,9 +93,15 @@ bool dissect_select(struct worker *w, struct flow *f, int dir, const struct pack
         attach(w, f, d);
         if (f->dissector && tcp)
             return reasm_hold_release(w, f, dir, p);
+        if (tcp)
+            reasm_hold_drop(w, f); /* no state for it: the held bytes would pin buffers */
         return false;
     }
-    if (!need_more || ++f->probe_tries >= PROBE_TRIES) {
+    /* Bytes held in order count as one try until the hold is full: a
+     * protocol sent a byte per segment still gets its PDU header probed
+     * whole (an S7 session in 1-byte segments went undissected). */
+    bool growing = held && len > p->payload_len;
+    if (!need_more || (!growing && ++f->probe_tries >= PROBE_TRIES)) {
         f->dissect_done = true;
         reasm_hold_drop(w, f);
     }

@@ -142,36 +142,57 @@ bool reasm_hold_add(struct worker *w, struct flow *f, int dir, const struct pack
 {
     struct stream *s = &f->stream[dir];
     uint32_t seq = p->seq + ((p->tcp_flags & TCP_SYN) ? 1 : 0);
-    /* the SYN told where the stream starts: a segment elsewhere is probed
-     * alone and left to the reassembler, which puts it in its place */
-    if (s->seq_known && !s->buf && seq != s->next_seq)
-        return false;
-    if (s->buf && (seq != s->hold_seq + s->buf->len || s->buf->len + p->payload_len > HOLD_MAX))
-        buf_release(w, s); /* not the next bytes, or too many: start again here */
+    const uint8_t *bytes = p->payload;
+    size_t n = p->payload_len;
     /* a segment cut by the capture cannot be continued */
     bool whole = p->payload_len == p->payload_wire_len;
-    if (!s->buf && whole && p->payload_len <= HOLD_MAX) {
+    if (s->buf || s->seq_known) {
+        /* the next byte goes after the held ones, or where the SYN said the
+         * stream starts */
+        uint32_t expect = s->buf ? s->hold_seq + (uint32_t)s->buf->len : s->next_seq;
+        int32_t diff = (int32_t)(seq - expect);
+        if (diff > 0) {
+            /* ahead of a hole: probed alone, and kept for the reassembler,
+             * which puts it in its place once a dissector takes the flow */
+            if (whole)
+                (void)ooo_hold(w, s, seq, bytes, n);
+            return false;
+        }
+        if (diff < 0) {
+            /* a retransmission: only its new bytes are added */
+            size_t old = (size_t)(-(int64_t)diff);
+            if (old >= n)
+                return false;
+            bytes += old;
+            n -= old;
+            seq = expect;
+        }
+    }
+    if (s->buf && s->buf->len + n > HOLD_MAX)
+        buf_release(w, s); /* too many: start again here */
+    if (!s->buf && whole && n <= HOLD_MAX) {
         s->buf = pool_take(&w->reasm_pool);
         if (s->buf) {
             s->buf->len = 0;
             s->hold_seq = seq;
         }
     }
-    if (!s->buf || !whole || s->buf->len + p->payload_len > HOLD_MAX) {
+    if (!s->buf || !whole || s->buf->len + n > HOLD_MAX) {
         /* these bytes go by unheld: the stream restarts where a dissector
          * picks it up, not at the SYN */
         buf_release(w, s);
         s->seq_known = false;
         return false;
     }
-    memcpy(s->buf->data + s->buf->len, p->payload, p->payload_len);
-    s->buf->len += p->payload_len;
+    memcpy(s->buf->data + s->buf->len, bytes, n);
+    s->buf->len += n;
     *data = s->buf->data;
     *len = s->buf->len;
     return true;
 }
 
-/* Frames one direction's held bytes; the stream continues after them. */
+/* Frames one direction's held bytes; the stream continues after them, with
+ * the segments that arrived ahead of them. */
 static void hold_frame(struct worker *w, struct flow *f, int dir)
 {
     struct stream *s = &f->stream[dir];
@@ -183,22 +204,34 @@ static void hold_frame(struct worker *w, struct flow *f, int dir)
     s->seq_known = true;
     frame_stream(w, f, dir, held->data, held->len);
     pool_put(&w->reasm_pool, held);
+    if (s->ooo)
+        ooo_drain(w, f, dir);
 }
 
 bool reasm_hold_release(struct worker *w, struct flow *f, int dir, const struct packet *p)
 {
-    bool had = f->stream[dir].buf != NULL;
+    struct stream *s = &f->stream[dir];
+    uint32_t end = p->seq + ((p->tcp_flags & TCP_SYN) ? 1u : 0u) + p->payload_len;
+    /* p's payload was the last of the held bytes */
+    bool took = s->buf && s->hold_seq + (uint32_t)s->buf->len == end;
     /* the other side's held bytes came first: a request before its response */
     hold_frame(w, f, 1 - dir);
     hold_frame(w, f, dir);
-    return had && f->stream[dir].next_seq == p->seq + ((p->tcp_flags & TCP_SYN) ? 1u : 0u) +
-                                                 p->payload_len;
+    return took;
+}
+
+static void ooo_release(struct worker *w, struct stream *s)
+{
+    pool_put(&w->reasm_pool, s->ooo);
+    s->ooo = NULL;
 }
 
 void reasm_hold_drop(struct worker *w, struct flow *f)
 {
-    for (int d = 0; d < 2; d++)
+    for (int d = 0; d < 2; d++) {
         buf_release(w, &f->stream[d]);
+        ooo_release(w, &f->stream[d]);
+    }
 }
 
 void reasm_ack(struct worker *w, struct flow *f, int dir, const struct packet *p)
@@ -215,6 +248,7 @@ void reasm_release(struct worker *w, struct flow *f)
     for (int d = 0; d < 2; d++) {
         if (f->dissector)
             ooo_give_up(w, f, d);
+        ooo_release(w, &f->stream[d]); /* held before any dissector took the flow */
         if (f->stream[d].buf && f->dissector)
             w->stats.partial_pdus_dropped++;
         buf_release(w, &f->stream[d]);

@@ -266,6 +266,52 @@ static int ooo_store_too_small_returned(void)
     PASS;
 }
 
+/* The first request one byte per segment: the bytes held while no probe
+ * can decide are probed together (it used to give up after four segments,
+ * so a session sent in 1-byte segments was never dissected). */
+static int first_pdu_one_byte_segments(void)
+{
+    struct engine e;
+    FAIL_IF(engine_start(&e, NULL) != 0);
+    handshake(&e);
+    uint8_t st[24];
+    request(st, 1);
+    request(st + 12, 2);
+    for (uint32_t i = 0; i < 24; i++)
+        client_bytes(&e, st, i, 1);
+    uint32_t sseq = 1;
+    server_reply(&e, &sseq, 1);
+    server_reply(&e, &sseq, 2);
+    engine_finish(&e);
+    FAIL_IF_NOT(paired(&e) == 2);
+    engine_stop(&e);
+    PASS;
+}
+
+/* The first request's segments out of order, before a dissector took the
+ * flow: the one ahead is kept and put in its place (it used to be probed
+ * alone and lost, and the request with it). */
+static int first_pdu_out_of_order(void)
+{
+    struct engine e;
+    FAIL_IF(engine_start(&e, NULL) != 0);
+    handshake(&e);
+    uint8_t st[12];
+    request(st, 1);
+    client_bytes(&e, st, 8, 4);
+    client_bytes(&e, st, 0, 4);
+    client_bytes(&e, st, 4, 4);
+    client_bytes(&e, st, 0, 8); /* a retransmission over the held bytes */
+    uint32_t sseq = 1;
+    server_reply(&e, &sseq, 1);
+    engine_finish(&e);
+    FAIL_IF_NOT(paired(&e) == 1);
+    FAIL_IF_NOT(engine_count(&e, "modbus", NULL, NULL, 0) == 1);
+    FAIL_IF_NOT(e.w.reasm_pool.used == 0);
+    engine_stop(&e);
+    PASS;
+}
+
 static const struct unit_test tests[] = {
     {"split_pdu", split_pdu},
     {"several_per_segment", several_per_segment},
@@ -275,6 +321,8 @@ static const struct unit_test tests[] = {
     {"garbage_between_pdus", garbage_between_pdus},
     {"oversized_pdu_cut", oversized_pdu_cut},
     {"ooo_store_too_small_returned", ooo_store_too_small_returned},
+    {"first_pdu_one_byte_segments", first_pdu_one_byte_segments},
+    {"first_pdu_out_of_order", first_pdu_out_of_order},
     {NULL, NULL},
 };
 
