@@ -35,6 +35,7 @@ static enum decode_err decode_udp(struct packet *p, const uint8_t *data, size_t 
     p->sport = cur_be16(&c);
     p->dport = cur_be16(&c);
     uint16_t ulen = cur_be16(&c);
+    cur_skip(&c, 2); /* the checksum: the header is 8 bytes, all of them captured */
     if (!cur_ok(&c))
         return DEC_UDP_TRUNC;
     if (ulen < 8)

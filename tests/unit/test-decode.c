@@ -71,6 +71,28 @@ static int truncation_every_byte(void)
     PASS;
 }
 
+/* A UDP header cut after its length field (6 of 8 bytes) used to decode,
+ * with a payload past the end of the capture (found by fuzz-decode:
+ * corpus/decode/crash-f9eb7a0e). */
+static int udp_truncation_every_byte(void)
+{
+    struct frame_spec s = {0x0a000001, 0x0a000002, 47808, 47808, 17, 0, 0, 0, 0};
+    uint8_t buf[128];
+    size_t n = frame_build(buf, &s, "xyz", 3);
+    for (size_t cut = 0; cut < 14 + 20 + 8; cut++) {
+        struct packet p;
+        enum decode_err e = decode_packet(&p, LINK_ETHERNET, buf, (uint32_t)cut);
+        FAIL_IF(e == DEC_OK);
+        FAIL_IF(e >= DEC_COUNT);
+    }
+    for (size_t cut = 14 + 20 + 8; cut <= n; cut++) {
+        struct packet p;
+        FAIL_IF_NOT(decode_packet(&p, LINK_ETHERNET, buf, (uint32_t)cut) == DEC_OK);
+        FAIL_IF_NOT(p.payload == buf + 14 + 20 + 8 && p.payload_len == cut - (14 + 20 + 8));
+    }
+    PASS;
+}
+
 static int lying_lengths(void)
 {
     uint8_t buf[128];
@@ -158,6 +180,7 @@ static const struct unit_test tests[] = {
     {"udp_vlan", udp_vlan},
     {"qinq_and_too_deep", qinq_and_too_deep},
     {"truncation_every_byte", truncation_every_byte},
+    {"udp_truncation_every_byte", udp_truncation_every_byte},
     {"lying_lengths", lying_lengths},
     {"fragments_counted", fragments_counted},
     {"link_types", link_types},
