@@ -95,6 +95,9 @@ struct spool {
     uint64_t unread;    /* records between rd and size */
     bool dirty;         /* written since the last fsync */
     bool hdr_dirty;     /* acked moved since it was last written */
+    uint8_t *rbuf;      /* read-ahead: file bytes from rbuf_off */
+    size_t rbuf_len;
+    uint64_t rbuf_off;
 };
 
 uint32_t spool_crc32c(uint32_t crc, const void *p, size_t n);
@@ -108,6 +111,9 @@ int spool_append(struct spool *sp, uint32_t type, const void *data, size_t len);
 /* Reads the next unread record into a malloc'd buffer (the caller frees);
  * returns 1, 0 at the end, -1 on a damaged record (the rest is dropped). */
 int spool_read(struct spool *sp, uint32_t *type, uint8_t **data, size_t *len, uint64_t *end);
+/* The same, borrowing: *data is valid until the next call on sp. */
+int spool_read_borrow(struct spool *sp, uint32_t *type, const uint8_t **data, size_t *len,
+                      uint64_t *end);
 /* Everything up to end (a record end returned by spool_read) is delivered. */
 void spool_ack(struct spool *sp, uint64_t end);
 /* fsync policy; call once a second and after every drain. */
@@ -152,6 +158,7 @@ struct relay {
     size_t max_bytes;
     bool full_reported;
     uint64_t full_drops; /* since the last report */
+    bool resend;         /* window entries wait to be sent (again) */
 };
 
 int relay_init(struct relay *r, struct sink *s, const char *spool_path, uint64_t spool_max,
@@ -165,7 +172,8 @@ struct pend *relay_pump(struct relay *r);
 /* Pops acknowledged entries off the head; returns how many. */
 size_t relay_collect(struct relay *r);
 bool relay_idle(const struct relay *r);
-/* Marks every window entry unsent (the connection is gone). */
+/* Marks every window entry unsent (the connection is gone) and sets resend:
+ * the sink sends them again, from the head, before anything new. */
 void relay_unsent(struct relay *r);
 /* Writes the window to the spool's front and closes it. */
 void relay_close(struct relay *r);

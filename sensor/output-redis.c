@@ -439,9 +439,12 @@ static bool can_send(const struct redis_sink *s)
 static void redis_pump(struct redis_sink *s)
 {
     if (can_send(s)) {
-        for (struct pend *p = s->rl.head; p && can_send(s); p = p->next)
-            if (!p->sent && !p->acked)
-                send_one(s, p);
+        if (s->rl.resend) {
+            s->rl.resend = false;
+            for (struct pend *p = s->rl.head; p && can_send(s); p = p->next)
+                if (!p->sent && !p->acked)
+                    send_one(s, p);
+        }
         struct pend *p;
         while (can_send(s) && (p = relay_pump(&s->rl)))
             send_one(s, p);

@@ -18,24 +18,71 @@
 static const char spool_magic[8] = {'O', 'T', 'S', 'P', 'O', 'O', 'L', '1'};
 
 /* CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), as iSCSI and ext4
- * use it; a table built on first use. */
+ * use it: the SSE 4.2 instruction where the CPU has it, else a table
+ * (slicing by 8) built on first use. */
+static uint32_t crc_table[8][256];
+static _Atomic int crc_ready;
+
+static void crc_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+        crc_table[0][i] = c;
+    }
+    for (uint32_t i = 0; i < 256; i++)
+        for (int t = 1; t < 8; t++)
+            crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^ crc_table[0][crc_table[t - 1][i] & 0xff];
+    atomic_store_explicit(&crc_ready, 1, memory_order_release);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("sse4.2"))) static uint32_t crc_hw(uint32_t crc, const uint8_t *b, size_t n)
+{
+    uint64_t c = crc;
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, b, 8);
+        c = __builtin_ia32_crc32di(c, v);
+        b += 8;
+        n -= 8;
+    }
+    uint32_t c32 = (uint32_t)c;
+    while (n--)
+        c32 = __builtin_ia32_crc32qi(c32, *b++);
+    return c32;
+}
+#define HAVE_CRC_HW 1
+#endif
+
 uint32_t spool_crc32c(uint32_t crc, const void *p, size_t n)
 {
-    static uint32_t table[256];
-    static _Atomic int ready;
-    if (!atomic_load_explicit(&ready, memory_order_acquire)) {
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++)
-                c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-            table[i] = c;
-        }
-        atomic_store_explicit(&ready, 1, memory_order_release);
-    }
     const uint8_t *b = p;
     crc = ~crc;
+#ifdef HAVE_CRC_HW
+    static _Atomic int hw = -1;
+    int h = atomic_load_explicit(&hw, memory_order_relaxed);
+    if (h < 0) {
+        h = __builtin_cpu_supports("sse4.2") ? 1 : 0;
+        atomic_store_explicit(&hw, h, memory_order_relaxed);
+    }
+    if (h)
+        return ~crc_hw(crc, b, n);
+#endif
+    if (!atomic_load_explicit(&crc_ready, memory_order_acquire))
+        crc_init();
+    while (n >= 8) {
+        uint32_t lo = crc ^ ((uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+                             (uint32_t)b[3] << 24);
+        crc = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+              crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^ crc_table[3][b[4]] ^
+              crc_table[2][b[5]] ^ crc_table[1][b[6]] ^ crc_table[0][b[7]];
+        b += 8;
+        n -= 8;
+    }
     while (n--)
-        crc = table[(crc ^ *b++) & 0xff] ^ (crc >> 8);
+        crc = crc_table[0][(crc ^ *b++) & 0xff] ^ (crc >> 8);
     return ~crc;
 }
 
@@ -223,6 +270,9 @@ err:
 
 void spool_close(struct spool *sp)
 {
+    free(sp->rbuf);
+    sp->rbuf = NULL;
+    sp->rbuf_len = 0;
     if (sp->fd < 0)
         return;
     if (sp->size == SPOOL_HDR) {
@@ -267,32 +317,55 @@ int spool_append(struct spool *sp, uint32_t type, const void *data, size_t len)
     return 0;
 }
 
-int spool_read(struct spool *sp, uint32_t *type, uint8_t **data, size_t *len, uint64_t *end)
+#define SPOOL_READAHEAD (256 * 1024)
+
+/* Makes the n bytes at off available in the read-ahead buffer; returns a
+ * pointer to them, or NULL (past the end, or an I/O error). */
+static const uint8_t *fetch(struct spool *sp, uint64_t off, size_t n)
+{
+    if (off >= sp->rbuf_off && off - sp->rbuf_off + n <= sp->rbuf_len)
+        return sp->rbuf + (off - sp->rbuf_off);
+    size_t want = n > SPOOL_READAHEAD ? n : SPOOL_READAHEAD;
+    if (want > sp->size - off)
+        want = (size_t)(sp->size - off);
+    if (want < n)
+        return NULL;
+    uint8_t *b = sp->rbuf;
+    if (!b || want > SPOOL_READAHEAD) {
+        b = realloc(sp->rbuf, want > SPOOL_READAHEAD ? want : SPOOL_READAHEAD);
+        if (!b)
+            return NULL;
+        sp->rbuf = b;
+    }
+    sp->rbuf_len = 0;
+    if (full_pread(sp->fd, b, want, (off_t)off) != 0)
+        return NULL;
+    sp->rbuf_off = off;
+    sp->rbuf_len = want;
+    return b;
+}
+
+int spool_read_borrow(struct spool *sp, uint32_t *type, const uint8_t **data, size_t *len,
+                      uint64_t *end)
 {
     if (sp->fd < 0 || sp->rd >= sp->size)
         return 0;
-    uint8_t h[SPOOL_REC_HDR];
-    if (sp->size - sp->rd < SPOOL_REC_HDR ||
-        full_pread(sp->fd, h, sizeof(h), (off_t)sp->rd) != 0)
+    const uint8_t *h = fetch(sp, sp->rd, SPOOL_REC_HDR);
+    if (!h)
         goto bad;
     uint32_t n = get_le32(h);
+    uint32_t t = get_le32(h + 4);
+    uint32_t want_crc = get_le32(h + 8);
     if (n > SPOOL_MAX_RECORD || sp->size - sp->rd - SPOOL_REC_HDR < n)
         goto bad;
-    uint8_t *buf = malloc(n + 1);
-    if (!buf)
-        return 0;
-    if (full_pread(sp->fd, buf, n, (off_t)(sp->rd + SPOOL_REC_HDR)) != 0) {
-        free(buf);
+    const uint8_t *rec = fetch(sp, sp->rd, SPOOL_REC_HDR + (size_t)n);
+    if (!rec)
         goto bad;
-    }
-    uint32_t crc = spool_crc32c(spool_crc32c(0, h + 4, 4), buf, n);
-    if (crc != get_le32(h + 8)) {
-        free(buf);
+    uint32_t crc = spool_crc32c(spool_crc32c(0, rec + 4, 4), rec + SPOOL_REC_HDR, n);
+    if (crc != want_crc)
         goto bad;
-    }
-    buf[n] = '\0';
-    *type = get_le32(h + 4);
-    *data = buf;
+    *type = t;
+    *data = rec + SPOOL_REC_HDR;
     *len = n;
     sp->rd += SPOOL_REC_HDR + n;
     *end = sp->rd;
@@ -306,6 +379,21 @@ bad:
     return -1;
 }
 
+int spool_read(struct spool *sp, uint32_t *type, uint8_t **data, size_t *len, uint64_t *end)
+{
+    const uint8_t *p;
+    int rc = spool_read_borrow(sp, type, &p, len, end);
+    if (rc != 1)
+        return rc;
+    uint8_t *buf = malloc(*len + 1);
+    if (!buf)
+        return -1;
+    memcpy(buf, p, *len);
+    buf[*len] = '\0';
+    *data = buf;
+    return 1;
+}
+
 void spool_ack(struct spool *sp, uint64_t end)
 {
     if (sp->fd < 0 || end <= sp->acked)
@@ -317,6 +405,7 @@ void spool_ack(struct spool *sp, uint64_t end)
     if (sp->acked == sp->size && sp->rd == sp->size) {
         /* all delivered: start the file again */
         if (ftruncate(sp->fd, SPOOL_HDR) == 0) {
+            sp->rbuf_len = 0;
             sp->acked = sp->rd = sp->size = SPOOL_HDR;
             sp->events = sp->unread = 0;
             write_header(sp);
@@ -430,6 +519,8 @@ struct pend *relay_take(struct relay *r, bool up, uint32_t type, const uint8_t *
         struct pend *p = window_room(r) ? pend_new(type, data, len) : NULL;
         if (p) {
             pend_push(r, p);
+            if (!up)
+                r->resend = true; /* sent when the sink comes up */
             return up ? p : NULL;
         }
         lost(r, type, "no spool configured and the in-flight window is full");
@@ -459,10 +550,10 @@ struct pend *relay_pump(struct relay *r)
     if (!spool_waiting(r) || !window_room(r))
         return NULL;
     uint32_t type;
-    uint8_t *data;
+    const uint8_t *data;
     size_t len;
     uint64_t end;
-    int rc = spool_read(&r->sp, &type, &data, &len, &end);
+    int rc = spool_read_borrow(&r->sp, &type, &data, &len, &end);
     if (rc < 0) {
         ot_err("%s: spool %s is damaged at offset %llu: the events after it are lost",
                r->sink->name, r->sp.path, (unsigned long long)r->sp.rd);
@@ -471,7 +562,6 @@ struct pend *relay_pump(struct relay *r)
     if (rc == 0)
         return NULL;
     struct pend *p = pend_new(type, data, len);
-    free(data);
     if (!p)
         return NULL;
     p->spool_end = end;
@@ -508,6 +598,7 @@ void relay_unsent(struct relay *r)
 {
     for (struct pend *p = r->head; p; p = p->next)
         p->sent = false;
+    r->resend = r->head != NULL;
 }
 
 /* Rewrites the spool as: the window's unacknowledged events, then what the

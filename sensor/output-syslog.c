@@ -181,6 +181,7 @@ static void send_one(struct syslog_sink *s, struct pend *p)
     }
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
         p->sent = false;
+        s->rl.resend = true;
         s->blocked = true;
         event_add(s->wr_ev, NULL);
         return;
@@ -195,7 +196,7 @@ static void send_one(struct syslog_sink *s, struct pend *p)
     p->sent = false;
     char why[300];
     snprintf(why, sizeof(why), "cannot send: %s", strerror(errno));
-    go_down(s, why);
+    go_down(s, why); /* marks the window for resending */
 }
 
 /* TCP: what the far end's kernel acknowledged, held for tcp_hold_ms. */
@@ -228,9 +229,14 @@ static void pump(struct syslog_sink *s)
     if (!s->up)
         return;
     /* what the last connection did not get across, first */
-    for (struct pend *p = s->rl.head; p && s->up && !s->blocked; p = p->next)
-        if (!p->sent && !p->acked)
-            send_one(s, p);
+    if (s->rl.resend) {
+        s->rl.resend = false;
+        for (struct pend *p = s->rl.head; p && s->up && !s->blocked; p = p->next)
+            if (!p->sent && !p->acked)
+                send_one(s, p);
+        if (s->blocked)
+            s->rl.resend = true;
+    }
     struct pend *p;
     while (s->up && !s->blocked && (p = relay_pump(&s->rl)))
         send_one(s, p);

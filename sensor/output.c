@@ -281,8 +281,10 @@ static size_t drain_overflow(struct output *o, struct output_queue *q)
     return moved;
 }
 
-/* Moves everything queued into the sinks; returns how many events moved. */
-static size_t drain(struct output *o)
+/* Moves what is queued into the sinks, at most `budget` records per queue
+ * (so the loop gets back to the sinks' sockets between batches); returns
+ * how many moved. */
+static size_t drain(struct output *o, size_t budget)
 {
     size_t moved = 0;
     for (int i = 0; i < o->n_queues; i++) {
@@ -290,7 +292,8 @@ static size_t drain(struct output *o)
         uint32_t type;
         const uint8_t *data;
         size_t len;
-        while (spsc_peek(&q->ring, &type, &data, &len)) {
+        size_t n = 0;
+        while (n++ < budget && spsc_peek(&q->ring, &type, &data, &len)) {
             if (type == OUTPUT_REC_SNAPSHOT)
                 take_snapshot(o, i, data, len);
             else
@@ -328,18 +331,25 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
             if (o->sinks[i]->ops->reopen)
                 o->sinks[i]->ops->reopen(o->sinks[i]);
     }
-    for (;;) {
-        atomic_store_explicit(&o->sleeping, 0, memory_order_release);
-        while (drain(o) > 0)
-            ;
-        for (int i = 0; i < o->n_sinks; i++)
-            if (o->sinks[i]->ops->flush)
-                o->sinks[i]->ops->flush(o->sinks[i]);
+    atomic_store_explicit(&o->sleeping, 0, memory_order_release);
+    size_t moved = 0;
+    size_t n;
+    while (moved < OUTPUT_DRAIN_BUDGET && (n = drain(o, OUTPUT_DRAIN_BUDGET)) > 0)
+        moved += n;
+    for (int i = 0; i < o->n_sinks; i++)
+        if (o->sinks[i]->ops->flush)
+            o->sinks[i]->ops->flush(o->sinks[i]);
+    if (moved >= OUTPUT_DRAIN_BUDGET) {
+        /* more is waiting: let the loop serve the sockets, then come back */
+        event_active(o->wake_ev, EV_READ, 0);
+    } else {
         /* announce the sleep, then look once more: a push in between must
          * either be seen here or see `sleeping` and write the eventfd */
         atomic_store_explicit(&o->sleeping, 1, memory_order_seq_cst);
-        if (drain(o) == 0)
-            break;
+        if (drain(o, OUTPUT_DRAIN_BUDGET) > 0) {
+            atomic_store_explicit(&o->sleeping, 0, memory_order_release);
+            event_active(o->wake_ev, EV_READ, 0);
+        }
     }
     uint64_t now = output_now_ms();
     if (now - o->last_second_ms >= 1000) {
@@ -368,7 +378,7 @@ static void *output_main(void *arg)
 {
     struct output *o = arg;
     event_base_dispatch(o->base);
-    while (drain(o) > 0)
+    while (drain(o, SIZE_MAX) > 0)
         ;
     return NULL;
 }
@@ -423,7 +433,7 @@ int output_stop(struct output *o)
         pthread_join(o->thread, NULL);
         o->running = false;
     } else {
-        drain(o);
+        drain(o, SIZE_MAX);
     }
     int rc = 0;
     for (int i = 0; i < o->n_sinks; i++) {

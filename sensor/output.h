@@ -19,6 +19,7 @@
 #define OUTPUT_MAX_WORKERS 64
 #define OUTPUT_MAX_SINKS 8
 #define OUTPUT_TICK_USEC 10000 /* the longest a queued non-alert event waits for the thread */
+#define OUTPUT_DRAIN_BUDGET 4096 /* records moved before the loop serves the sockets again */
 
 struct event_base;
 struct event;
