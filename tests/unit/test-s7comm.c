@@ -652,14 +652,14 @@ static int test_userdata_other(void)
     FAIL_IF_NOT(kv_str_is("clock", "1999-12-31T23:59:58"));
     /* its answer: error code 0, "object does not exist" with no data is a
      * success (node-snap7's server, real CPUs); with data it is not */
-    FAIL_IF_NOT(run_s7_hex("3207 0000 4000 000c 0004 000112 08 12 87 02 00 00 0000 0a000000",
+    FAIL_IF_NOT(run_s7_hex("3207 0000 4000 000c 0004 000112 08 12 87 02 00 00 00 0000 0a000000",
                            false) == OT_PARSE_OK);
     FAIL_IF_NOT(func_is(0x1702, "set_clock", OT_OP_TIME_SYNC) && !msg.has_exception);
-    FAIL_IF_NOT(run_s7_hex("3207 0000 4000 000c 0005 000112 08 12 87 02 00 00 0000 0a000001 00",
+    FAIL_IF_NOT(run_s7_hex("3207 0000 4000 000c 0005 000112 08 12 87 02 00 00 00 0000 0a000001 00",
                            false) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 0x0a);
     /* a parameter error code is the exception, whatever the data says */
-    FAIL_IF_NOT(run_s7_hex("3207 0000 4000 000c 0004 000112 08 12 87 02 00 00 d602 0a000000",
+    FAIL_IF_NOT(run_s7_hex("3207 0000 4000 000c 0004 000112 08 12 87 02 00 00 00 d602 0a000000",
                            false) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 0xd602);
     /* a PLC password: its length only, never its bytes */
