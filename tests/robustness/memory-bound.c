@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* summary: prints what the configured caps let the packet path use at most,
+ * term by term, in bytes: the pools (flows with their hash buckets and nDPI
+ * state, reassembly buffers, dissector state, pending requests) and the
+ * output queue, each as count x object size.  robustness.test and make soak
+ * add this to the resident size of the sensor on an empty capture (libraries,
+ * nDPI's tables, fixed buffers) and check that a flood stays under the sum.
+ *   usage: memory-bound [CONFIG.yaml]     (default: the embedded defaults) */
+#include <ndpi/ndpi_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "conf.h"
+#include "worker.h"
+
+/* pool.c rounds objects up to 16 bytes */
+static size_t obj(size_t size)
+{
+    return (size + 15) & ~(size_t)15;
+}
+
+static size_t total;
+
+static void term(const char *name, const char *formula, uint64_t count, size_t size)
+{
+    uint64_t bytes = count * size;
+    total += bytes;
+    printf("%-18s %12llu  %s = %llu x %zu\n", name, (unsigned long long)bytes, formula,
+           (unsigned long long)count, size);
+}
+
+int main(int argc, char **argv)
+{
+    static struct conf c;
+    static struct conf_problems problems;
+    conf_defaults(&c);
+    if (argc > 1 && conf_load_file(&c, argv[1], &problems) != 0) {
+        for (unsigned i = 0; i < problems.n; i++)
+            fprintf(stderr, "%s:%u: %s\n", problems.p[i].file, problems.p[i].line,
+                    problems.p[i].msg);
+        return 1;
+    }
+    uint64_t buckets = 1;
+    while (buckets < c.max_flows && buckets < (1u << 30))
+        buckets <<= 1;
+    size_t dstate = 1;
+    for (size_t i = 0; ot_dissectors[i]; i++)
+        if (ot_dissectors[i]->flow_state_size > dstate)
+            dstate = ot_dissectors[i]->flow_state_size;
+    term("flows", "flow.max_flows x struct flow", c.max_flows, obj(sizeof(struct flow)));
+    term("flow_buckets", "2^ceil(log2(max_flows)) x pointer", buckets, sizeof(void *));
+    if (c.ndpi_enabled)
+        term("ndpi_flows", "flow.max_flows x nDPI flow", c.max_flows,
+             obj(ndpi_detection_get_sizeof_ndpi_flow_struct()));
+    term("reassembly", "reassembly.buffers x (max_pdu + 8)", c.reasm_buffers,
+         obj(sizeof(size_t) + c.reasm_max_pdu));
+    term("dissector_state", "dissect.flows x largest state", c.dissect_flows, obj(dstate));
+    term("pending", "(dissect.pending.max + 1) x struct txn", (uint64_t)c.pending_max + 1,
+         obj(sizeof(struct txn)));
+    term("output_queue", "outputs.queue_kb x 1024", c.output_queue_kb, 1024);
+    printf("%-18s %12zu\n", "total", total);
+    return 0;
+}
