@@ -19,7 +19,15 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 ots=$build/otsensor
 work=$(mktemp -d /tmp/otsensor-bench-outputs.XXXXXX)
 pids=""
-trap 'for p in $pids; do kill $p 2>/dev/null; done; sleep 0.3; rm -rf "$work"' EXIT
+stop_all() {
+    set +e # a server already gone must not stop the others from being stopped
+    for p in $pids; do kill "$p" 2>/dev/null; done
+    for p in $pids; do
+        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    done
+    rm -rf "$work"
+}
+trap stop_all EXIT
 port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
 wait_for() { local end=$(($(date +%s) + $1)); shift; while [ "$(date +%s)" -le $end ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.02; done; return 1; }
@@ -42,9 +50,22 @@ template(name="m" type="string" string="%msg%\n")
 input(type="imtcp" address="127.0.0.1" port="$sport" ruleset="r")
 ruleset(name="r") { action(type="omfile" file="$work/syslog.out" template="m" asyncWriting="on" flushOnTXEnd="off" ioBufferSize="1m") }
 EOF
+# a second rsyslog that takes and throws away: what otsensor can send when
+# the receiver's disk is not the limit
+dport=$(port)
+mkdir -p "$work/rs2"
+cat >"$work/rs2.conf" <<EOF
+global(workDirectory="$work/rs2")
+module(load="imtcp")
+input(type="imtcp" address="127.0.0.1" port="$dport" ruleset="r")
+ruleset(name="r") { action(type="omfile" file="/dev/null") }
+EOF
+rsyslogd -n -f "$work/rs2.conf" -i "$work/rs2.pid" >"$work/rs2.log" 2>&1 &
+pids="$pids $!"
 rsyslogd -n -f "$work/rs.conf" -i "$work/rs.pid" >"$work/rs.log" 2>&1 &
 pids="$pids $!"
 wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $sport)).close()"
+wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $dport)).close()"
 
 cap=$work/bench.pcap
 python3 "$top/tests/outputs/gen-traffic.py" "$cap" "$events" 60 --clients 16
@@ -74,10 +95,15 @@ t1=$(now)
 wait $opid || true
 ts=$(echo "$t1 - $t0" | bc -l)
 gots=$(wc -l <"$work/syslog.out")
+mkdir -p "$work/discard-run"
+printf 'outputs:\n  syslog:\n    tcp_hold_ms: 0\n' >"$work/h0.yaml"
+td=$(run_time "$ots" -r "$cap" -l "$work/discard-run" -e /dev/null --eve-types "$types" -c "$work/h0.yaml" \
+    --syslog "tcp://127.0.0.1:$dport" --syslog-types "$types")
 printf '%-34s %10s %12s %9s\n' run seconds events/s vs_eve
 printf '%-34s %10.3f %12.0f %8.0f%%\n' "eve.json to /dev/null (baseline)" "$base" "$(echo "$n / $base" | bc -l)" 100
 printf '%-34s %10.3f %12.0f %8.0f%%   (%s in Redis)\n' "+ Redis stream (XADD)" "$tr" "$(echo "$n / $tr" | bc -l)" "$(echo "100 * $base / $tr" | bc -l)" "$got"
-printf '%-34s %10.3f %12.0f %8.0f%%   (%s at rsyslog)\n' "+ syslog TCP (RFC 5424, JSON)" "$ts" "$(echo "$n / $ts" | bc -l)" "$(echo "100 * $base / $ts" | bc -l)" "$gots"
+printf '%-34s %10.3f %12.0f %8.0f%%   (%s in rsyslog'"'"'s file)\n' "+ syslog TCP (RFC 5424, JSON)" "$ts" "$(echo "$n / $ts" | bc -l)" "$(echo "100 * $base / $ts" | bc -l)" "$gots"
+printf '%-34s %10.3f %12.0f %8.0f%%   (rsyslog not writing)\n' "+ syslog TCP, receiver discarding" "$td" "$(echo "$n / $td" | bc -l)" "$(echo "100 * $base / $td" | bc -l)"
 
 echo "packet-to-Redis latency, 5000 transactions fed live at 1000/s:"
 (cd "$work/lat" && python3 "$top/bench/output-latency.py" "$ots" "$rport" 5000 1000 all)

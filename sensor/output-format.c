@@ -459,38 +459,216 @@ static void header_token(struct fbuf *b, const char *s, size_t max)
         putc1(b, '-');
 }
 
-static void sd_param(struct fbuf *b, const char *name, const char *v, size_t n)
+static void sd_param(struct fbuf *b, const char *name, const char *v)
 {
-    if (!v)
+    if (!v[0])
         return;
     fbuf_printf(b, " %s=\"", name);
-    fmt_sd_value(b, v, n);
+    fmt_sd_value(b, v, strlen(v));
     putc1(b, '"');
 }
 
-static void sd_param_str(struct fbuf *b, const char *name, const json_t *ev, const char *a,
-                         const char *c)
+static void copy_str(char *dst, size_t cap, const char *s, size_t n)
 {
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    /* an embedded NUL (\u0000) ends it: header values are C strings */
+}
+
+void fmt_fields_from_json(struct syslog_fields *f, const json_t *ev)
+{
+    memset(f, 0, sizeof(*f));
+    size_t n;
+    const char *v;
+    if ((v = str_at(ev, "event_type", NULL, &n)))
+        copy_str(f->event_type, sizeof(f->event_type), v, n);
+    if ((v = str_at(ev, "sensor", NULL, &n)))
+        copy_str(f->sensor, sizeof(f->sensor), v, n);
+    f->has_flow = int_at(ev, "flow_id", NULL, &f->flow_id);
+    f->alert = is_alert(ev);
+    if (f->alert) {
+        f->has_sid = int_at(ev, "alert", "signature_id", &f->sid);
+        f->has_rev = int_at(ev, "alert", "rev", &f->rev);
+        f->has_sev = int_at(ev, "alert", "severity", &f->sev);
+        if ((v = str_at(ev, "alert", "kind", &n)))
+            copy_str(f->kind, sizeof(f->kind), v, n);
+    }
+}
+
+/* ---------------------------------------------------------------- scanner */
+
+struct scan {
+    const char *p;
+    const char *end;
+};
+
+static void ws(struct scan *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+/* A string at p: its raw content in [*a, *b); -1 if not a string.  escaped
+ * says whether it held a backslash. */
+static int scan_string(struct scan *s, const char **a, const char **b, bool *escaped)
+{
+    if (s->p >= s->end || *s->p != '"')
+        return -1;
+    s->p++;
+    *a = s->p;
+    *escaped = false;
+    while (s->p < s->end && *s->p != '"') {
+        if (*s->p == '\\') {
+            *escaped = true;
+            s->p++;
+        }
+        s->p++;
+    }
+    if (s->p >= s->end)
+        return -1;
+    *b = s->p++;
+    return 0;
+}
+
+/* Skips one value of any kind (bounded nesting). */
+static int skip_value(struct scan *s)
+{
+    int depth = 0;
+    do {
+        ws(s);
+        if (s->p >= s->end)
+            return -1;
+        char c = *s->p;
+        if (c == '"') {
+            const char *a, *b;
+            bool e;
+            if (scan_string(s, &a, &b, &e) != 0)
+                return -1;
+        } else if (c == '{' || c == '[') {
+            if (++depth > 64)
+                return -1;
+            s->p++;
+            continue;
+        } else if (c == '}' || c == ']') {
+            depth--;
+            s->p++;
+        } else if (c == ',' || c == ':') {
+            s->p++;
+            continue;
+        } else {
+            while (s->p < s->end && *s->p != ',' && *s->p != '}' && *s->p != ']')
+                s->p++;
+        }
+    } while (depth > 0);
+    return 0;
+}
+
+static int scan_int(struct scan *s, long long *out)
+{
+    char *e;
+    char tmp[32];
     size_t n = 0;
-    const char *v = str_at(ev, a, c, &n);
-    sd_param(b, name, v, n);
+    while (s->p + n < s->end && n < sizeof(tmp) - 1 &&
+           (s->p[n] == '-' || (s->p[n] >= '0' && s->p[n] <= '9')))
+        n++;
+    if (n == 0)
+        return -1;
+    memcpy(tmp, s->p, n);
+    tmp[n] = '\0';
+    *out = strtoll(tmp, &e, 10);
+    s->p += n;
+    return 0;
 }
 
-static void sd_param_int(struct fbuf *b, const char *name, const json_t *ev, const char *a,
-                         const char *c)
+static bool key_is(const char *a, const char *b, const char *k)
 {
-    long long v;
-    if (int_at(ev, a, c, &v))
-        fbuf_printf(b, " %s=\"%lld\"", name, v);
+    return (size_t)(b - a) == strlen(k) && memcmp(a, k, (size_t)(b - a)) == 0;
 }
 
-void fmt_syslog_header(struct fbuf *b, const struct syslog_hdr_opts *o, const json_t *ev,
-                       uint64_t now_usec)
+/* The members of the object at p: f_top for the event, else the alert's. */
+static int scan_object(struct scan *s, struct syslog_fields *f, bool top)
 {
-    int pri = o->facility * 8 + fmt_syslog_severity(ev);
+    ws(s);
+    if (s->p >= s->end || *s->p != '{')
+        return -1;
+    s->p++;
+    for (;;) {
+        ws(s);
+        if (s->p < s->end && *s->p == '}') {
+            s->p++;
+            return 0;
+        }
+        const char *ka, *kb, *va, *vb;
+        bool esc;
+        if (scan_string(s, &ka, &kb, &esc) != 0 || esc)
+            return -1;
+        ws(s);
+        if (s->p >= s->end || *s->p != ':')
+            return -1;
+        s->p++;
+        ws(s);
+        char *str = NULL;
+        size_t cap = 0;
+        long long *num = NULL;
+        bool *has = NULL;
+        if (top && key_is(ka, kb, "event_type"))
+            str = f->event_type, cap = sizeof(f->event_type);
+        else if (top && key_is(ka, kb, "sensor"))
+            str = f->sensor, cap = sizeof(f->sensor);
+        else if (top && key_is(ka, kb, "flow_id"))
+            num = &f->flow_id, has = &f->has_flow;
+        else if (!top && key_is(ka, kb, "kind"))
+            str = f->kind, cap = sizeof(f->kind);
+        else if (!top && key_is(ka, kb, "signature_id"))
+            num = &f->sid, has = &f->has_sid;
+        else if (!top && key_is(ka, kb, "rev"))
+            num = &f->rev, has = &f->has_rev;
+        else if (!top && key_is(ka, kb, "severity"))
+            num = &f->sev, has = &f->has_sev;
+        if (str) {
+            if (scan_string(s, &va, &vb, &esc) != 0 || esc)
+                return -1;
+            copy_str(str, cap, va, (size_t)(vb - va));
+        } else if (num) {
+            if (scan_int(s, num) != 0)
+                return -1;
+            *has = true;
+        } else if (top && key_is(ka, kb, "alert") && s->p < s->end && *s->p == '{') {
+            if (scan_object(s, f, false) != 0)
+                return -1;
+        } else if (skip_value(s) != 0) {
+            return -1;
+        }
+        ws(s);
+        if (s->p < s->end && *s->p == ',')
+            s->p++;
+    }
+}
+
+int fmt_fields_scan(struct syslog_fields *f, const char *json, size_t len)
+{
+    memset(f, 0, sizeof(*f));
+    struct scan s = {json, json + len};
+    if (scan_object(&s, f, true) != 0)
+        return -1;
+    f->alert = strcmp(f->event_type, "alert") == 0;
+    return 0;
+}
+
+static int severity_of(const struct syslog_fields *f)
+{
+    if (!f->alert || !f->has_sev)
+        return 6;
+    return f->sev == 1 ? 2 : f->sev == 2 ? 3 : 4;
+}
+
+void fmt_syslog_header_fields(struct fbuf *b, const struct syslog_hdr_opts *o,
+                              const struct syslog_fields *f, uint64_t now_usec)
+{
+    int pri = o->facility * 8 + severity_of(f);
     time_t sec = (time_t)(now_usec / 1000000);
-    size_t n = 0;
-    const char *etype = str_at(ev, "event_type", NULL, &n);
     if (o->header == SYSLOG_HDR_RFC3164) {
         /* "<PRI>Mmm dd hh:mm:ss HOSTNAME TAG[pid]: " in local time */
         struct tm tm;
@@ -515,18 +693,30 @@ void fmt_syslog_header(struct fbuf *b, const struct syslog_hdr_opts *o, const js
     putc1(b, ' ');
     header_token(b, o->app, 48);
     fbuf_printf(b, " %ld ", o->pid);
-    header_token(b, etype, 32);
+    header_token(b, f->event_type, 32);
     /* SD-ID with the private enterprise number reserved for documentation
      * (RFC 5612): ids of the sensor, the event and the alert */
     fbuf_puts(b, " [otsensor@32473");
-    sd_param_str(b, "sensor", ev, "sensor", NULL);
-    sd_param_str(b, "event_type", ev, "event_type", NULL);
-    sd_param_int(b, "flow_id", ev, "flow_id", NULL);
-    if (is_alert(ev)) {
-        sd_param_int(b, "signature_id", ev, "alert", "signature_id");
-        sd_param_int(b, "rev", ev, "alert", "rev");
-        sd_param_int(b, "severity", ev, "alert", "severity");
-        sd_param_str(b, "kind", ev, "alert", "kind");
+    sd_param(b, "sensor", f->sensor);
+    sd_param(b, "event_type", f->event_type);
+    if (f->has_flow)
+        fbuf_printf(b, " flow_id=\"%lld\"", f->flow_id);
+    if (f->alert) {
+        if (f->has_sid)
+            fbuf_printf(b, " signature_id=\"%lld\"", f->sid);
+        if (f->has_rev)
+            fbuf_printf(b, " rev=\"%lld\"", f->rev);
+        if (f->has_sev)
+            fbuf_printf(b, " severity=\"%lld\"", f->sev);
+        sd_param(b, "kind", f->kind);
     }
     fbuf_puts(b, "] ");
+}
+
+void fmt_syslog_header(struct fbuf *b, const struct syslog_hdr_opts *o, const json_t *ev,
+                       uint64_t now_usec)
+{
+    struct syslog_fields f;
+    fmt_fields_from_json(&f, ev);
+    fmt_syslog_header_fields(b, o, &f, now_usec);
 }

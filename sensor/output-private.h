@@ -82,6 +82,7 @@ struct sink *syslog_sink_new(struct output *o, char *err, size_t errlen);
 #define SPOOL_HDR 32
 #define SPOOL_REC_HDR 12
 #define SPOOL_MAX_RECORD (64u << 20) /* a longer length field is a damaged file */
+#define SPOOL_COMPACT_AT (16u << 20) /* delivered bytes at the head before compacting */
 
 struct spool {
     int fd;
@@ -95,6 +96,8 @@ struct spool {
     uint64_t unread;    /* records between rd and size */
     bool dirty;         /* written since the last fsync */
     bool hdr_dirty;     /* acked moved since it was last written */
+    uint64_t shift;     /* offsets above are logical: the file offset is offset - shift
+                         * (compaction moves the undelivered tail to the front) */
     uint8_t *rbuf;      /* read-ahead: file bytes from rbuf_off */
     size_t rbuf_len;
     uint64_t rbuf_off;
@@ -233,7 +236,29 @@ struct syslog_hdr_opts {
     long pid;
     bool local; /* the local socket: RFC 3164 without a hostname */
 };
+/* What the header needs of an event. */
+struct syslog_fields {
+    char event_type[64];
+    char sensor[256];
+    char kind[64];
+    bool has_flow;
+    bool alert;
+    bool has_sid;
+    bool has_rev;
+    bool has_sev;
+    long long flow_id;
+    long long sid;
+    long long rev;
+    long long sev;
+};
+void fmt_fields_from_json(struct syslog_fields *f, const json_t *ev);
+/* The same straight from the JSON text, without building a document (the
+ * JSON payload needs nothing else); -1 when the text holds something the
+ * scanner leaves to jansson (an escape in a wanted string, odd nesting). */
+int fmt_fields_scan(struct syslog_fields *f, const char *json, size_t len);
 /* Header and structured data for one event, then the caller appends the payload. */
+void fmt_syslog_header_fields(struct fbuf *b, const struct syslog_hdr_opts *o,
+                              const struct syslog_fields *f, uint64_t now_usec);
 void fmt_syslog_header(struct fbuf *b, const struct syslog_hdr_opts *o, const json_t *ev,
                        uint64_t now_usec);
 

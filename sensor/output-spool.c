@@ -159,7 +159,7 @@ static int write_header(struct spool *sp)
 {
     uint8_t h[SPOOL_HDR] = {0};
     memcpy(h, spool_magic, 8);
-    put_le64(h + 8, sp->acked);
+    put_le64(h + 8, sp->acked - sp->shift); /* on disk: a file offset */
     sp->hdr_dirty = false;
     return full_pwrite(sp->fd, h, sizeof(h), 0);
 }
@@ -300,7 +300,7 @@ int spool_append(struct spool *sp, uint32_t type, const void *data, size_t len)
     uint8_t hdr[SPOOL_REC_HDR];
     spool_encode_hdr(hdr, type, data, len);
     struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)(uintptr_t)data, len}};
-    ssize_t w = pwritev(sp->fd, iov, 2, (off_t)sp->size);
+    ssize_t w = pwritev(sp->fd, iov, 2, (off_t)(sp->size - sp->shift));
     if (w != (ssize_t)need) {
         int e = w < 0 ? errno : ENOSPC;
         /* a short write leaves a torn record past size: the next append
@@ -338,7 +338,7 @@ static const uint8_t *fetch(struct spool *sp, uint64_t off, size_t n)
         sp->rbuf = b;
     }
     sp->rbuf_len = 0;
-    if (full_pread(sp->fd, b, want, (off_t)off) != 0)
+    if (full_pread(sp->fd, b, want, (off_t)(off - sp->shift)) != 0)
         return NULL;
     sp->rbuf_off = off;
     sp->rbuf_len = want;
@@ -394,6 +394,44 @@ int spool_read(struct spool *sp, uint32_t *type, uint8_t **data, size_t *len, ui
     return 1;
 }
 
+/* A sink that keeps up but never catches up entirely would grow the file
+ * forever: once the delivered head is large and at least half the file,
+ * the rest moves to a new file.  Offsets stay what they were (logical);
+ * `shift` maps them to the new file. */
+static void compact(struct spool *sp)
+{
+    char tmp[1200];
+    snprintf(tmp, sizeof(tmp), "%s.compact", sp->path);
+    int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    uint64_t from = sp->acked - sp->shift;
+    uint64_t n = sp->size - sp->acked;
+    uint8_t h[SPOOL_HDR] = {0};
+    memcpy(h, spool_magic, 8);
+    put_le64(h + 8, SPOOL_HDR);
+    bool ok = full_pwrite(fd, h, sizeof(h), 0) == 0;
+    uint8_t *buf = malloc(1 << 20);
+    for (uint64_t done = 0; ok && buf && done < n;) {
+        size_t k = n - done > (1 << 20) ? (1 << 20) : (size_t)(n - done);
+        ok = full_pread(sp->fd, buf, k, (off_t)(from + done)) == 0 &&
+             full_pwrite(fd, buf, k, (off_t)(SPOOL_HDR + done)) == 0;
+        done += k;
+    }
+    free(buf);
+    if (!buf || !ok || (sp->fsync_policy != CONF_FSYNC_NONE && fdatasync(fd) != 0) ||
+        rename(tmp, sp->path) != 0) {
+        close(fd);
+        unlink(tmp);
+        return;
+    }
+    close(sp->fd);
+    sp->fd = fd;
+    sp->shift = sp->acked - SPOOL_HDR;
+    sp->rbuf_len = 0;
+    sp->hdr_dirty = false;
+}
+
 void spool_ack(struct spool *sp, uint64_t end)
 {
     if (sp->fd < 0 || end <= sp->acked)
@@ -406,10 +444,14 @@ void spool_ack(struct spool *sp, uint64_t end)
         /* all delivered: start the file again */
         if (ftruncate(sp->fd, SPOOL_HDR) == 0) {
             sp->rbuf_len = 0;
+            sp->shift = 0;
             sp->acked = sp->rd = sp->size = SPOOL_HDR;
             sp->events = sp->unread = 0;
             write_header(sp);
         }
+    } else if (sp->acked - sp->shift >= SPOOL_COMPACT_AT &&
+               sp->acked - sp->shift >= (sp->size - sp->shift) / 2) {
+        compact(sp);
     }
 }
 

@@ -73,14 +73,21 @@ static uint64_t wall_usec(void)
 /* Formats one event into s->msg (header + payload, cut at max_message). */
 static void format_event(struct syslog_sink *s, const uint8_t *data, size_t len)
 {
-    json_error_t jerr;
-    json_t *ev = json_loadb((const char *)data, len, JSON_ALLOW_NUL, &jerr);
-    if (!ev)
-        ev = json_object(); /* the engine writes valid JSON; stay defensive */
     fbuf_reset(&s->msg);
-    fmt_syslog_header(&s->msg, &s->ho, ev, wall_usec());
-    fmt_payload(&s->msg, s->format, ev, (const char *)data, len);
-    json_decref(ev);
+    struct syslog_fields f;
+    if (s->format == SYSLOG_FMT_JSON && fmt_fields_scan(&f, (const char *)data, len) == 0) {
+        /* the payload is the text as it is: no document to build */
+        fmt_syslog_header_fields(&s->msg, &s->ho, &f, wall_usec());
+        fbuf_put(&s->msg, (const char *)data, len);
+    } else {
+        json_error_t jerr;
+        json_t *ev = json_loadb((const char *)data, len, JSON_ALLOW_NUL, &jerr);
+        if (!ev)
+            ev = json_object(); /* the engine writes valid JSON; stay defensive */
+        fmt_syslog_header(&s->msg, &s->ho, ev, wall_usec());
+        fmt_payload(&s->msg, s->format, ev, (const char *)data, len);
+        json_decref(ev);
+    }
     if (s->msg.len > s->conf->syslog_max_message) {
         s->msg.len = s->conf->syslog_max_message;
         s->truncated++;
@@ -210,13 +217,16 @@ static void tcp_acks(struct syslog_sink *s)
     uint64_t acked = s->stream_written - (uint64_t)outq;
     uint64_t now = output_now_ms();
     bool waiting = false;
+    /* the window is in stream order: stop at the first one still waiting */
     for (struct pend *p = s->rl.head; p; p = p->next) {
-        if (!p->sent || p->acked)
+        if (p->acked)
             continue;
-        if (p->mark <= acked && now - p->sent_ms >= s->conf->syslog_tcp_hold_ms)
+        if (p->sent && p->mark <= acked && now - p->sent_ms >= s->conf->syslog_tcp_hold_ms) {
             p->acked = true;
-        else
-            waiting = true;
+            continue;
+        }
+        waiting = p->sent;
+        break;
     }
     if (waiting && !evtimer_pending(s->hold_ev, NULL)) {
         struct timeval tv = {0, 20000};

@@ -238,6 +238,33 @@ static int test_rfc5424(void)
     PASS;
 }
 
+/* The scanner that spares the JSON payload a jansson document reads the
+ * same fields as jansson, and hands over to it when a string is escaped. */
+static int test_fields_scan(void)
+{
+    static const char plain[] =
+        "{\"timestamp\":\"2024-01-15T10:00:00.250000+0000\",\"flow_id\":42,\"sensor\":\"s1\","
+        "\"event_type\":\"alert\",\"vlan\":[1,2],\"ether\":{\"src_mac\":\"a\"},"
+        "\"alert\":{\"action\":\"allowed\",\"kind\":\"plc_stop\",\"signature_id\":7,\"rev\":2,"
+        "\"signature\":\"x \\\"y\\\" {z}\",\"severity\":1,\"metadata\":{\"mitre_attack\":[\"T0881\"]}},"
+        "\"s7comm\":{\"sensor\":\"not this one\",\"a\":[{\"b\":[]}]}}";
+    struct syslog_fields a, b;
+    FAIL_IF_NOT(fmt_fields_scan(&a, plain, strlen(plain)) == 0);
+    json_t *ev = json_loads(plain, 0, NULL);
+    FAIL_IF_NOT(ev);
+    fmt_fields_from_json(&b, ev);
+    json_decref(ev);
+    FAIL_IF_NOT(memcmp(&a, &b, sizeof(a)) == 0);
+    FAIL_IF_NOT(strcmp(a.sensor, "s1") == 0 && strcmp(a.kind, "plc_stop") == 0);
+    FAIL_IF_NOT(a.alert && a.sid == 7 && a.rev == 2 && a.sev == 1 && a.flow_id == 42);
+    /* an escaped sensor name: jansson's job */
+    FAIL_IF_NOT(fmt_fields_scan(&a, hostile_json, strlen(hostile_json)) == -1);
+    /* cut anywhere: never a crash, never a wrong answer taken as right */
+    for (size_t n = 0; n < sizeof(plain) - 1; n++)
+        FAIL_IF(fmt_fields_scan(&a, plain, n) == 0 && n < sizeof(plain) - 2);
+    PASS;
+}
+
 static int test_severity(void)
 {
     json_t *ev = json_loads("{\"event_type\":\"flow\"}", 0, NULL);
@@ -311,6 +338,53 @@ static int test_spool(void)
     PASS;
 }
 
+/* A sink that keeps up without ever catching up: the delivered head of the
+ * file is cut off (compaction) while reading and acknowledging go on. */
+static int test_spool_compact(void)
+{
+    char path[128], note[256], err[256];
+    snprintf(path, sizeof(path), "%s/c.spool", tmpdir);
+    unlink(path);
+    struct spool sp;
+    FAIL_IF_NOT(spool_open(&sp, path, 64u << 20, CONF_FSYNC_NONE, note, sizeof(note), err,
+                           sizeof(err)) == 0);
+    static char rec[1 << 20];
+    for (int i = 0; i < 20; i++) {
+        memset(rec, 'a' + i, sizeof(rec));
+        FAIL_IF_NOT(spool_append(&sp, EV_ALERT, rec, sizeof(rec)) == 0);
+    }
+    uint32_t t;
+    const uint8_t *d;
+    size_t l;
+    uint64_t end;
+    for (int i = 0; i < 18; i++) {
+        FAIL_IF_NOT(spool_read_borrow(&sp, &t, &d, &l, &end) == 1);
+        FAIL_IF_NOT(l == sizeof(rec) && d[0] == 'a' + i && d[l - 1] == 'a' + i);
+        spool_ack(&sp, end);
+    }
+    FAIL_IF_NOT(sp.shift > 0); /* compacted */
+    FAIL_IF_NOT(lseek(sp.fd, 0, SEEK_END) < (off_t)(5u << 20)); /* was 20 MB */
+    /* appending and reading go on across it */
+    memset(rec, 'z', sizeof(rec));
+    FAIL_IF_NOT(spool_append(&sp, EV_FLOW, rec, 100) == 0);
+    for (int i = 18; i < 20; i++) {
+        FAIL_IF_NOT(spool_read_borrow(&sp, &t, &d, &l, &end) == 1);
+        FAIL_IF_NOT(l == sizeof(rec) && d[0] == 'a' + i);
+    }
+    spool_ack(&sp, end);
+    spool_close(&sp);
+    /* a restart sees just the undelivered one */
+    FAIL_IF_NOT(spool_open(&sp, path, 64u << 20, CONF_FSYNC_NONE, note, sizeof(note), err,
+                           sizeof(err)) == 0);
+    FAIL_IF_NOT(sp.events == 1);
+    FAIL_IF_NOT(spool_read_borrow(&sp, &t, &d, &l, &end) == 1);
+    FAIL_IF_NOT(t == EV_FLOW && l == 100 && d[0] == 'z');
+    spool_ack(&sp, end);
+    spool_close(&sp);
+    FAIL_IF(access(path, F_OK) == 0); /* empty: no file left */
+    PASS;
+}
+
 /* A live worker (no waiting) whose queue is full: alerts go to the overflow
  * spool and reach the EVE file after what was queued, in order; other
  * events are dropped and counted. */
@@ -369,8 +443,10 @@ static const struct unit_test tests[] = {
     {"CEF: header and extension escapes", test_cef_escapes},
     {"LEEF 2.0: hostile strings, tab-delimited attributes", test_leef_hostile},
     {"RFC 5424 header and structured data; RFC 3164 on the local socket", test_rfc5424},
+    {"the header's field scanner agrees with jansson", test_fields_scan},
     {"severity mapping (syslog, CEF)", test_severity},
     {"spool: records, acknowledgement, torn tail, bound, bad checksum", test_spool},
+    {"spool: compaction while a sink lags", test_spool_compact},
     {"a live worker's full queue: alerts through the overflow spool, in order", test_overflow},
     {NULL, NULL},
 };
