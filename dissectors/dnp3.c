@@ -362,6 +362,7 @@ static const struct ot_tok dnp3_crob_tcc[] = {
 };
 
 /* Command status of CROB and analog output objects (Annex A). */
+#define DNP3_EXC_COMMAND_STATUS 0x100
 static const struct ot_tok dnp3_command_status[] = {
     {0, "SUCCESS"},
     {1, "TIMEOUT"},
@@ -842,6 +843,25 @@ static bool dnp3_attribute(struct dnp3_walk *w, uint8_t var, bool detail)
     return true;
 }
 
+/* A control the outstation answers with a non-zero status (LOCAL,
+ * NOT_AUTHORIZED, ...) did not happen: the record says so at its top, as
+ * an exception (0x100 + status, apart from the IIN-derived codes). */
+static void dnp3_command_refused(struct dnp3_walk *w, uint8_t status)
+{
+    if (status != 0 && w->response && !w->out->has_exception)
+        ot_msg_set_exception(w->out, DNP3_EXC_COMMAND_STATUS + status,
+                             ot_tok_name(dnp3_command_status, status));
+}
+
+static void dnp3_command_status_kv(struct dnp3_walk *w, uint8_t status)
+{
+    const char *st = ot_tok_name(dnp3_command_status, status);
+    if (st)
+        ot_kv_cstr(&w->out->detail, "status", st);
+    else
+        ot_kv_u64(&w->out->detail, "status", status);
+}
+
 /* Reads one CROB (g12v1, pattern control block g12v2) of point `index`. */
 static bool dnp3_crob(struct dnp3_walk *w, uint64_t index, bool detail)
 {
@@ -855,6 +875,7 @@ static bool dnp3_crob(struct dnp3_walk *w, uint64_t index, bool detail)
         return dnp3_stop(w, "object_truncated");
     if (w->command)
         ot_msg_add_value(w->out, DNP3_G_CROB, index, code);
+    dnp3_command_refused(w, status);
     if (!detail)
         return true;
     ot_kv_obj(d, NULL);
@@ -873,11 +894,7 @@ static bool dnp3_crob(struct dnp3_walk *w, uint64_t index, bool detail)
     ot_kv_u64(d, "count", count);
     ot_kv_u64(d, "on_time", on_time);
     ot_kv_u64(d, "off_time", off_time);
-    const char *st = ot_tok_name(dnp3_command_status, status);
-    if (st)
-        ot_kv_cstr(d, "status", st);
-    else
-        ot_kv_u64(d, "status", status);
+    dnp3_command_status_kv(w, status);
     ot_kv_end(d);
     return true;
 }
@@ -908,16 +925,13 @@ static bool dnp3_analog_output(struct dnp3_walk *w, uint8_t var, uint64_t index,
         return dnp3_stop(w, "object_truncated");
     if (w->command)
         ot_msg_add_value(w->out, DNP3_G_ANALOG_OUTPUT_BLOCK, index, value);
+    dnp3_command_refused(w, status);
     if (!detail)
         return true;
     ot_kv_obj(d, NULL);
     ot_kv_u64(d, "index", index);
     ot_kv_dbl(d, "value", value);
-    const char *st = ot_tok_name(dnp3_command_status, status);
-    if (st)
-        ot_kv_cstr(d, "status", st);
-    else
-        ot_kv_u64(d, "status", status);
+    dnp3_command_status_kv(w, status);
     ot_kv_end(d);
     return true;
 }

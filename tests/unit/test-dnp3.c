@@ -683,6 +683,7 @@ static int test_crob_values(void)
     FAIL_IF_NOT(msg.anomaly == NULL);
     FAIL_IF_NOT(msg.n_values == 2);
     FAIL_IF_NOT(has_value(12, 3, 0x41) && has_value(12, 7, 0x81));
+    FAIL_IF(msg.has_exception); /* a request's status octets mean nothing yet */
     FAIL_IF_NOT(has_range("binary_output", 12, 3, 1) && has_range("binary_output", 12, 7, 1));
     FAIL_IF_NOT(tape_has_str("PULSE_ON") && tape_has_str("CLOSE") && tape_has_str("TRIP"));
     const struct ot_kv *kv = kv_find("on_time");
@@ -699,6 +700,9 @@ static int test_crob_values(void)
     FAIL_IF_NOT(msg.n_values == 0 && has_range("binary_output", 12, 9, 1));
     FAIL_IF_NOT(tape_has_str("LATCH_OFF") && tape_has_str("NOT_SUPPORTED"));
     FAIL_IF_NOT(kv_find("clear") != NULL);
+    /* the outstation refused the control: the record says so at its top */
+    FAIL_IF_NOT(msg.has_exception && msg.exception_code == 0x100 + 4);
+    FAIL_IF_NOT(msg.exception && strcmp(msg.exception, "NOT_SUPPORTED") == 0);
     /* SELECT of a pattern mask g12v3 after a PCB g12v2 */
     static const uint8_t pcb[] = {
         0xc2, 3, 12, 2, 0x07, 1, 0x03, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12, 3, 0x00, 0, 9, 0xff, 0x03,
