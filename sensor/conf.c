@@ -73,6 +73,31 @@ static const struct conf_key conf_keys[] = {
     U32("ndpi.max_packets", ndpi_max_packets, 1, 1000),
     U32("stats.interval", stats_interval, 0, 86400),
     U32("alerts.aggregate_window", alert_window, 0, 86400),
+    BOOL("inventory.enabled", inventory_enabled),
+    STR("inventory.oui_file", oui_file),
+    U32("inventory.max_devices", baseline.max_devices, 16, 4000000),
+    U32("baseline.max_conversations", baseline.max_conversations, 16, 64000000),
+    U32("baseline.max_points", baseline.max_points, 16, 64000000),
+    U32("baseline.max_functions", baseline.max_functions, 1, 256),
+    U32("baseline.max_units", baseline.max_units, 1, 256),
+    U32("baseline.max_intervals", baseline.max_intervals, 1, 1024),
+    U32("baseline.value_set", baseline.value_set, 1, BL_MAX_SET),
+    U32("baseline.rate_bucket", baseline.rate_bucket, 1, 86400),
+    U32("baseline.rate_threshold", baseline.rate_threshold, 1, 1000),
+    U32("baseline.rate_factor", baseline.rate_factor, 1, 1000),
+    U32("baseline.rate_min", baseline.rate_min, 1, 1000000000),
+    U32("baseline.value_tolerance", baseline.value_tolerance, 0, 100000),
+    U32("baseline.value_min_writes", baseline.value_min_writes, 1, 1000000),
+    U32("baseline.period_tolerance", baseline.period_tolerance, 1, 1000),
+    U32("baseline.silent_factor", baseline.silent_factor, 1, 1000),
+    U32("baseline.silent_min", baseline.silent_min, 1, 86400 * 30),
+    U32("baseline.snapshot_interval", baseline_snapshot, 0, 86400 * 30),
+    U32("learning.stable_cycles", baseline.stable_cycles, 1, 1000000),
+    U32("learning.min_period", baseline.min_period, 0, 86400 * 365),
+    U32("learning.max_period", baseline.max_period, 1, 86400 * 365),
+    U32("learning.new_device_period", baseline.new_device_period, 0, 86400 * 365),
+    U32("learning.new_device_budget", baseline.new_device_budget, 1, 1000000),
+    U32("learning.scan_peers", baseline.scan_peers, 2, 1000000),
     U32("outputs.queue_kb", output_queue_kb, 64, 1 << 20),
     BOOL("outputs.eve.enabled", eve_enabled),
     STR("outputs.eve.filename", eve_filename),
@@ -137,6 +162,10 @@ void conf_defaults(struct conf *c)
     c->ndpi_max_packets = 32;
     c->stats_interval = 60;
     c->alert_window = 60;
+    c->inventory_enabled = true;
+    snprintf(c->oui_file, sizeof(c->oui_file), "/usr/share/ieee-data/oui.csv");
+    c->baseline_snapshot = 3600;
+    bl_config_defaults(&c->baseline);
     c->output_queue_kb = 4096;
     c->eve_enabled = true;
     snprintf(c->eve_filename, sizeof(c->eve_filename), "eve.json");

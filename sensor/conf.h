@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "baseline.h"
 #include "dissectors.h"
 
 #define CONF_MAX_PORTS 8
@@ -44,6 +45,13 @@ struct conf {
     uint32_t ndpi_max_packets; /* give up classifying after this many packets */
 
     uint32_t alert_window; /* seconds in which repeats of an alert become one count */
+
+    /* inventory and baselines (baseline.*, learning.*, inventory.*); the
+     * mode comes from --mode */
+    bool inventory_enabled;
+    char oui_file[CONF_STR];       /* IEEE OUI list (Debian ieee-data); missing: no vendors */
+    uint32_t baseline_snapshot;    /* seconds of packet time between saves of -b FILE; 0: at exit */
+    struct bl_config baseline;
 
     /* outputs */
     uint32_t output_queue_kb; /* each worker's queue to the output thread */

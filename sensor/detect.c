@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* summary: the detection hooks, calling each detection source in turn. */
 #include "detect.h"
+#include "inventory.h"
 #include "worker.h"
 
 void detect_packet(struct worker *w, struct flow *f, int dir, const struct packet *p)
 {
+    if (f)
+        inventory_ip(w, f, dir, p);
+    else
+        inventory_l2(w, p);
     (void)w;
     (void)f;
     (void)dir;
@@ -13,6 +18,7 @@ void detect_packet(struct worker *w, struct flow *f, int dir, const struct packe
 
 void detect_msg(struct worker *w, struct flow *f, int dir, const struct ot_msg *m)
 {
+    inventory_msg(w, f, dir, m);
     (void)w;
     (void)f;
     (void)dir;
@@ -21,16 +27,19 @@ void detect_msg(struct worker *w, struct flow *f, int dir, const struct ot_msg *
 
 void detect_flow_end(struct worker *w, struct flow *f)
 {
+    inventory_flow_end(w, f);
     (void)w;
     (void)f;
 }
 
 void detect_tick(struct worker *w)
 {
+    inventory_tick(w);
     (void)w;
 }
 
 void detect_finish(struct worker *w)
 {
+    inventory_finish(w);
     (void)w;
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "event.h"
+#include "inventory.h"
 #include "output.h"
 
 static const char *l4_name(uint8_t proto)
@@ -137,6 +138,9 @@ void event_packet_addresses(struct worker *w, const struct packet *p)
     int family = p->ip_version == 6 ? AF_INET6 : AF_INET;
     inet_ntop(family, p->src.b, text, sizeof(text));
     jw_kname(&w->jw, "src_ip", text);
+    static const uint8_t zero[16];
+    if (memcmp(p->dst.b, zero, 16) == 0)
+        return; /* an alert about one device (inventory.c) has no destination */
     inet_ntop(family, p->dst.b, text, sizeof(text));
     jw_kname(&w->jw, "dest_ip", text);
 }
@@ -466,6 +470,7 @@ void event_stats(struct worker *w, bool final)
     jw_obj_end(jw);
     /* the sinks' side: wall-clock timing, not packet time (jnorm drops it) */
     output_stats_json(w->out, jw);
+    inventory_write_stats(w, jw);
     jw_obj_end(jw);
     event_end(w, EV_STATS);
 }
@@ -479,6 +484,7 @@ void event_publish_metrics(struct worker *w, bool final)
         .alerts_raised = w->alert_stats.raised,
         .alerts_written = w->alert_stats.written,
         .alerts_aggregated = w->alert_stats.aggregated,
+        .devices = inventory_devices(w),
         .final = final,
     };
     output_publish(w->queue, &snap, &w->stats);

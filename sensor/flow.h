@@ -89,6 +89,11 @@ struct flow {
 
     struct ndpi_flow_struct *ndpi;
     bool ndpi_done;
+    /* inventory.c: the client's and server's devices and the conversation,
+     * resolved when the flow is created (BL_NONE: not tracked) */
+    uint32_t inv_dev[2];
+    uint32_t inv_conv;
+    bool inv_set;
     uint16_t ndpi_master;
     uint16_t ndpi_app;
     uint32_t ndpi_packets;

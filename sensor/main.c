@@ -14,6 +14,7 @@
 #include "capture.h"
 #include "conf.h"
 #include "config.h"
+#include "inventory.h"
 #include "log.h"
 #include "output.h"
 #include "worker.h"
@@ -47,10 +48,17 @@ static void usage(FILE *out)
             "      --http ADDR:PORT  serve /health, /metrics, /api/alerts, /api/assets\n"
             "      --realtime        replay files at their recorded pace\n"
             "      --snaplen N       cut every packet to N bytes\n"
+            "  -b, --baseline FILE   start from this baseline if it exists; save it at exit\n"
+            "                        and every baseline.snapshot_interval (not in detect mode)\n"
+            "      --mode MODE       learn | detect (against -b FILE, never rewritten) |\n"
+            "                        auto: each device learns until stable (default)\n"
             "  -T, --test-config     check the configuration, print every problem, exit\n"
             "  -v, --verbose         more diagnostics on stderr\n"
             "      --version         print the version and exit\n"
             "  -h, --help            this text\n"
+            "\n"
+            "       otsensor inventory BASELINE.json [--json|--csv]\n"
+            "       otsensor baseline show|diff|relearn ... (otsensor baseline --help)\n"
             "\n"
             "Exit status: 0 success; 1 bad usage, configuration or unreadable input;\n"
             "2 a failure while running.\n");
@@ -82,6 +90,8 @@ struct options {
     const char *syslog_types;
     const char *http;
     bool test_config;
+    const char *baseline;   /* -b */
+    enum bl_mode mode;      /* --mode */
     struct replay_opts replay;
 };
 
@@ -90,6 +100,7 @@ enum {
     OPT_EVE_TYPES,
     OPT_REALTIME,
     OPT_SNAPLEN,
+    OPT_MODE,
     OPT_REDIS,
     OPT_SYSLOG,
     OPT_SYSLOG_FORMAT,
@@ -107,6 +118,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"eve-types", required_argument, NULL, OPT_EVE_TYPES},
         {"realtime", no_argument, NULL, OPT_REALTIME},
         {"snaplen", required_argument, NULL, OPT_SNAPLEN},
+        {"baseline", required_argument, NULL, 'b'},
+        {"mode", required_argument, NULL, OPT_MODE},
         {"redis", required_argument, NULL, OPT_REDIS},
         {"syslog", required_argument, NULL, OPT_SYSLOG},
         {"syslog-format", required_argument, NULL, OPT_SYSLOG_FORMAT},
@@ -120,7 +133,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {NULL, 0, NULL, 0},
     };
     int ch;
-    while ((ch = getopt_long(argc, argv, "r:c:l:e:Tvh", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "r:c:l:e:b:Tvh", longopts, NULL)) != -1) {
         switch (ch) {
             case 'r':
                 if (o->n_inputs >= MAX_INPUTS) {
@@ -134,6 +147,19 @@ static int parse_args(int argc, char **argv, struct options *o)
             case 'e': o->eve = optarg; break;
             case OPT_EVE_TYPES: o->eve_types = optarg; break;
             case OPT_REALTIME: o->replay.realtime = true; break;
+            case 'b': o->baseline = optarg; break;
+            case OPT_MODE:
+                if (strcmp(optarg, "auto") == 0)
+                    o->mode = BL_MODE_AUTO;
+                else if (strcmp(optarg, "learn") == 0)
+                    o->mode = BL_MODE_LEARN;
+                else if (strcmp(optarg, "detect") == 0)
+                    o->mode = BL_MODE_DETECT;
+                else {
+                    ot_err("--mode takes learn, detect or auto, not '%s'", optarg);
+                    return -1;
+                }
+                break;
             case OPT_REDIS: o->redis = optarg; break;
             case OPT_SYSLOG: o->syslog = optarg; break;
             case OPT_SYSLOG_FORMAT: o->syslog_format = optarg; break;
@@ -269,6 +295,8 @@ int main(int argc, char **argv)
     static struct conf conf;
     static struct output out;
     static struct worker w;
+    if (argc > 1 && (strcmp(argv[1], "inventory") == 0 || strcmp(argv[1], "baseline") == 0))
+        return cmd_baseline(argc - 1, argv + 1);
     if (parse_args(argc, argv, &o) != 0)
         return EXIT_USAGE;
     if (load_config(&conf, &o) != 0)
@@ -301,6 +329,14 @@ int main(int argc, char **argv)
         output_stop(&out);
         return EXIT_RUNTIME;
     }
+    /* a damaged or newer baseline stops the run before it starts: never
+     * learned over, never replaced */
+    if (inventory_open(&w, o.baseline, o.mode, err, sizeof(err)) != 0) {
+        ot_err("%s", err);
+        worker_fini(&w);
+        output_stop(&out);
+        return EXIT_USAGE;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -311,6 +347,11 @@ int main(int argc, char **argv)
     o.replay.progress = isatty(STDERR_FILENO);
     int rc = capture_replay(&w, o.inputs, o.n_inputs, &o.replay);
     worker_finish(&w);
+    if (inventory_save(&w, err, sizeof(err)) != 0) {
+        ot_err("%s", err);
+        if (rc == 0)
+            rc = EXIT_RUNTIME;
+    }
     worker_fini(&w);
     if (output_stop(&out) != 0 && rc == 0)
         rc = EXIT_RUNTIME;

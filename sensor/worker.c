@@ -8,6 +8,7 @@
 
 #include "detect.h"
 #include "event.h"
+#include "inventory.h"
 #include "log.h"
 #include "output.h"
 #include "worker.h"
@@ -66,6 +67,10 @@ int worker_init(struct worker *w, const struct conf *conf, struct output *out,
         worker_fini(w);
         return -1;
     }
+    if (inventory_init(w, err, errlen) != 0) {
+        worker_fini(w);
+        return -1;
+    }
     return 0;
 }
 
@@ -73,6 +78,7 @@ void worker_fini(struct worker *w)
 {
     flow_table_free(w->flows);
     w->flows = NULL;
+    inventory_fini(w);
     appid_fini(w);
     alert_fini(w);
     pool_fini(&w->reasm_pool);

@@ -18,6 +18,7 @@
 
 struct output;
 struct output_queue;
+struct inventory;
 struct ndpi_detection_module_struct;
 
 /* A request kept until its response arrives (or it times out). */
@@ -51,6 +52,7 @@ struct worker {
     struct stats stats;
     struct alert_agg *alerts;
     struct alert_stats alert_stats;
+    struct inventory *inv; /* inventory.c; NULL when inventory.enabled is false */
     uint64_t now;           /* packet time of the newest packet, microseconds */
     uint64_t next_tick;     /* when timeouts are next checked */
     uint64_t next_stats;    /* when the next stats event is due */
