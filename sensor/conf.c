@@ -189,7 +189,7 @@ void conf_defaults(struct conf *c)
     c->syslog_facility = 16; /* local0 */
     c->syslog_types = EV_MASK(EV_ALERT);
     c->syslog_max_message = 65536;
-    c->syslog_tcp_hold_ms = 500;
+    c->syslog_tcp_hold_ms = 200;
     c->syslog_retry_max = 5;
     c->http_enabled = CONF_AUTO;
     snprintf(c->http_listen, sizeof(c->http_listen), "127.0.0.1:8089");
