@@ -103,9 +103,10 @@ struct output_queue *output_queue_new(struct output *o, size_t cap, bool block_w
     q->index = o->n_queues;
     q->block_when_full = block_when_full;
     q->ovf_fd = -1;
-    if (!block_when_full) {
+    if (!block_when_full && o->spool_dir[0]) {
         /* alerts that find the queue full go here, in order, and the thread
-         * reads them back; the file lives beside the spools */
+         * reads them back; the file lives beside the spools (a harness that
+         * never called output_init has none) */
         char path[1200];
         snprintf(path, sizeof(path), "%s/overflow-%d.spool", o->spool_dir, q->index);
         q->ovf_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
