@@ -422,6 +422,10 @@ static void do_metrics(struct output *o, struct evhttp_request *req)
     metric_head(b, "otsensor_flows_evicted_total", "counter", "Flows evicted from a full table.");
     evbuffer_add_printf(b, "otsensor_flows_evicted_total %llu\n",
                         (unsigned long long)snap.flows_evicted);
+    /* the workers' inventory count when they publish one, else the devices
+     * the asset events named */
+    if (snap.devices < o->http->n_assets)
+        snap.devices = o->http->n_assets;
     metric_head(b, "otsensor_devices", "gauge", "Devices in the inventory.");
     evbuffer_add_printf(b, "otsensor_devices %llu\n", (unsigned long long)snap.devices);
     metric_head(b, "otsensor_tcp_gaps_total", "counter", "Bytes missing in TCP streams (gaps).");
