@@ -19,12 +19,15 @@
 # client (tests/peers/enip-st-ethernet-ip.js) runs in the scanner's namespace.
 set -eu
 
+# shellcheck disable=SC2034 # read by peerlib.sh
 peer_name=capture-enip-peer
+# shellcheck source-path=SCRIPTDIR source=peerlib.sh
 . "$(dirname "$0")/peerlib.sh"
 peer_init
 out=${OUT:-$peer_here/../pcaps/enip-st-ethernet-ip.pcap}
-[ -n "${OPENER:-}" ] && [ -x "$OPENER" ] ||
+if [ -z "${OPENER:-}" ] || [ ! -x "$OPENER" ]; then
     die "set OPENER to an OpENer binary (EIPStackGroup/OpENer, bin/posix build)"
+fi
 command -v ip >/dev/null || die "ip (iproute2) not found"
 node_peers
 

@@ -22,7 +22,9 @@
 #      the retained message
 set -eu
 
+# shellcheck disable=SC2034 # read by peerlib.sh
 peer_name=capture-mqtt-peer
+# shellcheck source-path=SCRIPTDIR source=peerlib.sh
 . "$(dirname "$0")/peerlib.sh"
 peer_init
 port=${1:-1883}

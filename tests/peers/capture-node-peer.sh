@@ -23,7 +23,9 @@
 # the capture with its expected output, do not regenerate it in CI.
 set -eu
 
+# shellcheck disable=SC2034 # read by peerlib.sh
 peer_name=capture-node-peer
+# shellcheck source-path=SCRIPTDIR source=peerlib.sh
 . "$(dirname "$0")/peerlib.sh"
 peer_init
 peer=${1:-}

@@ -13,6 +13,7 @@
 #   node_peers                 install tests/peers/package.json (npm ci, pinned by
 #                              package-lock.json) into $NODE_PEERS and export NODE_PATH
 # Every process is started by the script itself and stopped by its pid.
+# shellcheck shell=sh disable=SC2154 # peer_name: set by the sourcing script
 
 die() {
     echo "$peer_name: $*" >&2
@@ -81,7 +82,8 @@ peer_capture() {
         peer_bg tcpdump timeout "${PEER_TIMEOUT:-120}" tcpdump -i "${2:-lo}" --immediate-mode \
             -U -n -w "$work/cap.pcap" "$1"
     fi
-    wait_for "$work/tcpdump.out" "listening on" || die "tcpdump did not start: $(cat "$work/tcpdump.out")"
+    wait_for "$work/tcpdump.out" "listening on" ||
+        die "tcpdump did not start: $(cat "$work/tcpdump.out")"
 }
 
 peer_finish() {
@@ -89,6 +91,7 @@ peer_finish() {
     eval "_p=\$pid_tcpdump"
     kill -INT "$_p" 2>/dev/null || true
     wait "$_p" 2>/dev/null || true
+    # shellcheck disable=SC2034 # pid_NAME variables are read through eval
     pid_tcpdump=
     _n=$(tcpdump -r "$work/cap.pcap" -n 2>/dev/null | wc -l)
     [ "$_n" -gt 0 ] || die "empty capture"
