@@ -96,9 +96,20 @@ static int replay_file(struct worker *w, const char *path, const struct replay_o
             break;
         if (r == PCAP_ERROR) {
             const char *msg = pcap_geterr(pc);
-            if (strstr(msg, "truncated")) {
+            if (capture_stop) {
+                /* SIGTERM or SIGINT interrupted a read (a pipe, a slow
+                 * disk): stop as between two packets */
+            } else if (strstr(msg, "truncated")) {
                 /* a capture cut short mid-record: what was read counts */
                 ot_warn("%s: %s; the packets before it were processed", path, msg);
+            } else if (strstr(msg, "different from the type of the first interface")) {
+                /* libpcap gives a pcapng file one link type: that of its
+                 * first interface */
+                ot_err("%s: a pcapng file whose interfaces have different link types (%s): "
+                       "libpcap reads one link type per file; the packets before this point "
+                       "were processed; split the capture per interface",
+                       path, msg);
+                rc = 1;
             } else {
                 ot_err("%s: read error: %s", path, msg);
                 rc = 2;
