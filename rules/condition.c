@@ -149,19 +149,24 @@ uint32_t goose_track(struct goose_tracker *t, const char *ref, size_t reflen,
     if (memcmp(e->mac, mac, 6) != 0)
         facts |= 1u << RC_GOOSE_PUBLISHER_CHANGE;
     bool advance = true;
-    if (st == e->st_num) {
-        if (sq <= e->sq_num && !wrapped(e->sq_num, sq)) {
-            facts |= 1u << RC_GOOSE_REPLAY;
-            advance = false; /* keep the newest legitimate state */
-        }
+    /* a publisher that restarts sends stNum 1 (and sqNum 0 or 1) again,
+     * whatever it sent before (IEC 61850-8-1 18.1.2.5); seen in real captures */
+    bool restart = st <= 1 && sq <= 1;
+    if (st == e->st_num && (sq > e->sq_num || wrapped(e->sq_num, sq))) {
+        /* the next retransmission */
+    } else if (restart) {
+        /* not a replay: accepted as the new start */
+    } else if (st == e->st_num) {
+        facts |= 1u << RC_GOOSE_REPLAY;
+        advance = false; /* keep the newest legitimate state */
     } else if (st > e->st_num || wrapped(e->st_num, st)) {
         uint64_t step = st > e->st_num ? st - e->st_num : st + 0x100000000ULL - e->st_num;
         if (step > 1)
             facts |= 1u << RC_GOOSE_STATE_JUMP;
         if (sq > 1) /* edition 1 restarts at 1, edition 2 at 0 */
             facts |= 1u << RC_GOOSE_SEQUENCE_NOT_RESET;
-    } else if (!(st <= 1 && sq <= 1)) {
-        /* stNum went back, and not to the 1/0 of a publisher restart */
+    } else {
+        /* stNum went back */
         facts |= 1u << RC_GOOSE_REPLAY;
         advance = false;
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "detect-rules.h"
 #include "event.h"
 #include "output.h"
 #include "worker.h"
@@ -20,6 +21,7 @@ struct agg_slot {
     uint64_t repeats;
     /* enough to write the summary when the flow may be gone */
     const struct alert_def *def;
+    uint8_t severity; /* after tuning */
     uint64_t flow_id;
     char src_ip[46];
     char dst_ip[46];
@@ -44,7 +46,7 @@ void alert_fini(struct worker *w)
     w->alerts = NULL;
 }
 
-static void put_def(struct jsonw *jw, const struct alert_def *d)
+static void put_def(struct jsonw *jw, const struct alert_def *d, uint8_t severity)
 {
     jw_kname(jw, "action", "allowed");
     jw_kname(jw, "kind", d->kind);
@@ -52,7 +54,7 @@ static void put_def(struct jsonw *jw, const struct alert_def *d)
     jw_ku64(jw, "rev", d->rev);
     jw_kstr(jw, "signature", d->signature);
     jw_kstr(jw, "category", d->category ? d->category : d->kind);
-    jw_ku64(jw, "severity", d->severity);
+    jw_ku64(jw, "severity", severity);
     jw_kname(jw, "source", d->source);
     jw_key(jw, "metadata");
     jw_obj_begin(jw);
@@ -75,7 +77,8 @@ static void put_time(struct jsonw *jw, const char *key, uint64_t ts)
     event_time_value(jw, ts);
 }
 
-static void write_alert(struct worker *w, const struct alert_def *def, const struct alert_ctx *c)
+static void write_alert(struct worker *w, const struct alert_def *def, const struct alert_ctx *c,
+                        uint8_t severity)
 {
     struct jsonw *jw = &w->jw;
     event_begin(w, w->now, EV_ALERT, c->flow, c->flow ? c->dir : -1);
@@ -83,7 +86,7 @@ static void write_alert(struct worker *w, const struct alert_def *def, const str
         event_packet_addresses(w, c->pkt);
     jw_key(jw, "alert");
     jw_obj_begin(jw);
-    put_def(jw, def);
+    put_def(jw, def, severity);
     if (c->evidence) {
         char *text = json_dumps(c->evidence, JSON_COMPACT | JSON_SORT_KEYS);
         if (text) {
@@ -93,6 +96,7 @@ static void write_alert(struct worker *w, const struct alert_def *def, const str
         }
     }
     jw_obj_end(jw);
+    rules_write_ends(w, c->flow, c->dir, c->pkt);
     if (c->msg) {
         jw_key(jw, ot_proto_name(c->msg->proto));
         jw_obj_begin(jw);
@@ -127,7 +131,7 @@ static void write_summary(struct worker *w, struct agg_slot *s)
     }
     jw_key(jw, "alert");
     jw_obj_begin(jw);
-    put_def(jw, s->def);
+    put_def(jw, s->def, s->severity);
     jw_kbool(jw, "aggregated", true);
     jw_ku64(jw, "count", s->repeats);
     put_time(jw, "first_seen", s->first_ts);
@@ -191,6 +195,12 @@ static void remember(struct worker *w, struct agg_slot *s, const struct alert_de
 void alert_raise(struct worker *w, const struct alert_def *def, struct alert_ctx *c)
 {
     w->alert_stats.raised++;
+    uint8_t severity = def->severity;
+    if (!rules_tune_alert(w, def, c, &severity)) { /* disabled, suppressed: counted there */
+        json_decref(c->evidence);
+        c->evidence = NULL;
+        return;
+    }
     struct ip_addr src, dst;
     ends(c, &src, &dst);
     struct agg_slot *s = &w->alerts->slots[slot_of(def->sid, &src, &dst)];
@@ -206,8 +216,9 @@ void alert_raise(struct worker *w, const struct alert_def *def, struct alert_ctx
         if (s->used && s->repeats)
             write_summary(w, s);
         if (output_wants(w->out, EV_ALERT))
-            write_alert(w, def, c);
+            write_alert(w, def, c, severity);
         remember(w, s, def, c, &src, &dst);
+        s->severity = severity;
     }
     json_decref(c->evidence);
     c->evidence = NULL;

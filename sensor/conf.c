@@ -18,6 +18,7 @@ enum conf_type {
     CT_BOOL,
     CT_STR,
     CT_TYPES, /* list (or comma string) of event type names */
+    CT_LIST,  /* list (or comma string) of names, kept comma-joined in CONF_LIST bytes */
     CT_ENUM,  /* one of the names in `choices`, stored as its index (uint32_t) */
 };
 
@@ -55,6 +56,8 @@ int conf_enum_find(const char *const *names, const char *name)
     return -1;
 }
 
+#define LIST(p, f) {.path = p, .type = CT_LIST, .off = offsetof(struct conf, f)}
+
 static const struct conf_key conf_keys[] = {
     STR("sensor.name", sensor_name),
     U32("flow.max_flows", max_flows, 16, 16000000),
@@ -73,6 +76,24 @@ static const struct conf_key conf_keys[] = {
     U32("ndpi.max_packets", ndpi_max_packets, 1, 1000),
     U32("stats.interval", stats_interval, 0, 86400),
     U32("alerts.aggregate_window", alert_window, 0, 86400),
+    BOOL("rules.builtin", rules_builtin),
+    LIST("rules.paths", rules_paths),
+    STR("rules.tuning", rules_tuning),
+    U32("rules.state.thresholds", rules_thresholds, 16, 16000000),
+    U32("rules.state.goose", rules_goose, 16, 1000000),
+    U32("rules.state.arp", rules_arp, 16, 16000000),
+    U32("rules.state.certificates", rules_certificates, 16, 1000000),
+    U32("rules.state.conversations", rules_conversations, 16, 16000000),
+    LIST("ioc.files", ioc_files),
+    LIST("geoip.files", geoip_files),
+    BOOL("geoip.optional", geoip_optional),
+    STR("geoip.ot_policy", geo_ot_policy),
+    LIST("geoip.allowed_countries", geo_allowed_countries),
+    LIST("geoip.forbidden_countries", geo_forbidden_countries),
+    LIST("geoip.allowed_asns", geo_allowed_asns),
+    LIST("geoip.forbidden_asns", geo_forbidden_asns),
+    LIST("networks.internal", internal_networks),
+    U32("networks.unzoned_level", unzoned_level, 0, 5),
     BOOL("inventory.enabled", inventory_enabled),
     STR("inventory.oui_file", oui_file),
     U32("inventory.max_devices", baseline.max_devices, 16, 4000000),
@@ -162,6 +183,14 @@ void conf_defaults(struct conf *c)
     c->ndpi_max_packets = 32;
     c->stats_interval = 60;
     c->alert_window = 60;
+    c->rules_builtin = true;
+    c->rules_thresholds = 8192;
+    c->rules_goose = 1024;
+    c->rules_arp = 4096;
+    c->rules_certificates = 1024;
+    c->rules_conversations = 65536;
+    snprintf(c->geo_ot_policy, sizeof(c->geo_ot_policy), "deny");
+    c->unzoned_level = 3;
     c->inventory_enabled = true;
     snprintf(c->oui_file, sizeof(c->oui_file), "/usr/share/ieee-data/oui.csv");
     c->baseline_snapshot = 3600;
@@ -280,10 +309,115 @@ static bool parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
     return true;
 }
 
+/* A list setting: a YAML sequence of scalars, or one comma-separated scalar. */
+static void set_list(struct loader *l, const char *path, char *field, size_t cap, yaml_node_t *v)
+{
+    char joined[CONF_LIST] = "";
+    size_t n = 0;
+    if (v->type == YAML_SCALAR_NODE) {
+        n = (size_t)snprintf(joined, sizeof(joined), "%s", scalar(v));
+    } else if (v->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+             it++) {
+            yaml_node_t *e = yaml_document_get_node(l->doc, *it);
+            if (!scalar(e)) {
+                problem(l, e, "'%s': the items of the list must be single values", path);
+                return;
+            }
+            n += (size_t)snprintf(joined + (n < sizeof(joined) ? n : sizeof(joined) - 1),
+                                  n < sizeof(joined) ? sizeof(joined) - n : 1, "%s%s",
+                                  n ? "," : "", scalar(e));
+        }
+    } else {
+        problem(l, v, "'%s' must be a list", path);
+        return;
+    }
+    if (n >= cap) {
+        problem(l, v, "'%s' is longer than %zu bytes", path, cap - 1);
+        return;
+    }
+    memcpy(field, joined, n + 1);
+}
+
+/* zones: a sequence of {name, networks, level}; conduits: a sequence of
+ * {from, to, protocols, bidirectional}. */
+static void set_zones(struct loader *l, const char *path, yaml_node_t *v)
+{
+    bool zones = path[0] == 'z';
+    if (v->type != YAML_SEQUENCE_NODE) {
+        problem(l, v, "'%s' must be a list of %s", path,
+                zones ? "{name, networks, level}" : "{from, to, protocols, bidirectional}");
+        return;
+    }
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++) {
+        yaml_node_t *e = yaml_document_get_node(l->doc, *it);
+        if (e->type != YAML_MAPPING_NODE) {
+            problem(l, e, "'%s': each entry is a mapping", path);
+            continue;
+        }
+        struct conf_zone *z = NULL;
+        struct conf_conduit *k = NULL;
+        if (zones && l->c->n_zones < CONF_MAX_ZONES) {
+            z = &l->c->zones[l->c->n_zones++];
+            memset(z, 0, sizeof(*z));
+            z->level = -1;
+            z->line = (unsigned)e->start_mark.line + 1;
+        } else if (!zones && l->c->n_conduits < CONF_MAX_CONDUITS) {
+            k = &l->c->conduits[l->c->n_conduits++];
+            memset(k, 0, sizeof(*k));
+            snprintf(k->protocols, sizeof(k->protocols), "any");
+            k->line = (unsigned)e->start_mark.line + 1;
+        } else {
+            problem(l, e, "at most %d %s", zones ? CONF_MAX_ZONES : CONF_MAX_CONDUITS, path);
+            return;
+        }
+        for (yaml_node_pair_t *pr = e->data.mapping.pairs.start; pr < e->data.mapping.pairs.top;
+             pr++) {
+            yaml_node_t *kn = yaml_document_get_node(l->doc, pr->key);
+            yaml_node_t *vn = yaml_document_get_node(l->doc, pr->value);
+            const char *key = scalar(kn) ? scalar(kn) : "?";
+            const char *s = scalar(vn);
+            uint32_t level;
+            if (z && strcmp(key, "name") == 0 && s && strlen(s) < CONF_NAME)
+                snprintf(z->name, sizeof(z->name), "%s", s);
+            else if (z && strcmp(key, "networks") == 0)
+                set_list(l, "zones.networks", z->networks, sizeof(z->networks), vn);
+            else if (z && strcmp(key, "level") == 0 && s && parse_u32(s, 0, 5, &level))
+                z->level = (int32_t)level;
+            else if (k && (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) && s &&
+                     strlen(s) < CONF_NAME)
+                snprintf(key[0] == 'f' ? k->from : k->to, CONF_NAME, "%s", s);
+            else if (k && strcmp(key, "protocols") == 0)
+                set_list(l, "conduits.protocols", k->protocols, sizeof(k->protocols), vn);
+            else if (k && strcmp(key, "bidirectional") == 0 && s && parse_bool(s, &k->bidirectional))
+                continue;
+            else if ((z && (strcmp(key, "name") == 0 || strcmp(key, "level") == 0)) ||
+                     (k && (strcmp(key, "from") == 0 || strcmp(key, "to") == 0 ||
+                            strcmp(key, "bidirectional") == 0)))
+                problem(l, vn, "'%s.%s': %s", path, key,
+                        strcmp(key, "level") == 0 ? "a Purdue level from 0 to 5"
+                        : strcmp(key, "bidirectional") == 0 ? "true or false"
+                                                            : "a name of up to 63 characters");
+            else
+                problem(l, kn, "unknown key '%s.%s' (%s)", path, key,
+                        z ? "name, networks, level" : "from, to, protocols, bidirectional");
+        }
+        if (z && !z->name[0])
+            problem(l, e, "a zone needs a name");
+        if (k && (!k->from[0] || !k->to[0]))
+            problem(l, e, "a conduit needs from and to (zone names, or any)");
+    }
+}
+
 static void set_key(struct loader *l, const struct conf_key *k, yaml_node_t *v)
 {
     char *field = (char *)l->c + k->off;
     const char *s = scalar(v);
+    if (k->type == CT_LIST) {
+        set_list(l, k->path, field, CONF_LIST, v);
+        return;
+    }
     if (k->type == CT_TYPES) {
         char joined[1024] = "";
         if (v->type == YAML_SEQUENCE_NODE) {
@@ -333,6 +467,7 @@ static void set_key(struct loader *l, const struct conf_key *k, yaml_node_t *v)
             }
             break;
         }
+        case CT_LIST:
         case CT_TYPES:
             break;
     }
@@ -396,6 +531,10 @@ static void walk(struct loader *l, yaml_node_t *node, const char *prefix)
         }
         char path[512];
         snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", k);
+        if (strcmp(path, "zones") == 0 || strcmp(path, "conduits") == 0) {
+            set_zones(l, path, vn);
+            continue;
+        }
         const struct conf_key *hit = NULL;
         for (size_t i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++)
             if (strcmp(conf_keys[i].path, path) == 0)

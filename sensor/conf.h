@@ -20,6 +20,28 @@ struct conf_dissector {
     uint16_t ports[CONF_MAX_PORTS]; /* 0-terminated */
 };
 
+#define CONF_LIST 4096       /* a list setting, kept comma-separated */
+#define CONF_NAME 64
+#define CONF_MAX_ZONES 64
+#define CONF_MAX_CONDUITS 128
+
+/* A zone (DESIGN section 8): name, networks, Purdue level. */
+struct conf_zone {
+    char name[CONF_NAME];
+    char networks[1024]; /* comma-separated prefixes */
+    int32_t level;       /* 0..5, -1 not given */
+    unsigned line;       /* where it is defined, for messages */
+};
+
+/* A conduit: which zone may open conversations to which, over what. */
+struct conf_conduit {
+    char from[CONF_NAME];
+    char to[CONF_NAME];
+    char protocols[CONF_STR]; /* comma-separated: modbus, tcp/502, udp, any */
+    bool bidirectional;
+    unsigned line;
+};
+
 struct conf {
     char sensor_name[CONF_STR];
 
@@ -39,6 +61,30 @@ struct conf {
     uint32_t pending_per_flow;
     uint32_t pending_timeout; /* seconds before a request is written unanswered */
     struct conf_dissector dissector[OT_PROTO_COUNT];
+
+    /* rules, IOC lists, GeoIP, zones (sensor/detect-rules.c, rules/) */
+    bool rules_builtin;             /* load the compiled-in rules */
+    char rules_paths[CONF_LIST];    /* rule files or directories */
+    char rules_tuning[CONF_STR];    /* tuning file, or "" */
+    uint32_t rules_thresholds;      /* keys tracked by threshold clauses */
+    uint32_t rules_goose;           /* GOOSE control blocks tracked */
+    uint32_t rules_arp;             /* IPv4 addresses tracked */
+    uint32_t rules_certificates;    /* TLS certificates tracked */
+    uint32_t rules_conversations;   /* remembered for once-per-conversation alerts */
+    char ioc_files[CONF_LIST];
+    char geoip_files[CONF_LIST];
+    bool geoip_optional;            /* a missing database is a warning */
+    char geo_ot_policy[CONF_STR];   /* deny, allowlist, allow */
+    char geo_allowed_countries[CONF_LIST];
+    char geo_forbidden_countries[CONF_LIST];
+    char geo_allowed_asns[CONF_LIST];
+    char geo_forbidden_asns[CONF_LIST];
+    char internal_networks[CONF_LIST]; /* "": the defaults of DESIGN section 8 */
+    uint32_t unzoned_level;         /* Purdue level of internal addresses in no zone */
+    uint32_t n_zones;
+    struct conf_zone zones[CONF_MAX_ZONES];
+    uint32_t n_conduits;
+    struct conf_conduit conduits[CONF_MAX_CONDUITS];
 
     /* nDPI */
     bool ndpi_enabled;

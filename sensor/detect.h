@@ -15,6 +15,8 @@ struct worker;
 void detect_packet(struct worker *w, struct flow *f, int dir, const struct packet *p);
 /* Every dissected message, when it is parsed (before pairing). */
 void detect_msg(struct worker *w, struct flow *f, int dir, const struct ot_msg *m);
+/* A PDU the flow's dissector refused as invalid (f NULL for layer 2). */
+void detect_parse_error(struct worker *w, struct flow *f, int dir, int proto);
 /* A flow ends (before its flow event). */
 void detect_flow_end(struct worker *w, struct flow *f);
 /* Once per second of packet time. */

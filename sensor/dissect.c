@@ -242,6 +242,7 @@ void dissect_pdu(struct worker *w, struct flow *f, int dir, const uint8_t *data,
         case OT_PARSE_NOT_MINE:
             ps->invalid++;
             f->parse_errors++;
+            detect_parse_error(w, f, dir, d->proto);
             break;
     }
     pool_put(&w->txn_pool, t);
@@ -271,6 +272,8 @@ void dissect_l2(struct worker *w, const struct packet *p)
             ps->truncated++;
         else if (r != OT_PARSE_NONE)
             ps->invalid++;
+        if (r == OT_PARSE_INVALID || r == OT_PARSE_NOT_MINE)
+            detect_parse_error(w, NULL, 0, d->proto);
         pool_put(&w->txn_pool, t);
         return;
     }

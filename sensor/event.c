@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "detect-rules.h"
 #include "event.h"
 #include "inventory.h"
 #include "output.h"
@@ -380,6 +381,7 @@ void event_flow(struct worker *w, const struct flow *f, enum flow_end why)
         put_stream_counters(jw, f);
     }
     jw_obj_end(jw);
+    rules_write_ends(w, f, 0, NULL);
     if (f->dissector && f->dissector->flow_summary && f->dstate) {
         static __thread struct ot_detail detail;
         detail.n = detail.depth = detail.skipped = detail.str_used = 0;
@@ -462,6 +464,7 @@ void event_stats(struct worker *w, bool final)
     jw_ku64(jw, "written", w->alert_stats.written);
     jw_ku64(jw, "aggregated", w->alert_stats.aggregated);
     jw_obj_end(jw);
+    rules_write_stats(w);
     jw_key(jw, "events");
     jw_obj_begin(jw);
     for (int t = 1; t < EV_COUNT; t++)

@@ -97,6 +97,11 @@ struct flow {
     uint16_t ndpi_master;
     uint16_t ndpi_app;
     uint32_t ndpi_packets;
+
+    /* rules and zones (sensor/detect-rules.c), computed once per detection set */
+    uint32_t rules_gen;  /* the set generation zone[] comes from; 0: not yet */
+    int16_t zone[2];     /* [0] client, [1] server: a zone, ZONE_UNZONED, ZONE_EXTERNAL */
+    uint16_t rules_done; /* what was evaluated once for this flow (RF_* in detect-rules.c) */
 };
 
 /* Direction index of a packet in its flow: 0 from the client, 1 from the server. */

@@ -13,6 +13,7 @@
 
 #include "capture.h"
 #include "conf.h"
+#include "detect-rules.h"
 #include "config.h"
 #include "inventory.h"
 #include "log.h"
@@ -46,6 +47,10 @@ static void usage(FILE *out)
             "      --syslog-header rfc5424|rfc3164 header (default rfc5424)\n"
             "      --syslog-types LIST  event types sent to syslog (default: alert)\n"
             "      --http ADDR:PORT  serve /health, /metrics, /api/alerts, /api/assets\n"
+            "      --rules PATH      a rule file or directory, besides the built-in rules\n"
+            "                        (repeatable; a rule with a built-in sid replaces it)\n"
+            "      --ioc [NAME=]FILE an IOC list: addresses, prefixes, domains (repeatable)\n"
+            "      --geoip FILE      a MaxMind DB (country and/or ASN; repeatable)\n"
             "      --realtime        replay files at their recorded pace\n"
             "      --snaplen N       cut every packet to N bytes\n"
             "  -b, --baseline FILE   start from this baseline if it exists; save it at exit\n"
@@ -71,6 +76,7 @@ static void on_signal(int sig)
     if (sig == SIGHUP) {
         if (signal_out)
             output_request_reopen(signal_out);
+        detect_rules_request_reload(); /* rules, tuning, IOC lists, GeoIP, zones */
         return;
     }
     capture_stop = 1;
@@ -90,6 +96,7 @@ struct options {
     const char *syslog_types;
     const char *http;
     bool test_config;
+    struct rules_opts rules; /* --rules, --ioc, --geoip */
     const char *baseline;   /* -b */
     enum bl_mode mode;      /* --mode */
     struct replay_opts replay;
@@ -100,6 +107,9 @@ enum {
     OPT_EVE_TYPES,
     OPT_REALTIME,
     OPT_SNAPLEN,
+    OPT_RULES,
+    OPT_IOC,
+    OPT_GEOIP,
     OPT_MODE,
     OPT_REDIS,
     OPT_SYSLOG,
@@ -118,6 +128,9 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"eve-types", required_argument, NULL, OPT_EVE_TYPES},
         {"realtime", no_argument, NULL, OPT_REALTIME},
         {"snaplen", required_argument, NULL, OPT_SNAPLEN},
+        {"rules", required_argument, NULL, OPT_RULES},
+        {"ioc", required_argument, NULL, OPT_IOC},
+        {"geoip", required_argument, NULL, OPT_GEOIP},
         {"baseline", required_argument, NULL, 'b'},
         {"mode", required_argument, NULL, OPT_MODE},
         {"redis", required_argument, NULL, OPT_REDIS},
@@ -147,6 +160,19 @@ static int parse_args(int argc, char **argv, struct options *o)
             case 'e': o->eve = optarg; break;
             case OPT_EVE_TYPES: o->eve_types = optarg; break;
             case OPT_REALTIME: o->replay.realtime = true; break;
+            case OPT_RULES:
+            case OPT_IOC:
+            case OPT_GEOIP: {
+                struct rules_opts *r = &o->rules;
+                const char **list = ch == OPT_RULES ? r->rules : ch == OPT_IOC ? r->ioc : r->geoip;
+                int *n = ch == OPT_RULES ? &r->n_rules : ch == OPT_IOC ? &r->n_ioc : &r->n_geoip;
+                if (*n >= RULES_OPT_MAX) {
+                    ot_err("at most %d --rules, --ioc or --geoip each", RULES_OPT_MAX);
+                    return -1;
+                }
+                list[(*n)++] = optarg;
+                break;
+            }
             case 'b': o->baseline = optarg; break;
             case OPT_MODE:
                 if (strcmp(optarg, "auto") == 0)
@@ -302,6 +328,8 @@ int main(int argc, char **argv)
     if (load_config(&conf, &o) != 0)
         return EXIT_USAGE;
     if (o.test_config) {
+        if (detect_rules_load(&conf, o.config, &o.rules, true) != 0)
+            return EXIT_USAGE;
         printf("%s: configuration OK\n", o.config ? o.config : "embedded defaults");
         return 0;
     }
@@ -316,6 +344,8 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    if (detect_rules_load(&conf, o.config, &o.rules, false) != 0)
+        return EXIT_USAGE;
     if (open_outputs(&out, &conf, &o) != 0) {
         output_stop(&out);
         return EXIT_USAGE;
@@ -337,6 +367,8 @@ int main(int argc, char **argv)
         output_stop(&out);
         return EXIT_USAGE;
     }
+    if (detect_rules_start() != 0)
+        ot_warn("cannot start the reload thread: SIGHUP will not reload the rules");
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -353,6 +385,7 @@ int main(int argc, char **argv)
             rc = EXIT_RUNTIME;
     }
     worker_fini(&w);
+    detect_rules_stop();
     if (output_stop(&out) != 0 && rc == 0)
         rc = EXIT_RUNTIME;
     return rc;

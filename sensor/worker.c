@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "detect-rules.h"
 #include "detect.h"
 #include "event.h"
 #include "inventory.h"
@@ -80,6 +81,7 @@ void worker_fini(struct worker *w)
     w->flows = NULL;
     inventory_fini(w);
     appid_fini(w);
+    rules_worker_fini(w);
     alert_fini(w);
     pool_fini(&w->reasm_pool);
     pool_fini(&w->dstate_pool);

@@ -20,6 +20,7 @@ struct output;
 struct output_queue;
 struct inventory;
 struct ndpi_detection_module_struct;
+struct rules_worker;
 
 /* A request kept until its response arrives (or it times out). */
 struct txn {
@@ -52,6 +53,7 @@ struct worker {
     struct stats stats;
     struct alert_agg *alerts;
     struct alert_stats alert_stats;
+    struct rules_worker *rules; /* rules, lists, zones: sensor/detect-rules.c */
     struct inventory *inv; /* inventory.c; NULL when inventory.enabled is false */
     uint64_t now;           /* packet time of the newest packet, microseconds */
     uint64_t next_tick;     /* when timeouts are next checked */

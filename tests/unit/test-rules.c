@@ -831,6 +831,12 @@ static int test_goose_tracker(void)
     FAIL_IF(goose_track(t, ref, n, m2, 1, 0, 11, &p) != 0); /* a publisher restart */
     FAIL_IF(goose_track(t, ref, n, m2, 0xffffffff, 0, 12, &p) != 1u << RC_GOOSE_STATE_JUMP);
     FAIL_IF(goose_track(t, ref, n, m2, 0, 0, 13, &p) != 0); /* wrap */
+    /* a restart while stNum was 1 already (GOOSE.pcap of the shared captures) */
+    const char *r2 = "GEDeviceF650/LLN0$GO$gcb01";
+    FAIL_IF(goose_track(t, r2, strlen(r2), m1, 1, 12, 20, &p) != 0);
+    FAIL_IF(goose_track(t, r2, strlen(r2), m1, 1, 1, 21, &p) != 0);
+    FAIL_IF(goose_track(t, r2, strlen(r2), m1, 1, 2, 22, &p) != 0);
+    FAIL_IF(goose_track(t, r2, strlen(r2), m1, 1, 2, 23, &p) != 1u << RC_GOOSE_REPLAY);
     goose_tracker_free(t);
     PASS;
 }
