@@ -67,6 +67,7 @@ struct redis_sink {
     char last_err[700];
     char kinds[REDIS_MAX_KINDS][32]; /* refusal kinds already reported */
     bool was_up;
+    bool refusing; /* Redis refused; quiet until it takes an event again */
 };
 
 static void redis_pump(struct redis_sink *s);
@@ -102,6 +103,7 @@ static void report_refusal(struct redis_sink *s, const char *what, const char *m
     snprintf(line, sizeof(line), "%s refused: %s", what, msg);
     s->last_err[0] = '\0';
     report(s, line);
+    s->refusing = true;
 }
 
 static void schedule_retry(struct redis_sink *s)
@@ -266,15 +268,18 @@ static void on_ready(redisAsyncContext *ac, void *r, void *priv)
     if (!r || s->setup_failed)
         return;
     evtimer_del(s->timeout_ev);
-    s->backoff_ms = 0;
     set_up(s, true);
-    if (s->last_err[0] || s->was_up) {
-        ot_warn("redis %s: connected; %llu spooled events to deliver", s->where,
-                (unsigned long long)s->rl.sp.unread);
-        atomic_fetch_add_explicit(&s->base.c.reconnects, 1, memory_order_relaxed);
+    /* after a refusal the connection is only a try: the backoff goes on
+     * and nothing is said until Redis takes an event */
+    if (!s->refusing) {
+        s->backoff_ms = 0;
+        if (s->last_err[0] || s->was_up)
+            ot_warn("redis %s: connected; %llu spooled events to deliver", s->where,
+                    (unsigned long long)s->rl.sp.unread);
+        s->last_err[0] = '\0';
     }
-    s->last_err[0] = '\0';
-    memset(s->kinds, 0, sizeof(s->kinds));
+    if (s->was_up)
+        atomic_fetch_add_explicit(&s->base.c.reconnects, 1, memory_order_relaxed);
     s->was_up = true;
     bool unacked = false;
     for (struct pend *p = s->rl.head; p; p = p->next)
@@ -400,6 +405,14 @@ static void on_event_reply(redisAsyncContext *ac, void *r, void *priv)
         return;
     }
     p->acked = true;
+    if (s->refusing) {
+        s->refusing = false;
+        s->backoff_ms = 0;
+        s->last_err[0] = '\0';
+        memset(s->kinds, 0, sizeof(s->kinds));
+        ot_warn("redis %s: events accepted again; %llu spooled to deliver", s->where,
+                (unsigned long long)s->rl.sp.unread);
+    }
     if (relay_collect(&s->rl) && s->state == R_READY)
         redis_pump(s);
 }
