@@ -10,7 +10,8 @@ the header fields rsyslog parsed (pri, app, procid, msgid, proto) and under
 mmnormalize's "cef" object (cef), the "attrs" list of the LEEF rulebase
 (leef), and mmpstrucdata's "rfc5424-sd" (rfc5424).  Every EVE event of
 TYPES must be there, parsed, with the fields that format promises equal to
-the event's; nothing else may be.  Prints a summary line; exit 0 when so."""
+the event's and PRI = local0 with the severity mapped from the alert's;
+nothing else may be.  Prints a summary line; exit 0 when so."""
 import json
 import sys
 from datetime import datetime, timezone
@@ -27,6 +28,13 @@ def cef_sev(ev):
     return {1: "9", 2: "6"}.get(ev["alert"].get("severity"), "3")
 
 
+def pri(ev):
+    """local0 (16) * 8 + the severity: 1 critical, 2 error, 3 warning, else info."""
+    if ev.get("event_type") != "alert":
+        return str(16 * 8 + 6)
+    return str(16 * 8 + {1: 2, 2: 3}.get(ev["alert"].get("severity"), 4))
+
+
 def expected_fields(ev, fmt):
     """What the parsed message must say about ev, as a comparable tuple."""
     alert = ev.get("event_type") == "alert"
@@ -34,10 +42,10 @@ def expected_fields(ev, fmt):
     common = (str(ms(ev["timestamp"])), ev.get("src_ip"), str(ev.get("src_port", "")) or None,
               ev.get("dest_ip"), str(ev.get("dest_port", "")) or None)
     if fmt == "cef":
-        return ("cef", sid, cef_sev(ev)) + common
+        return ("cef", pri(ev), sid, cef_sev(ev)) + common
     if fmt == "leef":
-        return ("leef", sid, cef_sev(ev)) + common
-    return ("json", json.dumps(ev, sort_keys=True))
+        return ("leef", pri(ev), sid, cef_sev(ev)) + common
+    return ("json", pri(ev), json.dumps(ev, sort_keys=True))
 
 
 def got_fields(rec, fmt):
@@ -47,16 +55,16 @@ def got_fields(rec, fmt):
         if not c or c.get("DeviceVendor") != "otsensor":
             return None
         x = c.get("Extensions", {})
-        return ("cef", c.get("SignatureID"), c.get("Severity"), x.get("rt"), x.get("src"),
+        return ("cef", rec.get("pri"), c.get("SignatureID"), c.get("Severity"), x.get("rt"), x.get("src"),
                 x.get("spt"), x.get("dst"), x.get("dpt"))
     if fmt == "leef":
         if d.get("vendor") != "otsensor":
             return None
         a = {kv["n"]: kv["v"] for kv in d.get("attrs", [])}
-        return ("leef", d.get("eventid"), a.get("sev"), a.get("devTime"), a.get("src"),
+        return ("leef", rec.get("pri"), d.get("eventid"), a.get("sev"), a.get("devTime"), a.get("src"),
                 a.get("srcPort"), a.get("dst"), a.get("dstPort"))
     body = {k: v for k, v in d.items() if k not in ("rfc5424-sd", "parse")}
-    return ("json", json.dumps(body, sort_keys=True))
+    return ("json", rec.get("pri"), json.dumps(body, sort_keys=True))
 
 
 def main():
