@@ -3,7 +3,8 @@
 """make-seeds: seed corpora of the engine's fuzz targets, from the repository's
 captures and dissector corpora (and ../shared/pcaps when present).
 
-usage: make-seeds.py [--shared DIR] [TARGET...]  (TARGET: decode reasm conf pipeline)
+usage: make-seeds.py [--shared DIR] [--otsensor BIN] [TARGET...]
+       (TARGET: decode reasm conf pipeline rules ioc baseline)
 
   decode  tests/fuzz/corpus/decode/: one file per frame, byte 0 = the index of
           its link type in fuzz-decode.c's table, the rest = the frame; a few
@@ -17,6 +18,12 @@ usage: make-seeds.py [--shared DIR] [TARGET...]  (TARGET: decode reasm conf pipe
   pipeline tests/fuzz/corpus/pipeline/ (beside tests/pcaps, which seeds it too):
           the file formats the golden captures do not use: nanosecond and
           big-endian pcap, pcapng with two interfaces of different link types.
+  rules   tests/fuzz/corpus/rules/: byte 0 = 0 and a rule file (every built-in
+          one, a few written here), or 1 and a tuning file.
+  ioc     tests/fuzz/corpus/ioc/: byte 0 = the form (bit 0 CSV, bit 1 NAME=),
+          then the list.
+  baseline tests/fuzz/corpus/baseline/: baselines the sensor (--otsensor BIN)
+          learned from three plant captures, and a minimal one.
 
 Deterministic: running it twice writes the same files.  Standard library only.
 """
@@ -309,10 +316,82 @@ def seeds_pipeline():
     write(out, "two-interfaces.pcapng", b)
 
 
+# ---------------------------------------------------------------- rules, ioc, baseline
+
+RULE_SNIPPETS = {
+    "match": b"alert modbus request function write_single_register, 16 unit 1-3\n"
+             b"    address holding_register:100-199 value at 100 > 500\n"
+             b"    msg \"setpoint\" kind setpoint_change severity high mitre T0836 sid 9001 rev 2\n"
+             b"alert any op WRITE from !set:hmis to level:0-1 msg \"w\" sid 9002\n"
+             b"alert dnp3 detail.objects.group = 70 threshold 5 distinct unit in 60s by src\n"
+             b"    msg \"file\" sid 9003\n"
+             b"alert tcp app telnet to ot msg \"telnet\" sid 9004\n"
+             b"alert ip condition zone_violation msg \"zone\" sid 9005\n"
+             b"alert tcp risk tls_selfsigned_certificate server_name evil.example msg \"t\" sid 9006\n",
+    "errors": b"alert modbsu msg \"x\" sid 1\nalert modbus unit abc msg \"x\" sid 2\n"
+              b"alert modbus msg \"unterminated sid 3\nalert modbus to 10.0.0.0/33 msg \"x\" sid 4\n",
+}
+TUNINGS = {
+    "tuning": b"# tuning\ndisable sid 100, 200-210\n"
+              b"suppress kind discovery src 10.1.1.5, 10.1.1.6\n"
+              b"suppress sid 300 device 00:1b:21:3a:10:10\nseverity sid 400 low\n"
+              b"severity kind plc_stop medium dst 10.2.0.0/16\n"
+              b"threshold sid 500 count 5 in 60s by dst\nsuppress all ip 192.0.2.1\n",
+    "tuning-errors": b"silence sid 1\ndisable sid x1\nsuppress sid 1 src 10.0.0.300\n"
+                     b"threshold sid 1 count 5\n",
+}
+IOC_LISTS = {
+    "list": (0, b"# a list\n198.51.100.7   C2 server of campaign X\n203.0.113.0/24 # scanner\n"
+                b"evil.example   phishing domain\n\n2001:db8:bad::/48\nnot/valid\n"),
+    "named": (2, b"10.0.0.0/8\n*.bad.example\nxn--80ak6aa92e.com\n"),
+    "csv": (1, b"indicator,description\n\"bad.example\",\"Malware, stage 2\"\n"
+               b"192.0.2.66,ransomware staging\n"),
+}
+
+
+def seeds_rules():
+    out = os.path.join(CORPUS, "rules")
+    for path in sorted(glob.glob(os.path.join(TOP, "rules", "*.rules"))):
+        with open(path, "rb") as f:
+            write(out, "r-" + os.path.basename(path), b"\0" + f.read())
+    for name, text in RULE_SNIPPETS.items():
+        write(out, "r-" + name, b"\0" + text)
+    for name, text in TUNINGS.items():
+        write(out, "t-" + name, b"\1" + text)
+
+
+def seeds_ioc():
+    out = os.path.join(CORPUS, "ioc")
+    for name, (flag, text) in IOC_LISTS.items():
+        write(out, name, bytes([flag]) + text)
+
+
+def seeds_baseline(otsensor):
+    """Baselines learned from the plant captures by the sensor itself."""
+    import subprocess
+    import tempfile
+    out = os.path.join(CORPUS, "baseline")
+    for cap in ("plant-steady", "plant-new-host", "plant-setpoint"):
+        pcap = os.path.join(TOP, "tests", "pcaps", cap + ".pcap")
+        if not os.path.exists(pcap):
+            continue
+        with tempfile.TemporaryDirectory() as d:
+            bl = os.path.join(d, "b.json")
+            subprocess.run([otsensor, "-b", bl, "--mode", "learn", "-r", pcap, "-e", "/dev/null"],
+                           check=True)
+            with open(bl, "rb") as f:
+                write(out, cap + ".json", f.read())
+    write(out, "minimal.json", b'{"format": "otsensor-baseline", "version": 1, "devices": [], '
+                               b'"conversations": []}\n')
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", default=os.path.join(TOP, "..", "shared", "pcaps"))
-    ap.add_argument("targets", nargs="*", default=["decode", "reasm", "conf", "pipeline"])
+    ap.add_argument("--otsensor", default=os.path.join(TOP, "otsensor"),
+                    help="the binary that learns the baseline seeds")
+    ap.add_argument("targets", nargs="*", default=["decode", "reasm", "conf", "pipeline", "rules",
+                                                   "ioc", "baseline"])
     a = ap.parse_args()
     for t in a.targets:
         if t == "decode":
@@ -323,6 +402,12 @@ def main():
             seeds_conf()
         elif t == "pipeline":
             seeds_pipeline()
+        elif t == "rules":
+            seeds_rules()
+        elif t == "ioc":
+            seeds_ioc()
+        elif t == "baseline":
+            seeds_baseline(a.otsensor)
         else:
             sys.exit("unknown target %s" % t)
 

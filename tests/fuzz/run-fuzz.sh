@@ -7,7 +7,7 @@
 #   usage: run-fuzz.sh SECONDS OUTDIR [TARGET...]
 # SECONDS 0 only builds.  TARGETs (default: all) are dissector names as in
 # dissectors/registry-private.h (modbus, pndcp, ...) and decode, reasm, conf,
-# pipeline, and rules, ioc, baseline once their libraries exist.
+# rules (rule and tuning files), ioc, baseline, pipeline.
 # The project's libraries come from a clang build tree in OUTDIR/build
 # (configure CC=clang, instrumented for libFuzzer, ASan and UBSan), so the
 # targets link exactly what the binary links.
@@ -89,6 +89,10 @@ done
 if wanted decode; then link decode fuzz-decode.c && run decode "$corpus/decode"; fi
 if wanted reasm; then link reasm fuzz-reasm.c && run reasm "$corpus/reasm"; fi
 if wanted conf; then link conf fuzz-conf.c && run conf "$corpus/conf"; fi
+# The rule language and tuning files, IOC lists, baseline files.
+if wanted rules; then link rules fuzz-rules.c && run rules "$corpus/rules"; fi
+if wanted ioc; then link ioc fuzz-ioc.c && run ioc "$corpus/ioc"; fi
+if wanted baseline; then link baseline fuzz-baseline.c && run baseline "$corpus/baseline"; fi
 if wanted pipeline; then
     link pipeline fuzz-pipeline.c && run pipeline "$corpus/pipeline" "$top/tests/pcaps"
 fi

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* summary: prints what the configured caps let the packet path use at most,
  * term by term, in bytes: the pools (flows with their hash buckets and nDPI
- * state, reassembly buffers, dissector state, pending requests) and the
- * output queue, each as count x object size.  robustness.test and make soak
+ * state, reassembly buffers, dissector state, pending requests), the
+ * inventory's tables (devices, conversations, written points) and the output
+ * queue, each as count x object size.  robustness.test and make soak
  * add this to the resident size of the sensor on an empty capture (libraries,
  * nDPI's tables, fixed buffers) and check that a flood stays under the sum.
  *   usage: memory-bound [CONFIG.yaml]     (default: the embedded defaults) */
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "baseline.h"
 #include "conf.h"
 #include "worker.h"
 
@@ -57,6 +59,14 @@ int main(int argc, char **argv)
     term("dissector_state", "dissect.flows x largest state", c.dissect_flows, obj(dstate));
     term("pending", "(dissect.pending.max + 1) x struct txn", (uint64_t)c.pending_max + 1,
          obj(sizeof(struct txn)));
+    if (c.inventory_enabled) {
+        const struct bl_config *b = &c.baseline;
+        term("devices", "baseline.max_devices x device", b->max_devices, bl_device_bytes(b));
+        term("conversations", "max_conversations x conversation", b->max_conversations,
+             bl_conv_bytes(b));
+        /* + its hash: up to 4 buckets of 4 bytes per point */
+        term("points", "max_points x point", b->max_points, sizeof(struct bl_point) + 16);
+    }
     term("output_queue", "outputs.queue_kb x 1024", c.output_queue_kb, 1024);
     printf("%-18s %12zu\n", "total", total);
     return 0;
