@@ -655,8 +655,11 @@ static size_t mqtt_pdu_len(const uint8_t *p, size_t len)
         return 0;
     uint8_t b0 = cur_u8(&c);
     uint8_t type = b0 >> 4;
-    /* Type 0 is reserved; 15 is AUTH in 5.0 only, with flags 0. */
-    if (type == 0 || (type == MQTT_AUTH && (b0 & 0x0f) != 0))
+    /* Type 0 is reserved.  The fixed-header flags are part of the framing:
+     * a receiver must close the connection on wrong ones (3.1.1 section
+     * 2.2.2), so no conversation carries them, and accepting them while
+     * resynchronising lets two garbage bytes swallow whole packets. */
+    if (type == 0 || !flags_valid(type, b0 & 0x0f))
         return OT_PDU_NOT_MINE;
     uint32_t rl = 0;
     for (unsigned i = 0; i < MQTT_VARINT_MAX_BYTES; i++) {

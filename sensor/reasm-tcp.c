@@ -347,11 +347,12 @@ static bool frame_buffered(struct worker *w, struct flow *f, int dir, const uint
     return *len > 0;
 }
 
-/* After a gap the stream restarts mid-PDU, and a weak header (Modbus has
- * four checked bytes) can be found by chance in the middle of a PDU.  The
- * first segment after a gap is therefore cut where a chain of valid PDUs
- * ends exactly at its end; only if there is no such place is it scanned a
- * byte at a time.  Returns the bytes to skip. */
+/* After a gap, or in front of bytes that start no PDU, a weak header
+ * (Modbus has four checked bytes, MQTT one) can be found by chance in the
+ * middle of a PDU.  The stream is therefore resumed where a chain of valid
+ * PDUs ends exactly at the segment's end; only if there is no such place is
+ * it scanned a byte at a time.  Returns the bytes to skip (0: none found,
+ * or the segment already starts such a chain). */
 static size_t tiling_start(const struct ot_dissector *d, const uint8_t *data, size_t len)
 {
     for (size_t start = 0; start < len; start++) {
@@ -392,9 +393,17 @@ static void frame_stream(struct worker *w, struct flow *f, int dir, const uint8_
         }
         size_t want = d->pdu_len(data, len);
         if (want == OT_PDU_NOT_MINE) {
-            data++;
-            len--;
-            count_resync(w, f, s, 1);
+            /* bytes that start no PDU: resume where a chain of valid PDUs
+             * ends exactly at the segment's end.  With no such place the
+             * rest of the segment goes too: a header found by chance in
+             * garbage would claim the bytes of the next segments, real PDUs
+             * among them, while the next segment most often starts one */
+            size_t skip = tiling_start(d, data, len);
+            if (skip == 0)
+                skip = len;
+            data += skip;
+            len -= skip;
+            count_resync(w, f, s, skip);
             continue;
         }
         if (want != 0 && want <= len) {
