@@ -568,7 +568,11 @@ struct pend *relay_take(struct relay *r, bool up, uint32_t type, const uint8_t *
         lost(r, type, "no spool configured and the in-flight window is full");
         return NULL;
     }
-    int rc = spool_append(&r->sp, type, data, len);
+    /* once full, the spool takes events again only below 90 %: a small
+     * event squeezed in between big ones would make the report flap */
+    int rc = r->full_reported && spool_pending_bytes(&r->sp) > r->sp.max_bytes / 10 * 9
+                 ? -1
+                 : spool_append(&r->sp, type, data, len);
     if (rc == 0) {
         atomic_fetch_add_explicit(&r->sink->c.spooled, 1, memory_order_relaxed);
         if (r->full_reported && r->full_drops) {

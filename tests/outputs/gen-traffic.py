@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """gen-traffic: a Modbus/TCP capture for the output tests, spread over time.
 
-Usage: gen-traffic.py OUTPUT COUNT SECONDS [--clients N]
+Usage: gen-traffic.py OUTPUT COUNT SECONDS [--clients N] [--alerts N]
 
 COUNT transactions spread evenly over SECONDS of packet time, from N HMI
 clients (default 4) to one PLC: mostly reads of holding registers, every
 tenth a write of a single register, every fiftieth a write of many
 registers, every two hundredth a diagnostic restart (FC 8 sub-function 1)
 and a device identification read (FC 43/14): enough variety that the
-detections, where they exist, raise alerts along the way.  Replayed with
+detections, where they exist, raise alerts along the way.  With --alerts N,
+N more connections, spread over the capture, each from a host of its own,
+ask the PLC for a restart (FC 8 sub-function 1): a device_restart alert
+each, none folded into another by the aggregation (their ends differ).  Replayed with
 --realtime it gives a stream of events that lasts SECONDS, which the tests
 use to stop a server in the middle.
 
@@ -59,6 +62,7 @@ def main():
     ap.add_argument("count", type=int)
     ap.add_argument("seconds", type=float)
     ap.add_argument("--clients", type=int, default=4)
+    ap.add_argument("--alerts", type=int, default=0)
     a = ap.parse_args()
     clock = Clock(T0)
     period = int(a.seconds * 1000000 / max(a.count, 1))
@@ -70,7 +74,18 @@ def main():
             s = TcpSession(cap, hmi, plc, 40000 + c, 502, rng=random.Random(c + 1), step_us=20)
             s.handshake()
             sessions.append(s)
+        every = a.count // a.alerts if a.alerts else 0
         for i in range(a.count):
+            if every and i % every == every // 2 and i // every < a.alerts:
+                k = i // every
+                intruder = Host("00:1b:21:01:%02x:%02x" % (k >> 8, k & 0xFF),
+                                "10.21.%d.%d" % (k // 250, 1 + k % 250))
+                x = TcpSession(cap, intruder, plc, 45000 + k % 1000, 502,
+                               rng=random.Random(1000 + k), step_us=20)
+                x.handshake()
+                req, resp = struct.pack("!BHH", 8, 1, 0), struct.pack("!BHH", 8, 1, 0)
+                x.exchange(adu(1, 1, req), adu(1, 1, resp), think_us=100)
+                x.close()
             s = sessions[i % a.clients]
             req, resp = transaction(i)
             tid = (i // a.clients + 1) & 0xFFFF
