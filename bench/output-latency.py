@@ -88,6 +88,7 @@ def main():
     out.flush()
     cmac, smac = bytes.fromhex("001b21000010"), bytes.fromhex("0080f4000002")
     cip, sip = bytes([10, 20, 0, 10]), bytes([10, 20, 0, 2])
+    cport = 40000
     cseq, sseq = 1000, 5000
     # a handshake first, so the flow is established
     def write(frame):
@@ -97,11 +98,11 @@ def main():
     def pkt(to_server, flags, payload=b""):
         nonlocal cseq, sseq
         if to_server:
-            seg = tcp(cip, sip, 40000, 502, cseq, sseq if flags != 2 else 0, flags, payload)
+            seg = tcp(cip, sip, cport, 502, cseq, sseq if flags != 2 else 0, flags, payload)
             frame = ether(smac, cmac, 0x0800, ipv4(cip, sip, 6, seg))
             cseq += len(payload) + (1 if flags & 2 else 0)
         else:
-            seg = tcp(sip, cip, 502, 40000, sseq, cseq, flags, payload)
+            seg = tcp(sip, cip, 502, cport, sseq, cseq, flags, payload)
             frame = ether(cmac, smac, 0x0800, ipv4(sip, cip, 6, seg))
             sseq += len(payload) + (1 if flags & 2 else 0)
         return frame
@@ -109,6 +110,9 @@ def main():
     write(pkt(False, 0x12))
     write(pkt(True, 0x10))
     out.flush()
+    # otsensor starts up (rules, nDPI, the Redis connection) before it reads:
+    # packets written meanwhile would wait in the pipe and count as latency
+    time.sleep(1.5)
     period = 1.0 / rate
     start = time.time()
     for i in range(count):
@@ -117,8 +121,20 @@ def main():
         if d > 0:
             time.sleep(d)
         tid = i & 0xFFFF
-        req = struct.pack("!HHHBBHH", tid, 0, 6, 1, 3, 0, 4)
-        rsp = struct.pack("!HHHBBB", tid, 0, 11, 1, 3, 8) + b"\x00\x01" * 4
+        if measured == "alert":
+            # a restart request (FC 8/1) from a host of its own: one
+            # device_restart alert each, never folded into another
+            cip = bytes([10, 22, i // 250 % 250, 1 + i % 250])
+            cport = 40000 + i % 20000
+            cseq, sseq = 1000, 5000
+            write(pkt(True, 0x02))
+            write(pkt(False, 0x12))
+            write(pkt(True, 0x10))
+            req = struct.pack("!HHHBBHH", tid, 0, 6, 1, 8, 1, 0)
+            rsp = req
+        else:
+            req = struct.pack("!HHHBBHH", tid, 0, 6, 1, 3, 0, 4)
+            rsp = struct.pack("!HHHBBB", tid, 0, 11, 1, 3, 8) + b"\x00\x01" * 4
         write(pkt(True, 0x18, req))
         write(pkt(False, 0x18, rsp))
         out.flush()

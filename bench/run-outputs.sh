@@ -68,11 +68,13 @@ wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $s
 wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $dport)).close()"
 
 cap=$work/bench.pcap
-python3 "$top/tests/outputs/gen-traffic.py" "$cap" "$events" 60 --clients 16
+python3 "$top/tests/outputs/gen-traffic.py" "$cap" "$events" 60 --clients 16 --alerts $((events / 5))
 types=all
 "$ots" -r "$cap" -e - 2>/dev/null | grep -q '"event_type":"alert"' && types=alert
+# BENCH_TYPES=all measures every event type through the same sinks
+types=${BENCH_TYPES:-$types}
 n=$("$ots" -r "$cap" -e - --eve-types "$types" 2>/dev/null | grep -c .)
-echo "capture: $events Modbus transactions; $n events of type '$types' per run"
+echo "capture: $events Modbus transactions and $((events / 5)) restart requests from distinct hosts; $n events of type '$types' per run"
 
 run_time() { # seconds of one run of the command
     local t0 t1
@@ -106,8 +108,8 @@ printf '%-34s %10.3f %12.0f %8.0f%%   (%s in rsyslog'"'"'s file)\n' "+ syslog TC
 printf '%-34s %10.3f %12.0f %8.0f%%   (rsyslog not writing)\n' "+ syslog TCP, receiver discarding" "$td" "$(echo "$n / $td" | bc -l)" "$(echo "100 * $base / $td" | bc -l)"
 
 echo "packet-to-Redis latency, 5000 transactions fed live at 1000/s:"
-(cd "$work/lat" && python3 "$top/bench/output-latency.py" "$ots" "$rport" 5000 1000 all)
 [ "$types" = alert ] && (cd "$work/lat" && python3 "$top/bench/output-latency.py" "$ots" "$rport" 5000 1000 alert)
+(cd "$work/lat" && python3 "$top/bench/output-latency.py" "$ots" "$rport" 5000 1000 all)
 
 # --- the spool during an outage ------------------------------------------------
 hport=$(port)
