@@ -32,7 +32,7 @@ struct eve_file {
 
 struct eve_sink {
     struct sink base;
-    uint32_t split;    /* types with a file of their own */
+    uint32_t split; /* types with a file of their own */
     uint32_t fsync_policy;
     struct eve_file main;
     struct eve_file *per_type[EV_COUNT];
@@ -276,8 +276,7 @@ struct sink *eve_sink_new(struct output *o, const char *path, uint32_t types, ui
             const char *dot = strrchr(path, '.');
             const char *slash = strrchr(path, '/');
             if (dot && (!slash || dot > slash))
-                snprintf(p, sizeof(p), "%.*s-%s%s", (int)(dot - path), path, ev_type_name(t),
-                         dot);
+                snprintf(p, sizeof(p), "%.*s-%s%s", (int)(dot - path), path, ev_type_name(t), dot);
             else
                 snprintf(p, sizeof(p), "%s-%s", path, ev_type_name(t));
             e->per_type[t] = file_new(p, err, errlen);

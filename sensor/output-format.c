@@ -192,8 +192,8 @@ int fmt_syslog_severity(const json_t *ev)
     if (!is_alert(ev) || !int_at(ev, "alert", "severity", &sev))
         return 6; /* informational */
     switch (sev) {
-        case 1: return 2; /* critical */
-        case 2: return 3; /* error */
+        case 1: return 2;  /* critical */
+        case 2: return 3;  /* error */
         default: return 4; /* warning */
     }
 }
@@ -204,8 +204,8 @@ int fmt_cef_severity(const json_t *ev)
     if (!is_alert(ev) || !int_at(ev, "alert", "severity", &sev))
         return 0;
     switch (sev) {
-        case 1: return 9; /* very high: 9-10 */
-        case 2: return 6; /* medium: 4-6 */
+        case 1: return 9;  /* very high: 9-10 */
+        case 2: return 6;  /* medium: 4-6 */
         default: return 3; /* low: 0-3 */
     }
 }
@@ -255,16 +255,14 @@ static void cef_kv(struct fbuf *b, const char *key, const char *v, size_t n)
     fmt_cef_ext_value(b, v, n);
 }
 
-static void cef_kvs(struct fbuf *b, const char *key, const json_t *ev, const char *a,
-                    const char *c)
+static void cef_kvs(struct fbuf *b, const char *key, const json_t *ev, const char *a, const char *c)
 {
     size_t n = 0;
     const char *v = str_at(ev, a, c, &n);
     cef_kv(b, key, v, n);
 }
 
-static void cef_kvi(struct fbuf *b, const char *key, const json_t *ev, const char *a,
-                    const char *c)
+static void cef_kvi(struct fbuf *b, const char *key, const json_t *ev, const char *a, const char *c)
 {
     long long v;
     if (int_at(ev, a, c, &v))
@@ -360,16 +358,16 @@ static void leef_kv(struct fbuf *b, bool *first, const char *key, const char *v,
     fmt_leef_value(b, v, n);
 }
 
-static void leef_kvs(struct fbuf *b, bool *first, const char *key, const json_t *ev,
-                     const char *a, const char *c)
+static void leef_kvs(struct fbuf *b, bool *first, const char *key, const json_t *ev, const char *a,
+                     const char *c)
 {
     size_t n = 0;
     const char *v = str_at(ev, a, c, &n);
     leef_kv(b, first, key, v, n);
 }
 
-static void leef_kvi(struct fbuf *b, bool *first, const char *key, const json_t *ev,
-                     const char *a, const char *c)
+static void leef_kvi(struct fbuf *b, bool *first, const char *key, const json_t *ev, const char *a,
+                     const char *c)
 {
     long long v;
     if (!int_at(ev, a, c, &v))

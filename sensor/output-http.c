@@ -23,7 +23,6 @@
 #include "output-private.h"
 #include "stats.h"
 
-
 struct ring_alert {
     uint64_t id;
     char *json;
@@ -229,7 +228,8 @@ static json_t *sink_json(struct sink *s)
 {
     json_t *j = json_object();
     json_object_set_new(j, "up", json_boolean(atomic_load(&s->c.up)));
-    json_object_set_new(j, "spool_events", json_integer((json_int_t)atomic_load(&s->c.spool_events)));
+    json_object_set_new(j, "spool_events",
+                        json_integer((json_int_t)atomic_load(&s->c.spool_events)));
     json_object_set_new(j, "spool_bytes", json_integer((json_int_t)atomic_load(&s->c.spool_bytes)));
     json_object_set_new(j, "inflight", json_integer((json_int_t)atomic_load(&s->c.inflight)));
     json_object_set_new(j, "lost", json_integer((json_int_t)atomic_load(&s->c.lost)));
@@ -268,8 +268,8 @@ static void do_health(struct output *o, struct evhttp_request *req)
     bool ok = json_array_size(problems) == 0;
     json_t *doc = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}", "status", ok ? "ok" : "degraded",
                             "sensor", o->sensor_name, "version", PACKAGE_VERSION, "uptime_s",
-                            (json_int_t)((output_now_ms() - o->started_ms) / 1000), "sinks",
-                            sinks, "problems", problems);
+                            (json_int_t)((output_now_ms() - o->started_ms) / 1000), "sinks", sinks,
+                            "problems", problems);
     reply_json(req, ok ? 200 : 503, ok ? "OK" : "Service Unavailable", doc);
 }
 
@@ -411,7 +411,8 @@ static void do_metrics(struct output *o, struct evhttp_request *req)
                 "Packets the capture lost before the sensor saw them.");
     evbuffer_add_printf(b, "otsensor_capture_drops_total %llu\n",
                         (unsigned long long)snap.capture_drops);
-    metric_head(b, "otsensor_decoder_errors_total", "counter", "Packets the decoder refused, by reason.");
+    metric_head(b, "otsensor_decoder_errors_total", "counter",
+                "Packets the decoder refused, by reason.");
     for (int d = 1; d < DEC_COUNT; d++)
         evbuffer_add_printf(b, "otsensor_decoder_errors_total{reason=\"%s\"} %llu\n",
                             decode_err_names[d], (unsigned long long)sum.decode_errors[d]);
@@ -438,7 +439,8 @@ static void do_metrics(struct output *o, struct evhttp_request *req)
                 "PDUs that could not be parsed, by protocol and kind.");
     for (int p = 1; p < OT_PROTO_COUNT; p++) {
         const char *n = ot_proto_name((enum ot_proto)p);
-        evbuffer_add_printf(b, "otsensor_parse_errors_total{proto=\"%s\",kind=\"truncated\"} %llu\n",
+        evbuffer_add_printf(b,
+                            "otsensor_parse_errors_total{proto=\"%s\",kind=\"truncated\"} %llu\n",
                             n, (unsigned long long)sum.proto[p].truncated);
         evbuffer_add_printf(b, "otsensor_parse_errors_total{proto=\"%s\",kind=\"invalid\"} %llu\n",
                             n, (unsigned long long)sum.proto[p].invalid);
@@ -462,14 +464,15 @@ static void do_metrics(struct output *o, struct evhttp_request *req)
     metric_head(b, "otsensor_output_events_total", "counter",
                 "Events taken off the queues by the output thread, by type.");
     for (int t = 1; t < EV_COUNT; t++)
-        evbuffer_add_printf(b, "otsensor_output_events_total{type=\"%s\"} %llu\n",
-                            ev_type_name(t), (unsigned long long)atomic_load(&o->written[t]));
+        evbuffer_add_printf(b, "otsensor_output_events_total{type=\"%s\"} %llu\n", ev_type_name(t),
+                            (unsigned long long)atomic_load(&o->written[t]));
     metric_head(b, "otsensor_sink_delivered_total", "counter",
                 "Events a sink delivered (written or acknowledged), by sink and type.");
     for (int i = 0; i < o->n_sinks; i++)
         for (int t = 1; t < EV_COUNT; t++)
             if (o->sinks[i]->types & EV_MASK(t))
-                evbuffer_add_printf(b, "otsensor_sink_delivered_total{sink=\"%s\",type=\"%s\"} %llu\n",
+                evbuffer_add_printf(b,
+                                    "otsensor_sink_delivered_total{sink=\"%s\",type=\"%s\"} %llu\n",
                                     o->sinks[i]->name, ev_type_name(t),
                                     (unsigned long long)atomic_load(&o->sinks[i]->c.delivered[t]));
     static const struct {
@@ -497,9 +500,10 @@ static void do_metrics(struct output *o, struct evhttp_request *req)
         metric_head(b, sm[m].name, sm[m].type, sm[m].help);
         for (int i = 0; i < o->n_sinks; i++) {
             const char *c = (const char *)&o->sinks[i]->c + sm[m].off;
-            unsigned long long v = sm[m].off == offsetof(struct sink_counters, up)
-                                       ? (unsigned long long)atomic_load((const _Atomic int *)(const void *)c)
-                                       : (unsigned long long)atomic_load((const _Atomic uint64_t *)(const void *)c);
+            unsigned long long v =
+                sm[m].off == offsetof(struct sink_counters, up)
+                    ? (unsigned long long)atomic_load((const _Atomic int *)(const void *)c)
+                    : (unsigned long long)atomic_load((const _Atomic uint64_t *)(const void *)c);
             evbuffer_add_printf(b, "%s{sink=\"%s\"} %llu\n", sm[m].name, o->sinks[i]->name, v);
         }
     }

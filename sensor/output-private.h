@@ -38,10 +38,10 @@ struct sink_counters {
     _Atomic uint64_t lost;                /* events it could neither deliver nor spool */
     _Atomic uint64_t errors;              /* write errors, refusals, failed connections */
     _Atomic uint64_t reconnects;
-    _Atomic uint64_t spool_bytes;         /* gauge: undelivered bytes on disk */
-    _Atomic uint64_t spool_events;        /* gauge */
-    _Atomic uint64_t inflight;            /* gauge: sent, not acknowledged */
-    _Atomic int up;                       /* gauge: 1 connected/writable */
+    _Atomic uint64_t spool_bytes;  /* gauge: undelivered bytes on disk */
+    _Atomic uint64_t spool_events; /* gauge */
+    _Atomic uint64_t inflight;     /* gauge: sent, not acknowledged */
+    _Atomic int up;                /* gauge: 1 connected/writable */
 };
 
 struct sink {

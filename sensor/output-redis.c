@@ -29,7 +29,6 @@
 #include "log.h"
 #include "output-private.h"
 
-
 #define REDIS_CONNECT_TIMEOUT_MS 5000
 #define REDIS_RECONCILE_SLACK 256 /* other writers' entries that may sit among ours */
 #define REDIS_MAX_KINDS 8
@@ -40,7 +39,7 @@ enum rstate {
     R_SETUP,     /* AUTH, SELECT, TYPE in flight */
     R_RECONCILE, /* reading the tail */
     R_READY,
-    R_CLOSING,   /* a refusal: disconnecting */
+    R_CLOSING, /* a refusal: disconnecting */
 };
 
 struct redis_sink {
@@ -82,8 +81,8 @@ static void report(struct redis_sink *s, const char *what)
     if (strcmp(s->last_err, what) == 0)
         return;
     snprintf(s->last_err, sizeof(s->last_err), "%s", what);
-    ot_err("redis %s: %s; events are spooled and delivered in order when it is fixed",
-           s->where, what);
+    ot_err("redis %s: %s; events are spooled and delivered in order when it is fixed", s->where,
+           what);
 }
 
 /* A refusal, reported with Redis's message once per kind (its first word). */
@@ -294,8 +293,7 @@ static void on_ready(redisAsyncContext *ac, void *r, void *priv)
         if (s->mode == CONF_REDIS_LIST)
             redisAsyncCommand(ac, on_tail_reply, NULL, "LRANGE %s %s -1", s->key, neg);
         else
-            redisAsyncCommand(ac, on_tail_reply, NULL, "XREVRANGE %s + - COUNT %s", s->key,
-                              count);
+            redisAsyncCommand(ac, on_tail_reply, NULL, "XREVRANGE %s + - COUNT %s", s->key, count);
         return;
     }
     s->state = R_READY;
@@ -332,8 +330,8 @@ static void on_connect(const redisAsyncContext *cac, int status)
 
 static void try_connect(struct redis_sink *s)
 {
-    redisAsyncContext *ac = s->socket[0] ? redisAsyncConnectUnix(s->socket)
-                                         : redisAsyncConnect(s->host, (int)s->port);
+    redisAsyncContext *ac =
+        s->socket[0] ? redisAsyncConnectUnix(s->socket) : redisAsyncConnect(s->host, (int)s->port);
     if (!ac) {
         report(s, "cannot connect: out of memory");
         schedule_retry(s);
@@ -525,8 +523,8 @@ static const struct sink_ops redis_ops = {
     .close = redis_close,
 };
 
-static int url_value(char *out, size_t outlen, const char *v, size_t n, const char *what,
-                     char *err, size_t errlen)
+static int url_value(char *out, size_t outlen, const char *v, size_t n, const char *what, char *err,
+                     size_t errlen)
 {
     if (n >= outlen) {
         snprintf(err, errlen, "redis URL: %s is too long", what);
@@ -562,11 +560,11 @@ static int parse_url(struct redis_sink *s, const char *url, char *err, size_t er
             if (colon) {
                 if (url_value(s->user, sizeof(s->user), p, (size_t)(colon - p), "user", err,
                               errlen) ||
-                    url_value(s->password, sizeof(s->password), colon + 1,
-                              (size_t)(at - colon - 1), "password", err, errlen))
+                    url_value(s->password, sizeof(s->password), colon + 1, (size_t)(at - colon - 1),
+                              "password", err, errlen))
                     return -1;
-            } else if (url_value(s->password, sizeof(s->password), p, (size_t)(at - p),
-                                 "password", err, errlen)) {
+            } else if (url_value(s->password, sizeof(s->password), p, (size_t)(at - p), "password",
+                                 err, errlen)) {
                 return -1;
             }
             p = at + 1;

@@ -477,8 +477,8 @@ int relay_init(struct relay *r, struct sink *s, const char *spool_path, uint64_t
     r->max_n = max_n;
     r->max_bytes = max_bytes;
     char note[1400];
-    if (spool_open(&r->sp, spool_path, spool_max, fsync_policy, note, sizeof(note), err,
-                   errlen) != 0)
+    if (spool_open(&r->sp, spool_path, spool_max, fsync_policy, note, sizeof(note), err, errlen) !=
+        0)
         return -1;
     r->have_spool = r->sp.fd >= 0;
     if (note[0])
@@ -489,8 +489,8 @@ int relay_init(struct relay *r, struct sink *s, const char *spool_path, uint64_t
 
 void relay_gauges(struct relay *r)
 {
-    atomic_store_explicit(&r->sink->c.spool_bytes,
-                          r->have_spool ? spool_pending_bytes(&r->sp) : 0, memory_order_relaxed);
+    atomic_store_explicit(&r->sink->c.spool_bytes, r->have_spool ? spool_pending_bytes(&r->sp) : 0,
+                          memory_order_relaxed);
     atomic_store_explicit(&r->sink->c.spool_events, r->have_spool ? r->sp.events : 0,
                           memory_order_relaxed);
     atomic_store_explicit(&r->sink->c.inflight, r->n, memory_order_relaxed);
@@ -541,8 +541,8 @@ static void lost(struct relay *r, uint32_t type, const char *why)
         r->full_reported = true;
         ot_err("%s: %s: events are being lost (counted in stats outputs.%s.lost)", s->name, why,
                s->name);
-        json_t *ev = json_pack("{s:s, s:I}", "spool", r->sp.path, "max_bytes",
-                               (json_int_t)r->sp.max_bytes);
+        json_t *ev =
+            json_pack("{s:s, s:I}", "spool", r->sp.path, "max_bytes", (json_int_t)r->sp.max_bytes);
         output_health_alert(s->out, s->name, why, ev);
     }
 }

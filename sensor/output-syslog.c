@@ -33,7 +33,6 @@
 #include "log.h"
 #include "output-private.h"
 
-
 struct syslog_sink {
     struct sink base;
     struct relay rl;
@@ -54,7 +53,7 @@ struct syslog_sink {
     struct event *retry_ev;
     struct event *hold_ev;
     struct fbuf msg;
-    struct fbuf out;         /* TCP: framed bytes not yet taken by the kernel */
+    struct fbuf out; /* TCP: framed bytes not yet taken by the kernel */
     size_t out_off;
     uint64_t stream_written; /* TCP: bytes the kernel took on this connection */
     uint64_t stream_queued;  /* TCP: bytes framed on this connection */
@@ -428,8 +427,10 @@ static int parse_url(struct syslog_sink *s, const char *url, char *host, size_t 
         snprintf(path, pathlen, "%s", url + 7);
         return 0;
     } else {
-        snprintf(err, errlen, "syslog URL '%s': expected udp://HOST:PORT, tcp://HOST:PORT or "
-                              "unix:///PATH", url);
+        snprintf(err, errlen,
+                 "syslog URL '%s': expected udp://HOST:PORT, tcp://HOST:PORT or "
+                 "unix:///PATH",
+                 url);
         return -1;
     }
     const char *colon = rest[0] == '[' ? strstr(rest, "]:") : strrchr(rest, ':');
@@ -473,9 +474,8 @@ struct sink *syslog_sink_new(struct output *o, char *err, size_t errlen)
     unsigned port = c->syslog_port;
     snprintf(host, sizeof(host), "%s", c->syslog_host);
     snprintf(path, sizeof(path), "%s", c->syslog_socket);
-    if (c->syslog_url[0] &&
-        parse_url(s, c->syslog_url, host, sizeof(host), &port, path, sizeof(path), err,
-                  errlen) != 0)
+    if (c->syslog_url[0] && parse_url(s, c->syslog_url, host, sizeof(host), &port, path,
+                                      sizeof(path), err, errlen) != 0)
         goto err;
     if (s->transport == CONF_SYSLOG_UNIX) {
         struct sockaddr_un *un = (struct sockaddr_un *)&s->addr;

@@ -259,10 +259,10 @@ static size_t drain_overflow(struct output *o, struct output_queue *q)
         uint8_t h[SPOOL_REC_HDR];
         if (pread(q->ovf_fd, h, sizeof(h), (off_t)(r - base)) != (ssize_t)sizeof(h))
             break;
-        uint32_t len = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 |
-                       (uint32_t)h[3] << 24;
-        uint32_t type = (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 |
-                        (uint32_t)h[7] << 24;
+        uint32_t len =
+            (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+        uint32_t type =
+            (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
         uint8_t *buf = malloc(len + 1);
         if (!buf || pread(q->ovf_fd, buf, len, (off_t)(r - base + sizeof(h))) != (ssize_t)len) {
             free(buf);
@@ -500,8 +500,8 @@ void output_health_alert(struct output *o, const char *sink, const char *what, j
         "{s:s, s:s, s:s, s:{s:s, s:s, s:i, s:i, s:s, s:s, s:i, s:s, s:{s:[], s:[]}, s:o}}",
         "timestamp", when, "sensor", o->sensor_name, "event_type", "alert", "alert", "action",
         "allowed", "kind", "sensor_health", "signature_id", 9000001, "rev", 1, "signature", sig,
-        "category", "sensor_health", "severity", 1, "source", "builtin", "metadata",
-        "mitre_attack", "mitre_tactic", "evidence", evidence);
+        "category", "sensor_health", "severity", 1, "source", "builtin", "metadata", "mitre_attack",
+        "mitre_tactic", "evidence", evidence);
     if (!ev)
         return;
     char *text = json_dumps(ev, JSON_COMPACT);

@@ -18,7 +18,7 @@
 
 #define OUTPUT_MAX_WORKERS 64
 #define OUTPUT_MAX_SINKS 8
-#define OUTPUT_TICK_USEC 10000 /* the longest a queued non-alert event waits for the thread */
+#define OUTPUT_TICK_USEC 10000   /* the longest a queued non-alert event waits for the thread */
 #define OUTPUT_DRAIN_BUDGET 4096 /* records moved before the loop serves the sockets again */
 
 struct event_base;
@@ -32,7 +32,7 @@ struct alert_stats;
 /* What a worker publishes for /metrics (through its queue, so the output
  * thread reads a copy it owns, never the worker's live counters). */
 struct output_snapshot {
-    uint64_t now;           /* packet time of the snapshot */
+    uint64_t now; /* packet time of the snapshot */
     uint64_t flows_active;
     uint64_t flows_evicted;
     uint64_t devices;       /* inventory size, when the inventory keeps one */
@@ -85,10 +85,10 @@ struct output {
     struct event_base *base;
     struct event *wake_ev;
     struct event *timer_ev;
-    int wake_fd;            /* eventfd: a worker pushed while the thread slept */
+    int wake_fd; /* eventfd: a worker pushed while the thread slept */
     _Atomic int sleeping;
     _Atomic int stopping;
-    _Atomic int reopen;     /* SIGHUP: reopen files */
+    _Atomic int reopen; /* SIGHUP: reopen files */
     uint64_t stop_deadline_ms;
     uint64_t last_second_ms;
     _Atomic uint64_t written[EV_COUNT]; /* events taken off the queues */

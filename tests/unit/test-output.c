@@ -107,8 +107,8 @@ static int cef_parse(const char *s, struct cef *c)
                 return -3; /* an unescaped '=' inside a value */
             if (*p == ' ') {
                 /* a new key starts here? */
-                size_t k2 = strspn(p + 1,
-                                   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+                size_t k2 = strspn(
+                    p + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
                 if (k2 && p[1 + k2] == '=') {
                     p++;
                     break;
@@ -218,10 +218,11 @@ static int test_rfc5424(void)
     struct syslog_hdr_opts o = {SYSLOG_HDR_RFC5424, 16, "host name", "otsensor", 77, false};
     fmt_syslog_header(&b, &o, ev, 1705312800250000ULL);
     /* local0 (16) * 8 + critical (2) */
-    FAIL_IF_NOT(strncmp(b.p, "<130>1 2024-01-15T10:00:00.250000Z host_name otsensor 77 alert "
-                             "[otsensor@32473 sensor=\"pl|ant\\\\1\" event_type=\"alert\" "
-                             "flow_id=\"42\" signature_id=\"1000001\" rev=\"1\" severity=\"1\" "
-                             "kind=\"rule\"] ",
+    FAIL_IF_NOT(strncmp(b.p,
+                        "<130>1 2024-01-15T10:00:00.250000Z host_name otsensor 77 alert "
+                        "[otsensor@32473 sensor=\"pl|ant\\\\1\" event_type=\"alert\" "
+                        "flow_id=\"42\" signature_id=\"1000001\" rev=\"1\" severity=\"1\" "
+                        "kind=\"rule\"] ",
                         b.len) == 0);
     fbuf_reset(&b);
     fmt_sd_value(&b, "a\"b]c\\d\n", 8);
@@ -246,7 +247,8 @@ static int test_fields_scan(void)
         "{\"timestamp\":\"2024-01-15T10:00:00.250000+0000\",\"flow_id\":42,\"sensor\":\"s1\","
         "\"event_type\":\"alert\",\"vlan\":[1,2],\"ether\":{\"src_mac\":\"a\"},"
         "\"alert\":{\"action\":\"allowed\",\"kind\":\"plc_stop\",\"signature_id\":7,\"rev\":2,"
-        "\"signature\":\"x \\\"y\\\" {z}\",\"severity\":1,\"metadata\":{\"mitre_attack\":[\"T0881\"]}},"
+        "\"signature\":\"x \\\"y\\\" "
+        "{z}\",\"severity\":1,\"metadata\":{\"mitre_attack\":[\"T0881\"]}},"
         "\"s7comm\":{\"sensor\":\"not this one\",\"a\":[{\"b\":[]}]}}";
     struct syslog_fields a, b;
     FAIL_IF_NOT(fmt_fields_scan(&a, plain, strlen(plain)) == 0);
@@ -287,8 +289,8 @@ static int test_spool(void)
     snprintf(path, sizeof(path), "%s/t.spool", tmpdir);
     unlink(path);
     struct spool sp;
-    FAIL_IF_NOT(spool_open(&sp, path, 1 << 20, CONF_FSYNC_NONE, note, sizeof(note), err,
-                           sizeof(err)) == 0);
+    FAIL_IF_NOT(
+        spool_open(&sp, path, 1 << 20, CONF_FSYNC_NONE, note, sizeof(note), err, sizeof(err)) == 0);
     FAIL_IF_NOT(spool_append(&sp, EV_ALERT, "one", 3) == 0);
     FAIL_IF_NOT(spool_append(&sp, EV_FLOW, "two!", 4) == 0);
     FAIL_IF_NOT(spool_append(&sp, EV_ALERT, "three", 5) == 0);
@@ -306,8 +308,8 @@ static int test_spool(void)
     FAIL_IF(fd < 0);
     FAIL_IF_NOT(write(fd, "\x20\x00\x00\x00junk", 8) == 8);
     close(fd);
-    FAIL_IF_NOT(spool_open(&sp, path, 1 << 20, CONF_FSYNC_NONE, note, sizeof(note), err,
-                           sizeof(err)) == 0);
+    FAIL_IF_NOT(
+        spool_open(&sp, path, 1 << 20, CONF_FSYNC_NONE, note, sizeof(note), err, sizeof(err)) == 0);
     FAIL_IF_NOT(strstr(note, "torn") != NULL);
     FAIL_IF_NOT(sp.events == 2); /* "one" was acknowledged before the restart */
     FAIL_IF_NOT(spool_read(&sp, &t, &d, &l, &end) == 1);
@@ -330,8 +332,8 @@ static int test_spool(void)
     FAIL_IF(fd < 0);
     FAIL_IF_NOT(pwrite(fd, "X", 1, SPOOL_HDR + SPOOL_REC_HDR + 3) == 1);
     close(fd);
-    FAIL_IF_NOT(spool_open(&sp, path, 1 << 20, CONF_FSYNC_NONE, note, sizeof(note), err,
-                           sizeof(err)) == 0);
+    FAIL_IF_NOT(
+        spool_open(&sp, path, 1 << 20, CONF_FSYNC_NONE, note, sizeof(note), err, sizeof(err)) == 0);
     FAIL_IF_NOT(sp.events == 0 && sp.size == SPOOL_HDR);
     spool_close(&sp);
     unlink(path);
@@ -362,7 +364,7 @@ static int test_spool_compact(void)
         FAIL_IF_NOT(l == sizeof(rec) && d[0] == 'a' + i && d[l - 1] == 'a' + i);
         spool_ack(&sp, end);
     }
-    FAIL_IF_NOT(sp.shift > 0); /* compacted */
+    FAIL_IF_NOT(sp.shift > 0);                                  /* compacted */
     FAIL_IF_NOT(lseek(sp.fd, 0, SEEK_END) < (off_t)(5u << 20)); /* was 20 MB */
     /* appending and reading go on across it */
     memset(rec, 'z', sizeof(rec));
