@@ -51,6 +51,21 @@ wait_for() {
     return 1
 }
 track() { pids="$pids $1"; }
+# serve CMD...: a server in the background, bounded in time even if this
+# script is killed before its trap runs; sets spid (the timeout wrapper,
+# which passes SIGTERM on) and server_pid (the server itself, for SIGKILL)
+SERVER_SECONDS=${SERVER_SECONDS:-600}
+serve() {
+    timeout --kill-after=5 "$SERVER_SECONDS" "$@" &
+    spid=$!
+    track $spid
+    server_pid=""
+    for _ in $(seq 50); do
+        server_pid=$(pgrep -P "$spid" | head -1)
+        [ -n "$server_pid" ] && break
+        sleep 0.02
+    done
+}
 untrack() { pids=$(echo "$pids" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' '); }
 # the event types a sink must carry to compare something: alerts when the
 # capture raises any, otherwise every type through the same code path
