@@ -6,7 +6,7 @@ set -u
 ots=${OTSENSOR:-otsensor}
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 outdir=$top/tests/outputs
-tmp=$(mktemp -d /tmp/otsensor-outputs.XXXXXX)
+tmp=$(mktemp -d /tmp/otsensor-outputs.XXXXXX) || exit 99
 pids=""
 cleanup() {
     for p in $pids; do kill "$p" 2>/dev/null; done
