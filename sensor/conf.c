@@ -161,7 +161,39 @@ static const struct conf_key conf_keys[] = {
     STR("outputs.http.listen", http_listen),
     U32("outputs.http.alerts", http_alerts, 1, 1000000),
     U32("outputs.http.assets", http_assets, 1, 10000000),
+    STR("capture.interface", capture_iface),
+    ENUM("capture.engine", capture_engine, conf_capture_engine_names),
+    U32("capture.workers", capture_workers, 1, 64),
+    U32("capture.snaplen", capture_snaplen, 64, 262144),
+    BOOL("capture.promiscuous", capture_promisc),
+    STR("capture.bpf_filter", capture_bpf),
+    STR("capture.user", capture_user),
+    STR("capture.group", capture_group),
+    U32("capture.buffer_mb", capture_buffer_mb, 0, 65536),
+    BOOL("capture.pcap.immediate", pcap_immediate),
+    U32("capture.pcap.timeout_ms", pcap_timeout_ms, 1, 1000),
+    U32("capture.afpacket.block_size_kb", afp_block_kb, 4, 131072),
+    U32("capture.afpacket.blocks", afp_blocks, 0, 1 << 20),
+    U32("capture.afpacket.frame_size", afp_frame_size, 0, 1 << 20),
+    U32("capture.afpacket.block_timeout_ms", afp_block_tov_ms, 1, 1000),
+    ENUM("capture.afpacket.fanout", afp_fanout, conf_fanout_names),
+    U32("capture.afpacket.fanout_id", afp_fanout_id, 0, 65535),
+    STR("capture.afpacket.cpus", afp_cpus),
+    BOOL("decode.tunnels", decode_tunnels),
+    U32("decode.vxlan_port", vxlan_port, 1, 65535),
+    U32("decode.dedup.window_us", dedup_window_us, 0, 10000000),
+    U32("decode.dedup.slots", dedup_slots, 16, 1 << 24),
+    BOOL("decode.redundancy.enabled", redundancy_enabled),
+    U32("decode.redundancy.window_ms", redundancy_window_ms, 1, 60000),
+    U32("health.interval", health_interval, 1, 3600),
+    U32("health.drops_percent", health_drops_percent, 0, 100),
+    U32("health.stall_timeout", health_stall, 0, 86400),
+    U32("health.clock_jump", health_clock_jump, 0, 86400),
+    U32("health.queue_percent", health_queue_percent, 1, 100),
 };
+
+const char *const conf_capture_engine_names[] = {"pcap", "afpacket", NULL};
+const char *const conf_fanout_names[] = {"hash", "cpu", "lb", NULL};
 
 void conf_defaults(struct conf *c)
 {
@@ -224,6 +256,25 @@ void conf_defaults(struct conf *c)
     snprintf(c->http_listen, sizeof(c->http_listen), "127.0.0.1:8089");
     c->http_alerts = 1000;
     c->http_assets = 100000;
+    c->capture_engine = CONF_CAPTURE_PCAP;
+    c->capture_workers = 1;
+    c->capture_snaplen = 65535;
+    c->capture_promisc = true;
+    c->pcap_timeout_ms = 10;
+    c->afp_block_kb = 1024;
+    c->afp_block_tov_ms = 10;
+    c->afp_fanout = CONF_FANOUT_HASH;
+    c->decode_tunnels = true;
+    c->vxlan_port = 4789;
+    c->dedup_window_us = 1000;
+    c->dedup_slots = 16384;
+    c->redundancy_enabled = true;
+    c->redundancy_window_ms = 400; /* IEC 62439-3 EntryForgetTime */
+    c->health_interval = 10;
+    c->health_drops_percent = 0;
+    c->health_stall = 60;
+    c->health_clock_jump = 10;
+    c->health_queue_percent = 90;
     for (size_t i = 0; ot_dissectors[i]; i++) {
         const struct ot_dissector *d = ot_dissectors[i];
         struct conf_dissector *cd = &c->dissector[d->proto];

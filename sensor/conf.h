@@ -151,6 +151,52 @@ struct conf {
     char http_listen[CONF_STR];
     uint32_t http_alerts;      /* recent alerts kept for /api/alerts */
     uint32_t http_assets;      /* assets kept for /api/assets */
+
+    /* live capture (capture.*; -i, --capture and --workers override) */
+    char capture_iface[CONF_STR];
+    uint32_t capture_engine;      /* enum conf_capture_engine */
+    uint32_t capture_workers;     /* AF_PACKET fanout members, one thread each */
+    uint32_t capture_snaplen;
+    bool capture_promisc;
+    char capture_bpf[CONF_STR];   /* BPF filter compiled into the kernel socket(s) */
+    char capture_user[CONF_STR];  /* drop to this user after opening; "": keep the uid */
+    char capture_group[CONF_STR]; /* "": the user's primary group */
+    uint32_t capture_buffer_mb;   /* per worker; 0: from the link speed and memory */
+    bool pcap_immediate;          /* libpcap: hand over every packet at once */
+    uint32_t pcap_timeout_ms;     /* libpcap: otherwise at most this late */
+    uint32_t afp_block_kb;        /* TPACKET_V3 block size */
+    uint32_t afp_blocks;          /* 0: capture.buffer_mb / block size */
+    uint32_t afp_frame_size;      /* 0: from the snaplen */
+    uint32_t afp_block_tov_ms;    /* a block not full is handed over after this */
+    uint32_t afp_fanout;          /* enum conf_fanout */
+    uint32_t afp_fanout_id;       /* 0: from the process id */
+    char afp_cpus[CONF_STR];      /* "0,1": pin worker i to the i-th CPU of the list */
+
+    /* mirror-port realities, in the shared decode path (replay too) */
+    bool decode_tunnels;          /* decapsulate GRE, ERSPAN, VXLAN */
+    uint32_t vxlan_port;
+    uint32_t dedup_window_us;     /* SPAN duplicates within this window are dropped; 0: off */
+    uint32_t dedup_slots;         /* recent frames remembered per worker */
+    bool redundancy_enabled;      /* strip PRP trailers / HSR tags, drop the second copy */
+    uint32_t redundancy_window_ms;
+
+    /* sensor_health alerts (live capture, plus the clock in replay) */
+    uint32_t health_interval;      /* seconds between looks at the kernel's counters */
+    uint32_t health_drops_percent; /* drops above this share of an interval alert; 0: any */
+    uint32_t health_stall;         /* seconds without a packet on a busy interface; 0: off */
+    uint32_t health_clock_jump;    /* seconds packet time may jump; 0: off */
+    uint32_t health_queue_percent; /* an output queue fuller than this alerts */
+};
+
+enum conf_capture_engine {
+    CONF_CAPTURE_PCAP = 0,
+    CONF_CAPTURE_AFPACKET,
+};
+
+enum conf_fanout {
+    CONF_FANOUT_HASH = 0, /* both directions of a conversation to one worker */
+    CONF_FANOUT_CPU,      /* by receiving CPU: needs symmetric RSS on the NIC */
+    CONF_FANOUT_LB,       /* round robin: splits conversations (raw capture rate only) */
 };
 
 enum conf_fsync {
@@ -184,6 +230,8 @@ extern const char *const conf_syslog_transport_names[];
 extern const char *const conf_syslog_format_names[];
 extern const char *const conf_syslog_header_names[];
 extern const char *const conf_syslog_facility_names[];
+extern const char *const conf_capture_engine_names[];
+extern const char *const conf_fanout_names[];
 /* Index of name in names, or -1. */
 int conf_enum_find(const char *const *names, const char *name);
 

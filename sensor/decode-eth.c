@@ -1,7 +1,26 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* summary: link-layer decoding: Ethernet with 802.1Q/QinQ tags, Linux cooked
- * (SLL and SLL2), raw IP and BSD loopback, down to the ethertype payload.
- * specification: IEEE 802.3, 802.1Q; tcpdump.org/linktypes/LINKTYPE_LINUX_SLL(2). */
+ * (SLL and SLL2), raw IP and BSD loopback, down to the ethertype payload; the
+ * HSR tag and the PRP trailer of redundant substation networks are taken off.
+ * specification: IEEE 802.3, 802.1Q; tcpdump.org/linktypes/LINKTYPE_LINUX_SLL(2);
+ * IEC 62439-3:2016 clauses 4.1.10 (PRP redundancy control trailer) and 5.5 (HSR tag).
+ *
+ * HSR tag, after the source address (and any 802.1Q tag):
+ *    0                   1                   2                   3
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |      ethertype 0x892f         | path  |      LSDU size        |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |       sequence number         |  ethertype of the payload     |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * PRP redundancy control trailer, the frame's last 6 bytes (before the FCS):
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |       sequence number         |LAN id |      LSDU size        |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |       PRP suffix 0x88fb       |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * LSDU size counts the bytes after the ethertype, trailer included: with
+ * the suffix, a 28-bit check that ordinary frames do not pass by chance. */
 #include <string.h>
 
 #include "bytes.h"
@@ -29,7 +48,15 @@ const char *const decode_err_names[DEC_COUNT] = {
     [DEC_ICMP_TRUNC] = "icmp_truncated",
     [DEC_UNKNOWN_ETHERTYPE] = "unknown_ethertype",
     [DEC_UNKNOWN_L4] = "unknown_l4",
+    [DEC_GRE_TRUNC] = "gre_truncated",
+    [DEC_ERSPAN_TRUNC] = "erspan_truncated",
+    [DEC_VXLAN_TRUNC] = "vxlan_truncated",
+    [DEC_TUNNEL_TOO_DEEP] = "tunnel_too_deep",
+    [DEC_HSR_TRUNC] = "hsr_truncated",
 };
+
+#define PRP_RCT_LEN 6
+#define HSR_TAG_LEN 6 /* path and size, sequence number, payload ethertype */
 
 bool decode_link_supported(int linktype)
 {
@@ -54,8 +81,20 @@ enum decode_err decode_ether_payload(struct packet *p, uint16_t ethertype, const
                                      size_t len)
 {
     struct cur c = cur_init(data, len);
-    /* 802.1Q and 802.1ad tags; deeper stacks are counted, not followed */
-    while (ethertype == ETH_P_VLAN || ethertype == ETH_P_QINQ) {
+    /* 802.1Q and 802.1ad tags; deeper stacks are counted, not followed.  An
+     * HSR tag sits among them (after the VLAN tag when there is one). */
+    while (ethertype == ETH_P_VLAN || ethertype == ETH_P_QINQ ||
+           (ethertype == ETYPE_HSR && decode_opts.redundancy && p->red == RED_NONE)) {
+        if (ethertype == ETYPE_HSR) {
+            const uint8_t *h = cur_bytes(&c, HSR_TAG_LEN);
+            if (!h)
+                return DEC_HSR_TRUNC;
+            p->red = RED_HSR;
+            p->red_path = h[0] >> 4;
+            p->red_seq = rd16(h + 2);
+            ethertype = rd16(h + 4);
+            continue;
+        }
         if (p->vlan_count >= PKT_MAX_VLAN)
             return DEC_VLAN_TOO_DEEP;
         uint16_t tci = cur_be16(&c);
@@ -64,9 +103,19 @@ enum decode_err decode_ether_payload(struct packet *p, uint16_t ethertype, const
             return DEC_LINK_TRUNC;
         p->vlan[p->vlan_count++] = tci & 0x0fff;
     }
-    p->ethertype = ethertype;
+    size_t rest = cur_left(&c);
     p->l2_payload = data + cur_off(&c);
-    p->l2_payload_len = (uint32_t)cur_left(&c);
+    if (rest >= PRP_RCT_LEN && decode_opts.redundancy && p->red == RED_NONE) {
+        const uint8_t *t = p->l2_payload + rest - PRP_RCT_LEN;
+        if (rd16(t + 4) == ETYPE_PRP && (rd16(t + 2) & 0x0fff) == rest) {
+            p->red = RED_PRP;
+            p->red_path = t[2] >> 4;
+            p->red_seq = rd16(t);
+            rest -= PRP_RCT_LEN;
+        }
+    }
+    p->ethertype = ethertype;
+    p->l2_payload_len = (uint32_t)rest;
     switch (ethertype) {
         case ETH_P_IPV4:
             return decode_ipv4(p, p->l2_payload, p->l2_payload_len);
@@ -80,7 +129,7 @@ enum decode_err decode_ether_payload(struct packet *p, uint16_t ethertype, const
     }
 }
 
-static enum decode_err decode_ethernet(struct packet *p, const uint8_t *data, size_t len)
+enum decode_err decode_ether(struct packet *p, const uint8_t *data, size_t len)
 {
     if (len < 14)
         return DEC_LINK_TRUNC;
@@ -96,6 +145,51 @@ static enum decode_err decode_ethernet(struct packet *p, const uint8_t *data, si
         return DEC_OK;
     }
     return decode_ether_payload(p, type, data + 14, len - 14);
+}
+
+/* Only the fields later stages test are reset: this runs once per packet. */
+static void packet_reset(struct packet *p, const uint8_t *data, uint32_t caplen)
+{
+    p->data = data;
+    p->caplen = caplen;
+    p->has_ether = false;
+    p->vlan_count = 0;
+    p->ethertype = 0;
+    p->l2_payload = NULL;
+    p->l2_payload_len = 0;
+    p->ip_version = 0;
+    p->l4proto = 0;
+    p->fragment = false;
+    p->sport = p->dport = 0;
+    p->tcp_flags = 0;
+    p->payload = NULL;
+    p->payload_len = 0;
+    p->payload_wire_len = 0;
+    p->l4_wire_len = 0;
+    p->tunnel.type = TUN_NONE;
+    p->tunnel.depth = 0;
+    p->red = RED_NONE;
+}
+
+enum decode_err decode_packet_vlan(struct packet *p, const uint8_t *data, uint32_t caplen,
+                                   uint16_t tpid, uint16_t tci)
+{
+    packet_reset(p, data, caplen);
+    if (caplen < 14)
+        return DEC_LINK_TRUNC;
+    memcpy(p->dst_mac, data, 6);
+    memcpy(p->src_mac, data + 6, 6);
+    uint16_t type = rd16(data + 12);
+    p->has_ether = true;
+    (void)tpid; /* 802.1Q or 802.1ad: the VLAN id is what events keep */
+    p->vlan[p->vlan_count++] = tci & 0x0fff;
+    if (type <= 1500) {
+        p->ethertype = 0;
+        p->l2_payload = data + 14;
+        p->l2_payload_len = caplen - 14;
+        return DEC_OK;
+    }
+    return decode_ether_payload(p, type, data + 14, caplen - 14);
 }
 
 /* BSD loopback: a 4-byte address family in host order of the capturing
@@ -151,26 +245,10 @@ static enum decode_err decode_sll(struct packet *p, const uint8_t *data, size_t 
 enum decode_err decode_packet(struct packet *p, int linktype, const uint8_t *data,
                               uint32_t caplen)
 {
-    /* only the fields later stages test are reset: this runs once per packet */
-    p->data = data;
-    p->caplen = caplen;
-    p->has_ether = false;
-    p->vlan_count = 0;
-    p->ethertype = 0;
-    p->l2_payload = NULL;
-    p->l2_payload_len = 0;
-    p->ip_version = 0;
-    p->l4proto = 0;
-    p->fragment = false;
-    p->sport = p->dport = 0;
-    p->tcp_flags = 0;
-    p->payload = NULL;
-    p->payload_len = 0;
-    p->payload_wire_len = 0;
-    p->l4_wire_len = 0;
+    packet_reset(p, data, caplen);
     switch (linktype) {
         case LINK_ETHERNET:
-            return decode_ethernet(p, data, caplen);
+            return decode_ether(p, data, caplen);
         case LINK_NULL:
         case LINK_LOOP:
             return decode_null(p, data, caplen, linktype == LINK_LOOP);

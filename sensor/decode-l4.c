@@ -67,8 +67,15 @@ enum decode_err decode_l4(struct packet *p, const uint8_t *data, size_t len)
     switch (p->l4proto) {
         case IPPROTO_TCP:
             return decode_tcp(p, data, len);
-        case IPPROTO_UDP:
-            return decode_udp(p, data, len);
+        case IPPROTO_UDP: {
+            enum decode_err e = decode_udp(p, data, len);
+            /* remote SPAN over VXLAN: the mirrored frame is what we watch */
+            if (e == DEC_OK && p->dport == decode_opts.vxlan_port && decode_opts.tunnels)
+                return decode_vxlan(p, p->payload, p->payload_len);
+            return e;
+        }
+        case IPPROTO_GRE:
+            return decode_opts.tunnels ? decode_gre(p, data, len) : DEC_OK;
         case IPPROTO_ICMP:
         case IPPROTO_ICMPV6:
             return decode_icmp(p, data, len);

@@ -78,6 +78,27 @@ static void put_vlan(struct jsonw *jw, uint8_t n, const uint16_t *vlan)
     jw_arr_end(jw);
 }
 
+/* The remote SPAN session a mirrored frame came through: its outer ends. */
+static void put_tunnel(struct jsonw *jw, const struct tunnel *t)
+{
+    char text[INET6_ADDRSTRLEN];
+    int family = t->ip_version == 6 ? AF_INET6 : AF_INET;
+    jw_key(jw, "tunnel");
+    jw_obj_begin(jw);
+    jw_kname(jw, "type", tunnel_names[t->type]);
+    inet_ntop(family, t->src.b, text, sizeof(text));
+    jw_kname(jw, "src_ip", text);
+    inet_ntop(family, t->dst.b, text, sizeof(text));
+    jw_kname(jw, "dest_ip", text);
+    if (t->has_id) {
+        const char *key = t->type == TUN_VXLAN ? "vni" : t->type == TUN_GRE ? "key" : "session_id";
+        jw_ku64(jw, key, t->id);
+    }
+    if (t->depth > 1)
+        jw_ku64(jw, "depth", t->depth);
+    jw_obj_end(jw);
+}
+
 static const char *app_proto(const struct worker *w, const struct flow *f)
 {
     if (f->dissector)
@@ -131,6 +152,9 @@ void event_begin(struct worker *w, uint64_t ts, int type, const struct flow *f, 
         put_mac(jw, "dest_mac", w->pkt->dst_mac);
         jw_obj_end(jw);
     }
+    const struct tunnel *t = f ? &f->tunnel : (w->pkt ? &w->pkt->tunnel : NULL);
+    if (t && t->type != TUN_NONE)
+        put_tunnel(jw, t);
 }
 
 void event_packet_addresses(struct worker *w, const struct packet *p)
@@ -403,6 +427,44 @@ static void put_nonzero(struct jsonw *jw, const char *key, uint64_t v)
         jw_ku64(jw, key, v);
 }
 
+/* Live capture counters (always, so a SOC sees a zero) and the mirror-port
+ * ones (only when something happened, so replays stay quiet). */
+static void put_capture(const struct worker *w, struct jsonw *jw)
+{
+    const struct stats *s = &w->stats;
+    if (s->live) {
+        jw_key(jw, "capture");
+        jw_obj_begin(jw);
+        jw_kname(jw, "engine", w->capture_engine ? w->capture_engine : "?");
+        jw_kstr(jw, "interface", w->capture_iface ? w->capture_iface : "");
+        jw_ku64(jw, "worker", (uint64_t)w->capture_index);
+        jw_ku64(jw, "kernel_packets", s->kernel_packets);
+        jw_ku64(jw, "kernel_drops", s->kernel_drops);
+        jw_ku64(jw, "kernel_freezes", s->kernel_freezes);
+        put_nonzero(jw, "interface_drops", s->interface_drops);
+        put_nonzero(jw, "interface_downs", s->interface_downs);
+        jw_obj_end(jw);
+    }
+    uint64_t tunnelled = 0;
+    for (int i = 1; i < TUN_COUNT; i++)
+        tunnelled += s->tunnels[i];
+    if (!s->span_duplicates && !s->redundancy_frames && !tunnelled)
+        return;
+    jw_key(jw, "mirror");
+    jw_obj_begin(jw);
+    put_nonzero(jw, "span_duplicates", s->span_duplicates);
+    put_nonzero(jw, "prp_hsr_frames", s->redundancy_frames);
+    put_nonzero(jw, "prp_hsr_duplicates", s->redundancy_duplicates);
+    if (tunnelled) {
+        jw_key(jw, "decapsulated");
+        jw_obj_begin(jw);
+        for (int i = 1; i < TUN_COUNT; i++)
+            put_nonzero(jw, tunnel_names[i], s->tunnels[i]);
+        jw_obj_end(jw);
+    }
+    jw_obj_end(jw);
+}
+
 void event_stats(struct worker *w, bool final)
 {
     if (!output_wants(w->out, EV_STATS))
@@ -415,6 +477,7 @@ void event_stats(struct worker *w, bool final)
     jw_kbool(jw, "final", final);
     jw_ku64(jw, "packets", s->packets);
     jw_ku64(jw, "bytes", s->bytes);
+    put_capture(w, jw);
     jw_key(jw, "decoder");
     jw_obj_begin(jw);
     for (int i = 1; i < DEC_COUNT; i++)
@@ -488,6 +551,7 @@ void event_publish_metrics(struct worker *w, bool final)
         .alerts_written = w->alert_stats.written,
         .alerts_aggregated = w->alert_stats.aggregated,
         .devices = inventory_devices(w),
+        .capture_drops = w->stats.kernel_drops + w->stats.interface_drops,
         .final = final,
     };
     output_publish(w->queue, &snap, &w->stats);

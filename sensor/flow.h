@@ -64,6 +64,7 @@ struct flow {
     uint8_t vlan_count;
     uint16_t vlan[PKT_MAX_VLAN];
     bool has_ether;
+    struct tunnel tunnel; /* the remote SPAN tunnel of its first packet, if any */
     uint8_t client_mac[6];
     uint8_t server_mac[6];
     /* formatted once per flow, written in every event: [0] key.a, [1] key.b */

@@ -40,6 +40,20 @@ struct stats {
     struct proto_stats proto[OT_PROTO_COUNT];
     uint64_t events[EV_COUNT];
     uint64_t events_dropped; /* an event larger than the writer's buffer */
+
+    /* mirror-port realities (decode.*): written only when not zero */
+    uint64_t span_duplicates;       /* SPAN copies of a frame seen just before */
+    uint64_t redundancy_frames;     /* frames with a PRP trailer or an HSR tag */
+    uint64_t redundancy_duplicates; /* their second copies, dropped */
+    uint64_t tunnels[TUN_COUNT];    /* frames taken out of a remote SPAN tunnel */
+
+    /* live capture: this worker's socket as the kernel counts it (capture-*.c) */
+    bool live;
+    uint64_t kernel_packets;  /* frames the socket was offered (received + dropped) */
+    uint64_t kernel_drops;    /* frames lost because the ring or buffer was full */
+    uint64_t kernel_freezes;  /* times the ring filled up (TPACKET_V3) */
+    uint64_t interface_drops; /* drops the interface reported (libpcap ps_ifdrop) */
+    uint64_t interface_downs; /* times the interface went down or lost its carrier */
 };
 
 #endif

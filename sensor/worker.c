@@ -72,6 +72,14 @@ int worker_init(struct worker *w, const struct conf *conf, struct output *out,
         worker_fini(w);
         return -1;
     }
+    if (dedup_init(&w->span_dedup, conf->dedup_slots, conf->dedup_window_us) != 0 ||
+        dedup_init(&w->red_dedup, conf->dedup_slots,
+                   (uint64_t)conf->redundancy_window_ms * 1000) != 0) {
+        snprintf(err, errlen, "cannot allocate the duplicate-frame tables (decode.dedup.slots %u)",
+                 conf->dedup_slots);
+        worker_fini(w);
+        return -1;
+    }
     return 0;
 }
 
@@ -87,6 +95,8 @@ void worker_fini(struct worker *w)
     pool_fini(&w->dstate_pool);
     pool_fini(&w->txn_pool);
     jw_fini(&w->jw);
+    dedup_fini(&w->span_dedup);
+    dedup_fini(&w->red_dedup);
 }
 
 static enum flow_timeout timeout_class(const struct flow *f)
@@ -130,6 +140,7 @@ static void flow_start(struct worker *w, struct flow *f, const struct packet *p)
     f->vlan_count = p->vlan_count;
     memcpy(f->vlan, p->vlan, sizeof(f->vlan));
     f->has_ether = p->has_ether;
+    f->tunnel = p->tunnel;
     memcpy(from_client ? f->client_mac : f->server_mac, p->src_mac, 6);
     memcpy(from_client ? f->server_mac : f->client_mac, p->dst_mac, 6);
     int family = f->key.ip_version == 6 ? AF_INET6 : AF_INET;
@@ -212,6 +223,60 @@ static void ip_packet(struct worker *w, struct packet *p)
         frame_datagram(w, f, dir, p->payload, p->payload_len);
 }
 
+/* A SPAN copy, or the second copy of a PRP/HSR frame: counted and dropped
+ * before any flow or device sees it twice. */
+static bool duplicate(struct worker *w, const struct packet *p)
+{
+    if (p->red) {
+        w->stats.redundancy_frames++;
+        if (dedup_check(&w->red_dedup, dedup_red_key(p), p->ts_usec)) {
+            w->stats.redundancy_duplicates++;
+            return true;
+        }
+    }
+    if (w->span_dedup.window && dedup_check(&w->span_dedup, dedup_frame_key(p), p->ts_usec)) {
+        w->stats.span_duplicates++;
+        return true;
+    }
+    if (p->tunnel.type)
+        w->stats.tunnels[p->tunnel.type]++;
+    return false;
+}
+
+static void process(struct worker *w, struct packet *p, enum decode_err e)
+{
+    if (e != DEC_OK)
+        w->stats.decode_errors[e]++;
+    else if (duplicate(w, p))
+        return;
+    w->pkt = p;
+    if (e == DEC_OK && p->ip_version)
+        ip_packet(w, p);
+    else if (e == DEC_OK && !p->ip_version && p->l2_payload) {
+        detect_packet(w, NULL, 0, p);
+        dissect_l2(w, p);
+    }
+    w->pkt = NULL;
+}
+
+void worker_packet_vlan(struct worker *w, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
+                        uint32_t wirelen, uint16_t tpid, uint16_t tci)
+{
+    struct packet p;
+    advance_clock(w, ts_usec);
+    w->stats.packets++;
+    w->stats.bytes += wirelen + 4;
+    p.ts_usec = ts_usec;
+    p.wirelen = wirelen + 4;
+    process(w, &p, decode_packet_vlan(&p, data, caplen, tpid, tci));
+}
+
+void worker_clock(struct worker *w, uint64_t ts_usec)
+{
+    if (!w->started || ts_usec > w->now)
+        advance_clock(w, ts_usec);
+}
+
 void worker_packet(struct worker *w, int linktype, uint64_t ts_usec, const uint8_t *data,
                    uint32_t caplen, uint32_t wirelen)
 {
@@ -221,17 +286,7 @@ void worker_packet(struct worker *w, int linktype, uint64_t ts_usec, const uint8
     w->stats.bytes += wirelen;
     p.ts_usec = ts_usec;
     p.wirelen = wirelen;
-    enum decode_err e = decode_packet(&p, linktype, data, caplen);
-    w->pkt = &p;
-    if (e != DEC_OK)
-        w->stats.decode_errors[e]++;
-    if (e == DEC_OK && p.ip_version)
-        ip_packet(w, &p);
-    else if (e == DEC_OK && !p.ip_version && p.l2_payload) {
-        detect_packet(w, NULL, 0, &p);
-        dissect_l2(w, &p);
-    }
-    w->pkt = NULL;
+    process(w, &p, decode_packet(&p, linktype, data, caplen));
 }
 
 void worker_finish(struct worker *w)

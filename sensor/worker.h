@@ -11,6 +11,7 @@
 #include "alert.h"
 #include "conf.h"
 #include "decode.h"
+#include "dedup.h"
 #include "flow.h"
 #include "jsonw.h"
 #include "pool.h"
@@ -61,6 +62,12 @@ struct worker {
     bool started;
     /* the packet being processed, for events raised on its behalf */
     const struct packet *pkt;
+    struct dedup span_dedup; /* SPAN copies of the same frame (decode.dedup.*) */
+    struct dedup red_dedup;  /* second copies of PRP/HSR frames (decode.redundancy.*) */
+    /* live capture: which socket feeds this worker (stats events say so) */
+    const char *capture_engine; /* "pcap", "afpacket"; NULL: file replay */
+    const char *capture_iface;
+    int capture_index;
 };
 
 int worker_init(struct worker *w, const struct conf *conf, struct output *out,
@@ -69,6 +76,15 @@ void worker_fini(struct worker *w);
 /* Processes one captured frame; data is borrowed for the duration of the call. */
 void worker_packet(struct worker *w, int linktype, uint64_t ts_usec, const uint8_t *data,
                    uint32_t caplen, uint32_t wirelen);
+/* The same, for an Ethernet frame whose outer VLAN tag the capture carries
+ * beside the bytes (AF_PACKET strips it into the ring header): decoded, and
+ * counted on the wire, as if the tag were still in the frame. */
+void worker_packet_vlan(struct worker *w, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
+                        uint32_t wirelen, uint16_t tpid, uint16_t tci);
+/* Live capture with nothing arriving: packet time follows the clock, so
+ * timeouts and stats still happen (and starts it before the first frame).
+ * Never moves time backwards. */
+void worker_clock(struct worker *w, uint64_t ts_usec);
 /* End of input: ends every flow and pending request, writes the final stats. */
 void worker_finish(struct worker *w);
 

@@ -29,6 +29,9 @@ static inline int engine_start(struct engine *e, void (*tune)(struct conf *))
     memset(e, 0, sizeof(*e));
     conf_defaults(&e->conf);
     e->conf.stats_interval = 0;
+    /* the tests resend identical frames on purpose (retransmissions): SPAN
+     * duplicate removal would take them away; tests/pcaps/mirror-* test it */
+    e->conf.dedup_window_us = 0;
     if (tune)
         tune(&e->conf);
     e->out.want = EV_ALL;
