@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* summary: pcap and pcapng files through libpcap, packet time preserved. */
+/* summary: pcap and pcapng files through libpcap, packet time preserved;
+ * and libpcap live capture (one worker; capture-live.c drives it). */
 #include <dirent.h>
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture-private.h"
 #include "capture.h"
 #include "log.h"
 
@@ -63,6 +66,19 @@ static void pace(uint64_t ts, uint64_t *first_ts, double *first_wall)
     }
 }
 
+/* A capture whose time runs backwards by more than health.clock_jump
+ * seconds was merged from unsynchronised sources or has a broken clock:
+ * timeouts and rates on packet time are then unreliable, which is said. */
+static void clock_check(struct worker *w, const char *path, uint64_t ts, uint64_t *prev)
+{
+    uint64_t limit = (uint64_t)w->conf->health_clock_jump * 1000000;
+    if (limit && *prev > ts && *prev - ts > limit)
+        health_raise(w, HEALTH_CLOCK_JUMP,
+                     json_pack("{s:s, s:s, s:f}", "condition", "clock_jump", "input", path,
+                               "jump_seconds", -(double)(*prev - ts) / 1e6));
+    *prev = ts;
+}
+
 static int replay_file(struct worker *w, const char *path, const struct replay_opts *o)
 {
     char errbuf[PCAP_ERRBUF_SIZE];
@@ -87,6 +103,7 @@ static int replay_file(struct worker *w, const char *path, const struct replay_o
         pr.size = (long)st.st_size;
     uint64_t first_ts = 0;
     double first_wall = 0;
+    uint64_t prev_ts = 0;
     int rc = 0;
     struct pcap_pkthdr *h;
     const u_char *data;
@@ -125,6 +142,7 @@ static int replay_file(struct worker *w, const char *path, const struct replay_o
         if (o->snaplen && caplen > o->snaplen)
             caplen = o->snaplen;
         worker_packet(w, link, ts, data, caplen, h->len);
+        clock_check(w, path, ts, &prev_ts);
         pr.packets++;
         if (progress && (pr.packets & 4095) == 0)
             progress_show(&pr, path, pc, false);
@@ -174,4 +192,107 @@ int capture_replay(struct worker *w, char *const *inputs, int n, const struct re
             return rc;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------ live */
+
+static void live_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+    struct live_worker *lw = (struct live_worker *)(void *)user;
+    uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+    worker_packet(&lw->w, lw->link, ts, data, h->caplen, h->len);
+    lw->last_pkt_ts = ts;
+    atomic_fetch_add_explicit(&lw->seen, 1, memory_order_relaxed);
+}
+
+int pcap_live_open(struct live *l, struct live_worker *lw, char *err, size_t errlen)
+{
+    const struct conf *c = l->conf;
+    char eb[PCAP_ERRBUF_SIZE] = "";
+    lw->pc = pcap_create(l->iface, eb);
+    if (!lw->pc) {
+        snprintf(err, errlen, "%s: %s", l->iface, eb);
+        return -1;
+    }
+    pcap_set_snaplen(lw->pc, (int)c->capture_snaplen);
+    pcap_set_promisc(lw->pc, c->capture_promisc);
+    pcap_set_timeout(lw->pc, (int)c->pcap_timeout_ms);
+    pcap_set_immediate_mode(lw->pc, c->pcap_immediate);
+    uint64_t buf = (uint64_t)l->buffer_mb << 20;
+    pcap_set_buffer_size(lw->pc, (int)(buf > INT32_MAX ? INT32_MAX : buf));
+    int r = pcap_activate(lw->pc);
+    if (r < 0) {
+        const char *why = pcap_geterr(lw->pc);
+        if (r == PCAP_ERROR_NO_SUCH_DEVICE)
+            snprintf(err, errlen, "%s: no such interface (%s)", l->iface, why);
+        else if (r == PCAP_ERROR_PERM_DENIED)
+            snprintf(err, errlen, "%s: permission denied: capture needs root or CAP_NET_RAW (%s)",
+                     l->iface, why);
+        else
+            snprintf(err, errlen, "%s: cannot capture: %s", l->iface, why);
+        return -1;
+    }
+    if (r > 0)
+        ot_warn("%s: %s", l->iface, pcap_geterr(lw->pc));
+    lw->link = pcap_datalink(lw->pc);
+    if (!decode_link_supported(lw->link)) {
+        const char *name = pcap_datalink_val_to_name(lw->link);
+        snprintf(err, errlen, "%s: unsupported link type %d (%s)", l->iface, lw->link,
+                 name ? name : "unknown");
+        return -1;
+    }
+    if (c->capture_bpf[0]) {
+        struct bpf_program prog;
+        if (pcap_compile(lw->pc, &prog, c->capture_bpf, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+            pcap_setfilter(lw->pc, &prog) != 0) {
+            snprintf(err, errlen, "capture.bpf_filter '%s': %s", c->capture_bpf,
+                     pcap_geterr(lw->pc));
+            return -1;
+        }
+        pcap_freecode(&prog);
+    }
+    /* the thread polls with its own timeout (to notice a stop, an idle
+     * clock, the health checks) and then takes whatever is there */
+    if (pcap_setnonblock(lw->pc, 1, eb) != 0) {
+        snprintf(err, errlen, "%s: %s", l->iface, eb);
+        return -1;
+    }
+    return 0;
+}
+
+int pcap_live_dispatch(struct live_worker *lw, int timeout_ms, char *err, size_t errlen)
+{
+    struct pollfd pfd = {.fd = pcap_get_selectable_fd(lw->pc), .events = POLLIN, .revents = 0};
+    if (pfd.fd >= 0 && poll(&pfd, 1, timeout_ms) < 0 && errno != EINTR) {
+        snprintf(err, errlen, "%s: poll on the capture: %s", lw->live->iface, strerror(errno));
+        return -1;
+    }
+    int n = pcap_dispatch(lw->pc, -1, live_packet, (u_char *)(void *)lw);
+    if (n == PCAP_ERROR) {
+        /* libpcap rides out an interface going down and up by itself; what
+         * reaches here is the interface gone, or worse */
+        snprintf(err, errlen, "%s: capture failed: %s", lw->live->iface, pcap_geterr(lw->pc));
+        return -1;
+    }
+    return n < 0 ? 0 : n;
+}
+
+void pcap_live_kstats(struct live_worker *lw, uint64_t *packets, uint64_t *drops,
+                      uint64_t *ifdrops)
+{
+    struct pcap_stat ps;
+    if (pcap_stats(lw->pc, &ps) != 0)
+        return;
+    /* cumulative 32-bit counters: the difference modulo 2^32 is what is new */
+    *packets += (uint32_t)(ps.ps_recv - lw->last_ps.ps_recv);
+    *drops += (uint32_t)(ps.ps_drop - lw->last_ps.ps_drop);
+    *ifdrops += (uint32_t)(ps.ps_ifdrop - lw->last_ps.ps_ifdrop);
+    lw->last_ps = ps;
+}
+
+void pcap_live_close(struct live_worker *lw)
+{
+    if (lw->pc)
+        pcap_close(lw->pc);
+    lw->pc = NULL;
 }

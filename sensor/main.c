@@ -28,12 +28,20 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: otsensor -r FILE [-r FILE ...] [options]\n"
+            "       otsensor -i IFACE [--capture pcap|afpacket] [--workers N] [options]\n"
             "\n"
             "Passive security sensor for industrial (OT) networks: dissects industrial\n"
             "protocols and writes EVE JSON events.\n"
             "\n"
             "  -r FILE               read a pcap or pcapng file; a directory: its files in\n"
             "                        name order; \"-\": standard input (repeatable)\n"
+            "  -i, --interface IFACE capture live on a network interface (a SPAN port)\n"
+            "      --capture pcap|afpacket  libpcap (default) or the AF_PACKET TPACKET_V3\n"
+            "                        zero-copy ring with fanout workers\n"
+            "      --workers N       capture threads for afpacket (default 1)\n"
+            "      --bpf FILTER      capture filter (pcap-filter syntax), in the kernel\n"
+            "      --user USER       after opening the capture, run as USER with no\n"
+            "                        capabilities (without it, capabilities are dropped)\n"
             "  -c, --config FILE     YAML configuration (default: the embedded defaults)\n"
             "  -l, --log-dir DIR     where eve.json goes (default: .)\n"
             "  -e, --eve FILE|-      EVE JSON lines output (\"-\": standard output)\n"
@@ -85,6 +93,11 @@ static void on_signal(int sig)
 struct options {
     char *inputs[MAX_INPUTS];
     int n_inputs;
+    const char *iface;
+    const char *capture;
+    const char *workers;
+    const char *bpf;
+    const char *user;
     const char *config;
     const char *log_dir;
     const char *eve;
@@ -117,12 +130,21 @@ enum {
     OPT_SYSLOG_HEADER,
     OPT_SYSLOG_TYPES,
     OPT_HTTP,
+    OPT_CAPTURE,
+    OPT_WORKERS,
+    OPT_BPF,
+    OPT_USER,
 };
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
+        {"interface", required_argument, NULL, 'i'},
+        {"capture", required_argument, NULL, OPT_CAPTURE},
+        {"workers", required_argument, NULL, OPT_WORKERS},
+        {"bpf", required_argument, NULL, OPT_BPF},
+        {"user", required_argument, NULL, OPT_USER},
         {"log-dir", required_argument, NULL, 'l'},
         {"eve", required_argument, NULL, 'e'},
         {"eve-types", required_argument, NULL, OPT_EVE_TYPES},
@@ -146,7 +168,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {NULL, 0, NULL, 0},
     };
     int ch;
-    while ((ch = getopt_long(argc, argv, "r:c:l:e:b:Tvh", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "r:i:c:l:e:b:Tvh", longopts, NULL)) != -1) {
         switch (ch) {
             case 'r':
                 if (o->n_inputs >= MAX_INPUTS) {
@@ -155,6 +177,17 @@ static int parse_args(int argc, char **argv, struct options *o)
                 }
                 o->inputs[o->n_inputs++] = optarg;
                 break;
+            case 'i':
+                if (o->iface) {
+                    ot_err("one -i interface per sensor (a second: '%s')", optarg);
+                    return -1;
+                }
+                o->iface = optarg;
+                break;
+            case OPT_CAPTURE: o->capture = optarg; break;
+            case OPT_WORKERS: o->workers = optarg; break;
+            case OPT_BPF: o->bpf = optarg; break;
+            case OPT_USER: o->user = optarg; break;
             case 'c': o->config = optarg; break;
             case 'l': o->log_dir = optarg; break;
             case 'e': o->eve = optarg; break;
@@ -262,6 +295,50 @@ static int apply_output_options(struct conf *c, const struct options *o)
     return 0;
 }
 
+/* The live capture options over the configuration (issue 10); the decoder
+ * settings every path shares. */
+static int apply_capture_options(struct conf *c, const struct options *o)
+{
+    if (o->iface) {
+        if (strlen(o->iface) >= sizeof(c->capture_iface)) {
+            ot_err("-i: '%s' is not an interface name", o->iface);
+            return -1;
+        }
+        snprintf(c->capture_iface, sizeof(c->capture_iface), "%s", o->iface);
+    }
+    if (o->capture) {
+        int e = conf_enum_find(conf_capture_engine_names, o->capture);
+        if (e < 0) {
+            ot_err("--capture: pcap or afpacket, not '%s'", o->capture);
+            return -1;
+        }
+        c->capture_engine = (uint32_t)e;
+    }
+    if (o->workers) {
+        char *end;
+        unsigned long v = strtoul(o->workers, &end, 10);
+        if (*end || v < 1 || v > OUTPUT_MAX_WORKERS) {
+            ot_err("--workers takes a number from 1 to %d, not '%s'", OUTPUT_MAX_WORKERS,
+                   o->workers);
+            return -1;
+        }
+        c->capture_workers = (uint32_t)v;
+    }
+    if (o->bpf) {
+        if (strlen(o->bpf) >= sizeof(c->capture_bpf)) {
+            ot_err("--bpf: the filter is longer than %zu bytes", sizeof(c->capture_bpf) - 1);
+            return -1;
+        }
+        snprintf(c->capture_bpf, sizeof(c->capture_bpf), "%s", o->bpf);
+    }
+    if (o->user)
+        snprintf(c->capture_user, sizeof(c->capture_user), "%s", o->user);
+    decode_opts.tunnels = c->decode_tunnels;
+    decode_opts.redundancy = c->redundancy_enabled;
+    decode_opts.vxlan_port = (uint16_t)c->vxlan_port;
+    return 0;
+}
+
 static int load_config(struct conf *c, const struct options *o)
 {
     conf_defaults(c);
@@ -287,10 +364,13 @@ static int load_config(struct conf *c, const struct options *o)
             return -1;
         }
     }
+    if (apply_capture_options(c, o) != 0)
+        return -1;
     return apply_output_options(c, o);
 }
 
-static int open_outputs(struct output *out, const struct conf *c, const struct options *o)
+static int open_outputs(struct output *out, const struct conf *c, const struct options *o,
+                        bool live)
 {
     char err[OT_ERRBUF_SIZE];
     char path[PATH_MAX];
@@ -308,11 +388,79 @@ static int open_outputs(struct output *out, const struct conf *c, const struct o
         ot_err("%s", err);
         return -1;
     }
-    if (output_open_sinks(out, false, err, sizeof(err)) != 0) {
+    if (output_open_sinks(out, live, err, sizeof(err)) != 0) {
         ot_err("%s", err);
         return -1;
     }
     return 0;
+}
+
+static void install_signals(struct output *out)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal_out = out;
+    sa.sa_flags = SA_RESTART; /* a reload or a reopen must not break a blocked read */
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+static int live_worker_ready(struct worker *w, void *arg, char *err, size_t errlen)
+{
+    const struct options *o = arg;
+    return inventory_open(w, o->baseline, o->mode, err, errlen);
+}
+
+static int live_worker_done(struct worker *w, void *arg, char *err, size_t errlen)
+{
+    (void)arg;
+    return inventory_save(w, err, errlen);
+}
+
+/* Live capture: open the capture while privileged, give the privileges up
+ * (before any thread exists: capabilities are per thread), then open the
+ * outputs (their files belong to the unprivileged user) and run. */
+static int run_live(struct options *o, const struct conf *conf)
+{
+    static struct output out;
+    char err[OT_ERRBUF_SIZE];
+    struct live *l;
+    if (live_open(&l, conf, err, sizeof(err)) != 0) {
+        ot_err("%s", err);
+        return EXIT_USAGE;
+    }
+    if (priv_drop(conf->capture_user, conf->capture_group, err, sizeof(err)) != 0) {
+        ot_err("%s", err);
+        live_close(l);
+        return EXIT_USAGE;
+    }
+    if (open_outputs(&out, conf, o, true) != 0) {
+        output_stop(&out);
+        live_close(l);
+        return EXIT_USAGE;
+    }
+    if (live_queues(l, &out, err, sizeof(err)) != 0 || output_start(&out, err, sizeof(err)) != 0) {
+        ot_err("%s", err);
+        output_stop(&out);
+        live_close(l);
+        return EXIT_RUNTIME;
+    }
+    if (detect_rules_start() != 0)
+        ot_warn("cannot start the reload thread: SIGHUP will not reload the rules");
+    install_signals(&out);
+    const struct live_hooks hooks = {live_worker_ready, live_worker_done, o};
+    int rc = 0;
+    if (live_run(l, &hooks, err, sizeof(err)) != 0) {
+        ot_err("%s", err);
+        rc = EXIT_RUNTIME;
+    }
+    live_close(l);
+    detect_rules_stop();
+    if (output_stop(&out) != 0 && rc == 0)
+        rc = EXIT_RUNTIME;
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -333,8 +481,13 @@ int main(int argc, char **argv)
         printf("%s: configuration OK\n", o.config ? o.config : "embedded defaults");
         return 0;
     }
-    if (o.n_inputs == 0) {
-        ot_err("nothing to read: give -r FILE (see --help)");
+    if (o.n_inputs && o.iface) {
+        ot_err("-r and -i: read files or capture live, not both");
+        return EXIT_USAGE;
+    }
+    bool live = o.n_inputs == 0 && conf.capture_iface[0];
+    if (o.n_inputs == 0 && !live) {
+        ot_err("nothing to read: give -r FILE or -i IFACE (see --help)");
         return EXIT_USAGE;
     }
     if (o.log_dir) {
@@ -346,7 +499,9 @@ int main(int argc, char **argv)
     }
     if (detect_rules_load(&conf, o.config, &o.rules, false) != 0)
         return EXIT_USAGE;
-    if (open_outputs(&out, &conf, &o) != 0) {
+    if (live)
+        return run_live(&o, &conf);
+    if (open_outputs(&out, &conf, &o, false) != 0) {
         output_stop(&out);
         return EXIT_USAGE;
     }
@@ -369,13 +524,7 @@ int main(int argc, char **argv)
     }
     if (detect_rules_start() != 0)
         ot_warn("cannot start the reload thread: SIGHUP will not reload the rules");
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal_out = &out;
-    sigaction(SIGHUP, &sa, NULL);
+    install_signals(&out);
     o.replay.progress = isatty(STDERR_FILENO);
     int rc = capture_replay(&w, o.inputs, o.n_inputs, &o.replay);
     worker_finish(&w);
