@@ -95,6 +95,7 @@ static enum decode_err decap(struct packet *p, enum tunnel_type type, uint32_t i
         p->tunnel.has_id = has_id;
     }
     p->tunnel.depth++;
+    p->tunnel_overhead = (uint32_t)(inner - p->data);
     p->has_ether = false;
     p->vlan_count = 0; /* the transport network's tags, not the mirrored frame's */
     p->ethertype = 0;

@@ -148,6 +148,7 @@ struct packet {
     uint32_t l4_wire_len;      /* the transport header and payload on the wire */
 
     struct tunnel tunnel; /* type TUN_NONE: not tunnelled */
+    uint32_t tunnel_overhead; /* bytes of data before the mirrored frame (the tunnels' headers) */
     uint8_t red;          /* enum redundancy */
     uint8_t red_path;     /* PRP LAN id (0xa, 0xb) or HSR path */
     uint16_t red_seq;     /* PRP/HSR sequence number */

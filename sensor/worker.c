@@ -243,12 +243,20 @@ static bool duplicate(struct worker *w, const struct packet *p)
     return false;
 }
 
-static void process(struct worker *w, struct packet *p, enum decode_err e)
+/* tag_bytes: wire bytes before the mirrored frame that are not in the
+ * data (a VLAN tag the capture took out). */
+static void process(struct worker *w, struct packet *p, enum decode_err e, uint32_t tag_bytes)
 {
     if (e != DEC_OK)
         w->stats.decode_errors[e]++;
     else if (duplicate(w, p))
         return;
+    if (e == DEC_OK && p->tunnel.type) {
+        /* the flow counts the mirrored frame's bytes, not the tunnel's: a
+         * conversation gives the same flow mirrored locally or remotely */
+        uint32_t outer = p->tunnel_overhead + tag_bytes;
+        p->wirelen = p->wirelen > outer ? p->wirelen - outer : 0;
+    }
     w->pkt = p;
     if (e == DEC_OK && p->ip_version)
         ip_packet(w, p);
@@ -268,7 +276,7 @@ void worker_packet_vlan(struct worker *w, uint64_t ts_usec, const uint8_t *data,
     w->stats.bytes += wirelen + 4;
     p.ts_usec = ts_usec;
     p.wirelen = wirelen + 4;
-    process(w, &p, decode_packet_vlan(&p, data, caplen, tpid, tci));
+    process(w, &p, decode_packet_vlan(&p, data, caplen, tpid, tci), 4);
 }
 
 void worker_clock(struct worker *w, uint64_t ts_usec)
@@ -286,7 +294,7 @@ void worker_packet(struct worker *w, int linktype, uint64_t ts_usec, const uint8
     w->stats.bytes += wirelen;
     p.ts_usec = ts_usec;
     p.wirelen = wirelen;
-    process(w, &p, decode_packet(&p, linktype, data, caplen));
+    process(w, &p, decode_packet(&p, linktype, data, caplen), 0);
 }
 
 void worker_finish(struct worker *w)
