@@ -220,6 +220,12 @@ struct baseline *bl_new(const struct bl_config *cfg, char *err, size_t errlen)
         bl_free(b);
         return NULL;
     }
+    b->said = calloc(BL_SAID_SLOTS, sizeof(*b->said));
+    if (!b->said) {
+        snprintf(err, errlen, "out of memory");
+        bl_free(b);
+        return NULL;
+    }
     b->external = BL_NONE;
     b->net_state = cfg->mode == BL_MODE_DETECT ? BL_MATURE : BL_LEARNING;
     return b;
@@ -236,6 +242,7 @@ void bl_free(struct baseline *b)
     free(b->dev_hash);
     free(b->conv_hash);
     free(b->point_hash);
+    free(b->said);
     for (size_t i = 0; i < b->n_strs; i++)
         free(b->strs[i]);
     free(b->strs);
@@ -255,6 +262,17 @@ static uint32_t fnv(const void *p, size_t n, uint32_t h)
     for (size_t i = 0; i < n; i++)
         h = (h ^ s[i]) * 16777619U;
     return h;
+}
+
+/* A 64-bit mix (splitmix64's finalizer): points are looked up per value
+ * written, so no byte loop. */
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
 }
 
 static uint32_t key_hash(const struct bl_key *k)
@@ -382,13 +400,18 @@ static const char *const ovf_names[] = {"devices",   "conversations", "points",
                                         "functions", "units",         "intervals",
                                         "values",    "macs",          "protocols"};
 
-/* Counts a cap hit; the first of each kind is said as a finding. */
+/* Counts a cap hit; the first of each kind that blinds a detection is said
+ * as a finding.  A point with more values than the set keeps (a continuous
+ * set-point), an address with many MACs, a device with many services: only
+ * counted, they lose nothing the detections need. */
 static void overflow(struct baseline *b, enum ovf_kind k, uint32_t cap, uint32_t dev)
 {
     uint64_t *ctr[] = {&b->overflow.devices,   &b->overflow.conversations, &b->overflow.points,
                        &b->overflow.functions, &b->overflow.units,         &b->overflow.intervals,
                        &b->overflow.values,    &b->overflow.macs,          &b->overflow.protocols};
     (*ctr[k])++;
+    if (k == OVF_VALUES || k == OVF_MACS || k == OVF_PROTOCOLS)
+        return;
     if (b->overflow_said & (1U << k))
         return;
     b->overflow_said |= 1U << k;
@@ -414,6 +437,32 @@ const char *bl_intern(struct baseline *b, const char *s)
         return NULL;
     b->strs[b->n_strs++] = c;
     return c;
+}
+
+/* ------------------------------------------------------------ said once */
+
+/* A frozen baseline sees the same deviation again and again (a new function
+ * used every poll): each is said once per run, the protocol records show the
+ * rest.  A bounded set of hashes; when it fills, deviations are said again
+ * and the alert aggregation folds the repeats. */
+static bool said(struct baseline *b, enum bl_alert kind, uint32_t conv, uint64_t k1, uint64_t k2)
+{
+    uint64_t h = mix64(mix64((uint64_t)kind << 32 | conv) ^ k1) ^ mix64(k2 + 0x9e3779b97f4a7c15ULL);
+    if (h == 0)
+        h = 1;
+    uint32_t mask = BL_SAID_SLOTS - 1;
+    for (uint32_t i = (uint32_t)h & mask, n = 0; n < 16; i = (i + 1) & mask, n++) {
+        if (b->said[i] == h)
+            return true;
+        if (b->said[i] == 0) {
+            if (b->n_said >= BL_SAID_SLOTS * 3 / 4)
+                return false;
+            b->said[i] = h;
+            b->n_said++;
+            return false;
+        }
+    }
+    return false;
 }
 
 /* ---------------------------------------------------------------- learning */
@@ -729,10 +778,12 @@ void bl_device_mac(struct baseline *b, uint32_t id, const uint8_t mac[6], bool o
     if (!d || mac_is_zero(mac) || (mac[0] & 1))
         return;
     int at = -1;
+    bool inserted = false;
     for (int i = 0; i < d->n_macs; i++)
         if (memcmp(d->macs[i], mac, 6) == 0)
             at = i;
     if (at < 0) {
+        inserted = true;
         if (d->n_macs >= BL_MAX_MACS) {
             d->macs_overflow = true;
             overflow(b, OVF_MACS, BL_MAX_MACS, id);
@@ -746,7 +797,7 @@ void bl_device_mac(struct baseline *b, uint32_t id, const uint8_t mac[6], bool o
         if (at == 0)
             set_vendor(b, d);
     }
-    if (!own && at == 0 && d->key.ip_version && !d->arp_bound) {
+    if (!own && inserted && at == 0 && d->key.ip_version && !d->arp_bound) {
         /* the first MAC of an address: routed when another address announced
          * it (a scan, once per new device) */
         for (uint32_t i = 0; i < b->n_dev; i++) {
@@ -937,35 +988,42 @@ uint64_t bl_rate_threshold(const struct baseline *b, const struct bl_rate *r)
     return threshold_min(b, r, b->cfg.rate_min);
 }
 
-/* Adds inc to the open bucket, closing earlier ones (and learning them when
- * `learn`).  Returns true when a frozen rate just went over its threshold. */
-static bool rate_add(struct baseline *b, struct bl_rate *r, uint64_t now, uint64_t inc, bool learn,
-                     uint64_t floor)
+/* Opens the bucket of `now`, closing the earlier ones (and learning them,
+ * empty ones included, when `learn`): the slow path, once per bucket. */
+static void rate_roll(struct baseline *b, struct bl_rate *r, uint64_t now, bool learn,
+                      uint64_t floor)
 {
-    uint64_t bucket = now / ((uint64_t)b->cfg.rate_bucket * USEC) + 1;
-    if (bucket != r->bucket) {
-        if (r->bucket && bucket > r->bucket && learn) {
-            rate_learn(r, r->cur);
-            uint64_t zeros = bucket - r->bucket - 1;
-            for (uint64_t i = 0; i < zeros && i < ZERO_FILL_MAX; i++)
-                rate_learn(r, 0);
-            if (zeros > ZERO_FILL_MAX) {
-                r->n += (uint32_t)(zeros - ZERO_FILL_MAX > UINT32_MAX / 2 ? UINT32_MAX / 2
-                                                                      : zeros - ZERO_FILL_MAX);
-                r->hist[0] += (uint32_t)(zeros - ZERO_FILL_MAX > UINT32_MAX / 2
-                                             ? UINT32_MAX / 2
-                                             : zeros - ZERO_FILL_MAX);
-            }
-        }
-        if (bucket > r->bucket || !r->bucket) {
-            r->bucket = bucket;
-            r->cur = 0;
-            r->alerted = false;
-            r->thr = learn ? 0 : threshold_min(b, r, floor);
+    uint64_t width = (uint64_t)b->cfg.rate_bucket * USEC;
+    uint64_t bucket = now / width + 1;
+    if (r->end && bucket <= r->bucket) {
+        r->end = bucket * width; /* a clock that went back: stay in the bucket */
+        return;
+    }
+    if (r->end && learn) {
+        rate_learn(r, r->cur);
+        uint64_t zeros = bucket - r->bucket - 1;
+        for (uint64_t i = 0; i < zeros && i < ZERO_FILL_MAX; i++)
+            rate_learn(r, 0);
+        if (zeros > ZERO_FILL_MAX) {
+            uint64_t more = zeros - ZERO_FILL_MAX;
+            uint32_t add = (uint32_t)(more > UINT32_MAX / 2 ? UINT32_MAX / 2 : more);
+            r->n = r->n > UINT32_MAX - add ? UINT32_MAX : r->n + add;
+            r->hist[0] = r->hist[0] > UINT32_MAX - add ? UINT32_MAX : r->hist[0] + add;
         }
     }
+    r->bucket = bucket;
+    r->end = bucket * width;
+    r->cur = 0;
+    r->alerted = false;
+    r->thr = learn ? 0 : threshold_min(b, r, floor);
+}
+
+/* Adds inc to the open bucket: true when a frozen rate just went over its
+ * threshold (thr is 0 while learning).  No division, no lookup: per packet. */
+static inline bool rate_hot(struct bl_rate *r, uint64_t inc)
+{
     r->cur += inc;
-    if (!learn && r->thr && r->cur > r->thr && !r->alerted) {
+    if (r->thr && r->cur > r->thr && !r->alerted) {
         r->alerted = true;
         return true;
     }
@@ -987,11 +1045,16 @@ static json_t *rate_evidence(const struct baseline *b, const struct bl_rate *r, 
 static void dev_packet_rate(struct baseline *b, uint32_t id, uint64_t bytes, uint64_t now)
 {
     struct bl_device *d = &b->dev[id];
-    bool learn = dev_learning(b, d);
-    bool hot = rate_add(b, &d->rate_pkts, now, 1, learn, b->cfg.rate_min);
-    /* bytes: the same test, with a floor of rate_min full-size frames */
-    bool hot_bytes = rate_add(b, &d->rate_bytes, now, bytes, learn,
-                              (uint64_t)b->cfg.rate_min * 1500);
+    if (now >= d->rate_pkts.end || now >= d->rate_bytes.end) {
+        bool learn = dev_learning(b, d);
+        if (now >= d->rate_pkts.end)
+            rate_roll(b, &d->rate_pkts, now, learn, b->cfg.rate_min);
+        /* bytes: the same test, with a floor of rate_min full-size frames */
+        if (now >= d->rate_bytes.end)
+            rate_roll(b, &d->rate_bytes, now, learn, (uint64_t)b->cfg.rate_min * 1500);
+    }
+    bool hot = rate_hot(&d->rate_pkts, 1);
+    bool hot_bytes = rate_hot(&d->rate_bytes, bytes);
     if ((hot || hot_bytes) && b->cfg.mode != BL_MODE_LEARN) {
         const struct bl_rate *r = hot ? &d->rate_pkts : &d->rate_bytes;
         json_t *ev = rate_evidence(b, r, hot ? "packets" : "bytes");
@@ -1025,9 +1088,10 @@ void bl_packet(struct baseline *b, uint32_t id, uint32_t conv, bool from_client,
         c->bytes += bytes;
         if (now > c->last_seen)
             c->last_seen = now;
-        bool learn = conv_learning(b, c);
-        if (rate_add(b, &c->rate_bytes, now, bytes, learn, (uint64_t)b->cfg.rate_min * 1500) &&
-            b->cfg.mode != BL_MODE_LEARN) {
+        if (now >= c->rate_bytes.end)
+            rate_roll(b, &c->rate_bytes, now, conv_learning(b, c),
+                      (uint64_t)b->cfg.rate_min * 1500);
+        if (rate_hot(&c->rate_bytes, bytes) && b->cfg.mode != BL_MODE_LEARN) {
             json_t *ev = rate_evidence(b, &c->rate_bytes, "bytes");
             c->rate_alert_bucket = c->rate_bytes.bucket;
             emit(b, BL_A_RATE, c->client, c->server, conv, ev);
@@ -1039,8 +1103,7 @@ void bl_packet(struct baseline *b, uint32_t id, uint32_t conv, bool from_client,
 
 static uint32_t conv_hash_of(uint32_t client, uint32_t server, uint8_t l4, uint16_t port)
 {
-    uint32_t k[3] = {client, server, (uint32_t)l4 << 16 | port};
-    return fnv(k, sizeof(k), 2166136261U);
+    return (uint32_t)mix64(mix64((uint64_t)client << 32 | server) ^ ((uint64_t)l4 << 16 | port));
 }
 
 static void conv_init_sets(struct baseline *b, uint32_t id)
@@ -1378,11 +1441,9 @@ static json_t *span_list(const struct bl_conv *c, uint32_t func, uint32_t space)
 static uint32_t point_hash_of(uint32_t dev, uint8_t proto, uint32_t unit, uint32_t space,
                               uint64_t addr)
 {
-    uint32_t h = fnv(&dev, sizeof(dev), 2166136261U);
-    h = fnv(&proto, 1, h);
-    h = fnv(&unit, sizeof(unit), h);
-    h = fnv(&space, sizeof(space), h);
-    return fnv(&addr, sizeof(addr), h);
+    uint64_t h = mix64(((uint64_t)dev << 32) | (((uint64_t)proto << 24) ^ unit));
+    h = mix64(h ^ space ^ ((uint64_t)space << 40));
+    return (uint32_t)mix64(h ^ addr);
 }
 
 static uint32_t point_find(const struct baseline *b, uint32_t dev, uint8_t proto, uint32_t unit,
@@ -1507,17 +1568,15 @@ static json_t *point_evidence(const struct bl_point *p)
 
 static uint32_t msg_signature(const struct ot_msg *m, bool from_server)
 {
-    uint32_t h = fnv(&m->function_code, sizeof(m->function_code), 2166136261U);
-    uint8_t flags = (uint8_t)(from_server | (m->dir == OT_DIR_REQUEST) << 1 | m->has_function << 2);
-    h = fnv(&flags, 1, h);
-    if (m->has_unit)
-        h = fnv(&m->unit, sizeof(m->unit), h);
-    if (m->n_ranges) {
-        h = fnv(&m->ranges[0].space_id, sizeof(m->ranges[0].space_id), h);
-        h = fnv(&m->ranges[0].start, sizeof(m->ranges[0].start), h);
-        h = fnv(&m->ranges[0].count, sizeof(m->ranges[0].count), h);
-    }
-    return h ? h : 1;
+    uint64_t flags = (uint64_t)from_server | (uint64_t)(m->dir == OT_DIR_REQUEST) << 1 |
+                     (uint64_t)m->has_function << 2 | (uint64_t)m->has_unit << 3;
+    uint64_t h = mix64((uint64_t)m->function_code << 32 | flags << 24 |
+                       (m->has_unit ? m->unit & 0xffffff : 0));
+    if (m->n_ranges)
+        h = mix64(h ^ m->ranges[0].start ^ ((uint64_t)m->ranges[0].space_id << 48)) ^
+            m->ranges[0].count;
+    uint32_t s = (uint32_t)(h ^ h >> 32);
+    return s ? s : 1;
 }
 
 static void dev_period(struct baseline *b, uint32_t id, double period)
@@ -1753,20 +1812,30 @@ void bl_msg(struct baseline *b, uint32_t conv, bool from_server, const struct ot
      * messages of their own (spontaneous data, publications) are learned */
     bool judged = request || m->pair == OT_PAIR_NONE;
 
-    /* rogue master: a host never seen commanding commands a frozen device */
+    /* rogue master: a host that was never a master of a frozen device (no
+     * request of its own was learned on this conversation: a new device, a
+     * new conversation) commands it.  A known master's first command is a
+     * new function code instead. */
     bool cmd = from_client_req && m->has_function && is_command((uint8_t)m->op_class);
     bool rogue = false;
-    if (cmd && !cd->commander) {
+    if (cmd && detect) {
         bool client_initial = dev_learning(b, cd) && cd->why != BL_WHY_NEW_DEVICE;
-        if (detect && !dev_learning(b, sd) && sd->key.kind == BL_DEV_HOST && !client_initial &&
-            b->cfg.mode != BL_MODE_LEARN) {
+        bool master_here = false;
+        for (uint32_t i = 0; i < c->n_funcs && !master_here; i++)
+            master_here = !c->funcs[i].from_server;
+        if (!master_here && !dev_learning(b, sd) && sd->key.kind == BL_DEV_HOST &&
+            !client_initial) {
             rogue = true;
-            json_t *ev = json_pack("{s:o, s:o, s:o, s:s, s:o}", "client", jstr_dev(b, c->client),
-                                   "server", jstr_dev(b, c->server), "function", msg_function(m),
-                                   "learned", "the client never issued commands",
-                                   "known_masters", masters_of(b, c->server));
+            json_t *ev = json_pack("{s:o, s:o, s:o, s:s, s:b, s:o}", "client",
+                                   jstr_dev(b, c->client), "server", jstr_dev(b, c->server),
+                                   "function", msg_function(m), "learned",
+                                   "the client never sent requests to this server",
+                                   "client_commands_elsewhere", cd->commander, "known_masters",
+                                   masters_of(b, c->server));
             emit(b, BL_A_ROGUE_MASTER, c->client, c->server, conv, ev);
         }
+    }
+    if (cmd && !cd->commander) {
         if (dev_learning(b, cd) || (cd->key.kind != BL_DEV_HOST && learn)) {
             cd->commander = true;
             infer_role(b, c->client);
@@ -1782,7 +1851,10 @@ void bl_msg(struct baseline *b, uint32_t conv, bool from_server, const struct ot
             func_known = false;
             if (learn) {
                 learn_func(b, c, m, from_server, sender);
-            } else if (!c->funcs_overflow && detect && !rogue) {
+            } else if (!c->funcs_overflow && detect && !rogue && !from_server &&
+                       !said(b, BL_A_NEW_FUNCTION, conv, m->function_code, 0)) {
+                /* new types a server sends (an outstation reporting a new kind
+                 * of data) are its configuration, not a command: not said */
                 bool first_cmd = !from_server && is_command((uint8_t)m->op_class) &&
                                  !c->has_command;
                 json_t *ev = json_pack("{s:o, s:o, s:o, s:s}", "observed", msg_function(m),
@@ -1812,7 +1884,8 @@ void bl_msg(struct baseline *b, uint32_t conv, bool from_server, const struct ot
                     c->units_overflow = true;
                     overflow(b, OVF_UNITS, b->cfg.max_units, sender);
                 }
-            } else if (!c->units_overflow && detect && c->n_units) {
+            } else if (!c->units_overflow && detect && c->n_units &&
+                       !said(b, BL_A_NEW_UNIT, conv, m->unit, 0)) {
                 json_t *units = json_array();
                 for (uint32_t i = 0; i < c->n_units; i++)
                     json_array_append_new(units, json_integer(c->units[i]));
@@ -1839,7 +1912,9 @@ void bl_msg(struct baseline *b, uint32_t conv, bool from_server, const struct ot
             }
             bool known;
             if (spans_contain(c, m->function_code, r->space_id, lo, hi, &known) ||
-                (!known && c->spans_overflow) || !detect)
+                (!known && c->spans_overflow) || !detect ||
+                said(b, BL_A_ADDRESS_READ, conv, (uint64_t)m->function_code << 32 | r->space_id,
+                     lo ^ (hi << 1)))
                 continue;
             bool write = is_command((uint8_t)m->op_class);
             json_t *ev = json_pack("{s:o, s:s, s:{s:I, s:I}, s:o}", "function", msg_function(m),
@@ -1895,7 +1970,9 @@ void bl_msg(struct baseline *b, uint32_t conv, bool from_server, const struct ot
                     novelty(b, c->server);
                 continue;
             }
-            if (pid == BL_NONE || !detect || allowed)
+            uint64_t bits;
+            memcpy(&bits, &v->value, sizeof(bits));
+            if (pid == BL_NONE || !detect || allowed || said(b, BL_A_VALUE, conv, pid, bits))
                 continue;
             const struct bl_point *p = &b->point[pid];
             double dist = v->value < lo ? lo - v->value : v->value - hi;
@@ -1922,7 +1999,9 @@ void bl_msg(struct baseline *b, uint32_t conv, bool from_server, const struct ot
 
     /* rates and period */
     if (from_client_req) {
-        if (rate_add(b, &c->rate_req, now, 1, learn, b->cfg.rate_min) && detect) {
+        if (now >= c->rate_req.end)
+            rate_roll(b, &c->rate_req, now, learn, b->cfg.rate_min);
+        if (rate_hot(&c->rate_req, 1) && detect) {
             c->rate_alert_bucket = c->rate_req.bucket;
             emit(b, BL_A_RATE, c->client, c->server, conv, rate_evidence(b, &c->rate_req,
                                                                           "requests"));
@@ -1946,7 +2025,7 @@ void bl_run_start(struct baseline *b, uint64_t now)
     for (uint32_t i = 0; i < b->n_dev; i++) {
         struct bl_device *d = &b->dev[i];
         /* rates restart: the time between two runs is not traffic */
-        d->rate_pkts.bucket = d->rate_bytes.bucket = 0;
+        d->rate_pkts.end = d->rate_bytes.end = 0;
         d->hour_end = 0;
         d->silent_alerted = false;
         /* alive when the baseline was last written: its silence counts */
@@ -1960,7 +2039,7 @@ void bl_run_start(struct baseline *b, uint64_t now)
     }
     for (uint32_t i = 0; i < b->n_conv; i++) {
         struct bl_conv *c = &b->conv[i];
-        c->rate_req.bucket = c->rate_bytes.bucket = 0;
+        c->rate_req.end = c->rate_bytes.end = 0;
         c->period.last = 0;
         c->period.off_run = 0;
         c->period.alerted = false;

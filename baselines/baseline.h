@@ -43,6 +43,7 @@
 #define BL_ZONE_LEN 32
 #define BL_APP_LEN 16
 #define BL_EVIDENCE_LEN 96
+#define BL_SAID_SLOTS 8192 /* deviations remembered per run so each is said once */
 
 enum bl_mode {
     BL_MODE_AUTO = 0, /* each device learns until stable, then detects */
@@ -214,16 +215,18 @@ struct bl_func {
 
 /* Statistics of one counter over fixed buckets of packet time. */
 struct bl_rate {
-    uint64_t bucket;     /* index of the open bucket (time / rate_bucket); 0 = none */
+    /* the open bucket: what every packet touches */
+    uint64_t end;        /* packet time the open bucket ends; 0 = none open */
     uint64_t cur;        /* count in the open bucket */
-    uint64_t max;        /* largest closed bucket while learning */
+    uint64_t thr;        /* its alert threshold (frozen statistics), 0 = none */
+    bool alerted;        /* the open bucket already alerted */
+    bool settled;        /* the mean moved less than a quarter over the last 16 buckets */
     uint32_t n;          /* closed buckets learned */
+    uint64_t bucket;     /* index of the open bucket (time / rate_bucket) */
+    uint64_t max;        /* largest closed bucket while learning */
     double mean, var;    /* EWMA of the bucket counts */
     double snapshot;     /* mean at the last settling check */
     uint32_t hist[BL_RATE_BINS]; /* closed buckets per log2 bin (robust quantiles) */
-    uint64_t thr;        /* alert threshold of the open bucket (frozen), 0 = none */
-    bool alerted;        /* the open bucket already alerted */
-    bool settled;        /* the mean moved less than a quarter over the last 16 buckets */
 };
 
 /* Polling period of a conversation, from one recurring request (the anchor). */
@@ -254,9 +257,28 @@ struct bl_field_val {
 };
 
 struct bl_device {
+    /* what every packet of the device touches, together */
     struct bl_key key;
-    uint32_t hnext;        /* hash chain */
+    uint8_t state;         /* enum bl_state */
+    uint8_t why;           /* enum bl_why */
+    bool seen;             /* sent something itself (not only named by others) */
+    bool silent_armed, silent_alerted; /* this run (not saved) */
     uint32_t alias;        /* an L2-only entry folded into an IP device, or BL_NONE */
+    uint64_t last_seen;
+    uint64_t pkts, bytes;  /* sent */
+    uint64_t hour_end;     /* end of the hour last marked */
+    struct bl_rate rate_pkts;
+    /* what every industrial message touches */
+    uint32_t server_protos, client_protos; /* bit per enum ot_proto */
+    uint32_t hours;        /* hours of the day (UTC) with industrial messages, learned */
+    uint32_t hours_obs;    /* hours of the day the network was watched while it learned */
+    bool commander;        /* issued write/control/program/file requests while learning */
+    bool it_server;        /* serves a non-industrial TCP/UDP service */
+    uint16_t caps;         /* LLDP/CDP enabled capabilities (LLDP bits) */
+    uint64_t served;       /* industrial messages sent as server */
+    uint64_t ops[OT_OP_COUNT]; /* requests sent as client, per operation class */
+    /* the rest */
+    uint32_t hnext;        /* hash chain */
     uint32_t conv_head;    /* its conversations as client (bl_conv.cnext) */
     uint32_t sconv_head;   /* its conversations as server (bl_conv.snext) */
     uint8_t macs[BL_MAX_MACS][6];
@@ -265,66 +287,54 @@ struct bl_device {
     bool arp_bound;        /* macs[0] announced by the device itself (ARP, DHCP) */
     bool routed;           /* its MAC is a router's (another device announced it) */
     bool routes;           /* other addresses come through its MAC: a router */
-    bool seen;             /* sent something itself (not only named by others) */
-    uint64_t first_seen, last_seen;
-    char vendor[BL_IDENT_LEN]; /* IEEE OUI of macs[0] */
-    struct bl_field_val field[BL_F_COUNT];
-    uint8_t role;          /* enum bl_role */
-    char role_evidence[BL_EVIDENCE_LEN];
-    char zone[BL_ZONE_LEN];
-    int level;             /* Purdue level, -1 unknown */
-    struct bl_proto_use protos[BL_MAX_PROTOS];
-    uint8_t n_protos;
-    bool protos_overflow;
-    uint64_t pkts, bytes;  /* sent */
-    uint64_t ops[OT_OP_COUNT]; /* requests sent as client, per operation class */
-    uint64_t served;       /* industrial messages sent as server */
-    uint32_t server_protos, client_protos; /* bit per enum ot_proto */
-    bool it_server;        /* serves a non-industrial TCP/UDP service */
-    bool commander;        /* issued write/control/program/file requests while learning */
-    uint16_t caps;         /* LLDP/CDP enabled capabilities (LLDP bits) */
-    uint32_t hours;        /* hours of the day (UTC) with industrial messages, learned */
-    uint32_t hours_obs;    /* hours of the day the network was watched while it learned */
-    uint64_t hour_end;     /* end of the hour last marked */
-    struct bl_rate rate_pkts, rate_bytes;
+    uint64_t first_seen;
+    struct bl_rate rate_bytes;
     /* learning */
-    uint8_t state;         /* enum bl_state */
-    uint8_t why;           /* enum bl_why */
     uint64_t learn_start, since, last_novelty;
     uint32_t budget_used;
     uint32_t peers;        /* distinct peers while a new device learns */
     bool scan_alerted;
     double period;         /* shortest periodic conversation, seconds; 0 none */
-    /* detection state of this run (not saved) */
-    bool silent_armed, silent_alerted;
-    uint8_t time_alerted_hour; /* 24 = none */
+    uint8_t time_alerted_hour; /* 24 = none (this run) */
     uint64_t time_alerted_at;
+    /* inventory */
+    uint8_t role;          /* enum bl_role */
+    int level;             /* Purdue level, -1 unknown */
+    uint8_t n_protos;
+    bool protos_overflow;
+    struct bl_proto_use protos[BL_MAX_PROTOS];
+    char vendor[BL_IDENT_LEN]; /* IEEE OUI of macs[0] */
+    char role_evidence[BL_EVIDENCE_LEN];
+    char zone[BL_ZONE_LEN];
+    struct bl_field_val field[BL_F_COUNT];
 };
 
 struct bl_conv {
+    /* what every packet and message of the conversation touches, together */
     uint32_t client, server;
     uint16_t port;
     uint8_t l4;
     uint8_t proto;         /* enum ot_proto, 0 until a dissector spoke */
-    uint32_t hnext, cnext, snext;
-    uint64_t first_seen, last_seen;
+    uint32_t n_funcs, n_units, n_spans;
+    uint64_t last_seen;
     uint64_t pkts, bytes, msgs;
-    char app[BL_APP_LEN];  /* nDPI's name when no dissector spoke */
     struct bl_func *funcs; /* in the baseline's arena, max_functions */
-    uint32_t n_funcs;
-    bool funcs_overflow;
     uint32_t *units;
-    uint32_t n_units;
-    bool units_overflow;
     struct bl_span *spans; /* sorted by (func, space, lo), max_intervals */
-    uint32_t n_spans;
+    uint64_t learn_until;  /* a conversation first seen between two mature devices
+                            * learns alone until then (or its budget), after its
+                            * new_conversation finding */
+    struct bl_rate rate_bytes;
+    struct bl_rate rate_req;
+    struct bl_period period;
+    /* the rest */
+    uint32_t hnext, cnext, snext;
+    uint64_t first_seen;
+    char app[BL_APP_LEN];  /* nDPI's name when no dissector spoke */
+    bool funcs_overflow;
+    bool units_overflow;
     bool spans_overflow;
     bool has_command;      /* a write/control/program/file request was learned */
-    struct bl_rate rate_req, rate_bytes;
-    struct bl_period period;
-    /* a conversation first seen between two mature devices learns alone
-     * until this time (or its budget), after its new_conversation finding */
-    uint64_t learn_until;
     uint32_t budget_used;
     /* this run */
     bool alerted_new;      /* new_conversation / new_protocol already said */
@@ -381,6 +391,8 @@ struct baseline {
     struct bl_overflow overflow;
     uint32_t overflow_said; /* bit per overflow kind already reported */
     uint64_t findings;
+    uint64_t *said;         /* deviations already said this run (baseline.c) */
+    uint32_t n_said;
     /* strings owned by the baseline (names read from a file) */
     char **strs;
     size_t n_strs, cap_strs;

@@ -71,7 +71,9 @@ static const char *kind_name(uint8_t k)
     return k == BL_DEV_EXTERNAL ? "external" : k == BL_DEV_GROUP ? "group" : "host";
 }
 
-static const char *l4_text(uint8_t l4)
+/* "tcp", "udp", "icmp", "icmpv6", "l2", or "ip-N" for any other IP protocol
+ * (IGMP is "ip-2"); buf holds the last. */
+static const char *l4_text(uint8_t l4, char buf[8])
 {
     switch (l4) {
         case 6: return "tcp";
@@ -79,7 +81,7 @@ static const char *l4_text(uint8_t l4)
         case 1: return "icmp";
         case 58: return "icmpv6";
         case 0: return "l2";
-        default: return NULL;
+        default: snprintf(buf, 8, "ip-%u", l4); return buf;
     }
 }
 
@@ -168,7 +170,8 @@ static json_t *device_json(const struct baseline *b, uint32_t id)
     json_t *protos = json_array();
     for (int i = 0; i < d->n_protos; i++) {
         const struct bl_proto_use *u = &d->protos[i];
-        json_t *p = json_pack("{s:s, s:i, s:s}", "l4", l4_text(u->l4) ? l4_text(u->l4) : "ip",
+        char lb[8];
+        json_t *p = json_pack("{s:s, s:i, s:s}", "l4", l4_text(u->l4, lb),
                               "port", u->port, "side", u->as_server ? "server" : "client");
         if (u->proto)
             json_object_set_new(p, "protocol",
@@ -207,8 +210,9 @@ static json_t *device_json(const struct baseline *b, uint32_t id)
 static json_t *conv_json(const struct baseline *b, uint32_t id)
 {
     const struct bl_conv *c = &b->conv[id];
+    char lb[8];
     json_t *o = json_pack("{s:I, s:I, s:s, s:i}", "client", (json_int_t)c->client, "server",
-                          (json_int_t)c->server, "l4", l4_text(c->l4) ? l4_text(c->l4) : "ip",
+                          (json_int_t)c->server, "l4", l4_text(c->l4, lb),
                           "port", c->port);
     if (c->proto)
         json_object_set_new(o, "protocol", json_string(ot_proto_name((enum ot_proto)c->proto)));
@@ -547,6 +551,10 @@ static int parse_l4(const char *s)
     for (size_t i = 0; s && i < sizeof(t) / sizeof(t[0]); i++)
         if (strcmp(t[i].name, s) == 0)
             return t[i].v;
+    unsigned v;
+    int used = 0;
+    if (s && sscanf(s, "ip-%3u%n", &v, &used) == 1 && !s[used] && v > 0 && v < 256)
+        return (int)v;
     return -1;
 }
 
@@ -809,7 +817,8 @@ static void read_device(struct reader *r, json_t *o, uint32_t id)
         const char *proto = get_str(r, v, "protocol", pw, false);
         int pr = proto ? ot_proto_from_name(proto) : 0;
         if (r->failed || l4 < 0 || pr < 0 || (strcmp(side, "server") && strcmp(side, "client"))) {
-            bad(r, pw, "not {l4: tcp|udp|icmp|icmpv6|l2, port, side: client|server, protocol}");
+            bad(r, pw, "not {l4: tcp|udp|icmp|icmpv6|l2|ip-N, port, side: client|server, "
+                       "protocol}");
             return;
         }
         u->l4 = (uint8_t)l4;

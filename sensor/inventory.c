@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "detect-rules.h"
 #include "event.h"
 #include "inventory.h"
 #include "log.h"
@@ -153,6 +154,16 @@ static bool internal_v6(const uint8_t *a)
            memcmp(a, lo, 16) == 0;
 }
 
+/* networks.internal from the configuration (the rules' zone table) when
+ * there is one, else the defaults above */
+static bool internal_ip(struct worker *w, const uint8_t *a, int version)
+{
+    const struct zone_table *z = detect_zones(w);
+    if (z)
+        return zone_is_internal(z, a, version);
+    return version == 4 ? internal_v4(a) : internal_v6(a);
+}
+
 static bool group_ip(const uint8_t *a, int version)
 {
     return version == 4 ? a[0] >= 224 : a[0] == 0xff;
@@ -200,7 +211,7 @@ uint32_t inventory_ip_device(struct inventory *inv, const uint8_t ip[16], int ve
         k.ip_version = (uint8_t)version;
         k.vlan = vlan;
         k.kind = BL_DEV_GROUP;
-    } else if (!(version == 4 ? internal_v4(ip) : internal_v6(ip))) {
+    } else if (!internal_ip(inv->w, ip, version)) {
         k.kind = BL_DEV_EXTERNAL;
     } else {
         memcpy(k.ip, ip, 16);
@@ -258,7 +269,10 @@ static void flow_setup(struct inventory *inv, struct flow *f, int dir, uint64_t 
         port = 0;
     else if (!f->dissector && sport >= 49152 && cport >= 49152)
         port = 0;
-    if (f->inv_dev[0] != BL_NONE && f->inv_dev[1] != BL_NONE)
+    /* between two outside addresses: nothing of this network (or
+     * networks.internal misses a range); no conversation is learned */
+    const struct bl_device *cd = bl_dev(inv->b, f->inv_dev[0]), *sd = bl_dev(inv->b, f->inv_dev[1]);
+    if (cd && sd && !(cd->key.kind == BL_DEV_EXTERNAL && sd->key.kind == BL_DEV_EXTERNAL))
         f->inv_conv = bl_conv_get(inv->b, f->inv_dev[0], f->inv_dev[1], f->key.proto, port, now);
     inv->cur_flow = NULL;
 }
@@ -449,6 +463,20 @@ static void on_device(void *arg, uint32_t id, enum bl_dev_event why)
     inv->n_pending++;
 }
 
+/* zones: the configured zone an address is in (nothing for the unzoned) */
+static void zone_hook(void *arg, const struct bl_key *k, char zone[BL_ZONE_LEN], int *level)
+{
+    struct inventory *inv = arg;
+    const struct zone_table *z = detect_zones(inv->w);
+    if (!z || !k->ip_version)
+        return;
+    int i = zone_of(z, k->ip, k->ip_version);
+    if (i < 0)
+        return;
+    snprintf(zone, BL_ZONE_LEN, "%s", zone_name(z, i));
+    *level = zone_level(z, i);
+}
+
 static const char *vendor_hook(void *arg, const uint8_t mac[6])
 {
     (void)arg;
@@ -461,7 +489,7 @@ static void attach(struct inventory *inv, struct baseline *b)
 {
     bl_free(inv->b);
     inv->b = b;
-    struct bl_hooks h = {inv, on_finding, on_device, vendor_hook, NULL};
+    struct bl_hooks h = {inv, on_finding, on_device, vendor_hook, zone_hook};
     bl_set_hooks(b, &h);
     snprintf(b->sensor, sizeof(b->sensor), "%.63s", inv->w->conf->sensor_name);
 }
@@ -487,6 +515,7 @@ int inventory_init(struct worker *w, char *err, size_t errlen)
         return -1;
     }
     attach(inv, b);
+    detect_rules_set_role_fn(inventory_role); /* `role:plc` in rules */
     if (inventory_oui_load(w->conf->oui_file) == 0 && w->conf->oui_file[0])
         ot_info("%s: no MAC vendors (install Debian's ieee-data): vendors are unknown",
                 w->conf->oui_file);
@@ -791,8 +820,10 @@ void inventory_write_stats(struct worker *w, struct jsonw *jw)
     jw_obj_end(jw);
 }
 
-const char *inventory_role(struct worker *w, const uint8_t ip[16], int version)
+const char *inventory_role(struct worker *w, const uint8_t ip[16], int version,
+                           const uint8_t *mac)
 {
+    (void)mac;
     struct inventory *inv = w->inv;
     if (!inv)
         return NULL;

@@ -44,8 +44,10 @@ void inventory_finish(struct worker *w);
 void inventory_write_stats(struct worker *w, struct jsonw *jw);
 /* Devices in the inventory (for /metrics). */
 uint64_t inventory_devices(struct worker *w);
-/* The role name of the device with this address ("plc"), or NULL. */
-const char *inventory_role(struct worker *w, const uint8_t ip[16], int version);
+/* The role name of the device with this address ("plc"), or NULL (the
+ * rules' `role:NAME`; the MAC is not needed: devices are keyed by address). */
+const char *inventory_role(struct worker *w, const uint8_t ip[16], int version,
+                           const uint8_t *mac);
 
 /* inventory-oui.c: the OUI list, loaded once per process; returns the
  * number of vendors (0: no file, vendors unknown). */

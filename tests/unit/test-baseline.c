@@ -319,9 +319,18 @@ static int test_first_command(void)
     FAIL_IF_NOT(b);
     msg_write(&msg, 6, 5, 1);
     bl_msg(b, n.conv, false, &msg, t + S);
-    /* the HMI never commanded anything: a rogue master, said once */
+    /* a known master's first command: the severe new function code */
+    FAIL_IF(found[BL_A_NEW_FUNCTION_CMD] != 1);
+    FAIL_IF(found[BL_A_ROGUE_MASTER] != 0);
+    /* a host that never sent this PLC a request commands it: rogue master */
+    struct bl_key kx = ipkey(30);
+    uint32_t x = bl_device_get(b, &kx, t + 2 * S, true);
+    bl_dev(b, x)->state = BL_MATURE; /* as if it had been learned elsewhere */
+    uint32_t cx = bl_conv_get(b, x, n.plc, 6, 502, t + 2 * S);
+    msg_write(&msg, 6, 5, 1);
+    bl_msg(b, cx, false, &msg, t + 3 * S);
     FAIL_IF(found[BL_A_ROGUE_MASTER] != 1);
-    FAIL_IF(found[BL_A_NEW_FUNCTION_CMD] != 0);
+    FAIL_IF(found[BL_A_NEW_FUNCTION_CMD] != 1);
     bl_free(b);
     unlink(path);
     PASS;
@@ -538,6 +547,62 @@ static int test_file_round_trip(void)
     PASS;
 }
 
+/* Every kind of device and transport survives the file. */
+static int test_file_kinds(void)
+{
+    struct baseline *b = make(BL_MODE_LEARN);
+    FAIL_IF_NOT(b);
+    bl_run_start(b, T0);
+    struct bl_key v6, l2, grp, ext;
+    memset(&v6, 0, sizeof(v6));
+    v6.ip[0] = 0xfe;
+    v6.ip[1] = 0x80;
+    v6.ip[15] = 7;
+    v6.ip_version = 6;
+    v6.vlan = 42;
+    memset(&l2, 0, sizeof(l2));
+    mac_of(0x99, l2.mac);
+    memset(&grp, 0, sizeof(grp));
+    grp.ip[0] = 224;
+    grp.ip[3] = 22;
+    grp.ip_version = 4;
+    grp.kind = BL_DEV_GROUP;
+    memset(&ext, 0, sizeof(ext));
+    ext.kind = BL_DEV_EXTERNAL;
+    uint32_t a = bl_device_get(b, &v6, T0, true), m = bl_device_get(b, &l2, T0, true);
+    uint32_t g = bl_device_get(b, &grp, T0, false), e = bl_device_get(b, &ext, T0, false);
+    FAIL_IF(a == BL_NONE || m == BL_NONE || g == BL_NONE || e == BL_NONE);
+    bl_device_field(b, a, BL_F_HOSTNAME, "h\"os\\t\x01", 8, "dhcp");
+    FAIL_IF(bl_conv_get(b, a, g, 2, 0, T0) == BL_NONE);        /* IGMP */
+    FAIL_IF(bl_conv_get(b, m, g, 0, 0x88b8, T0) == BL_NONE);   /* GOOSE */
+    FAIL_IF(bl_conv_get(b, a, e, 58, 0, T0) == BL_NONE);       /* ICMPv6 */
+    FAIL_IF(bl_conv_get(b, e, a, 6, 443, T0) == BL_NONE);
+    const char *p1 = tmpfile_path("k1.json"), *p2 = tmpfile_path("k2.json");
+    char err[BL_ERRBUF];
+    FAIL_IF(bl_save(b, p1, err, sizeof(err)) != 0);
+    bl_free(b);
+    struct bl_config c;
+    bl_config_defaults(&c);
+    bool missing;
+    b = bl_load(p1, &c, &missing, err, sizeof(err));
+    if (!b)
+        printf("# %s\n", err);
+    FAIL_IF_NOT(b);
+    FAIL_IF(b->n_dev != 4 || b->n_conv != 4);
+    FAIL_IF(bl_device_find(b, &v6) != a || bl_device_find(b, &grp) != g);
+    FAIL_IF(b->conv[0].l4 != 2);
+    FAIL_IF(bl_save(b, p2, err, sizeof(err)) != 0);
+    char *s1 = slurp(p1), *s2 = slurp(p2);
+    FAIL_IF(!s1 || !s2 || strcmp(s1, s2) != 0);
+    FAIL_IF(!strstr(s1, "\"ip-2\""));
+    free(s1);
+    free(s2);
+    bl_free(b);
+    unlink(p1);
+    unlink(p2);
+    PASS;
+}
+
 static int test_review(void)
 {
     const char *p1 = tmpfile_path("r1.json"), *p2 = tmpfile_path("r2.json");
@@ -624,11 +689,12 @@ static int test_names(void)
 static const struct unit_test tests[] = {
     {"learn, then more of the same: no finding", test_learn_then_quiet},
     {"each deviation is its finding", test_deviations},
-    {"the first command on a read-only conversation", test_first_command},
+    {"a master's first command; a rogue master", test_first_command},
     {"auto mode: devices mature when stable; relearn", test_auto_matures},
     {"a late device learns alone within its budget", test_new_device_budget},
     {"caps: devices and intervals, overflow said once", test_caps},
     {"the file: round trip, damaged, newer, bad fields", test_file_round_trip},
+    {"every kind of device and transport survives the file", test_file_kinds},
     {"review: diff, inventory, show, lookup", test_review},
     {"names, addresses and times", test_names},
     {NULL, NULL},
