@@ -3,6 +3,8 @@
  * per event type, reopened on SIGHUP (logrotate's postrotate), with an fsync
  * policy.  A write that fails (a full disk) loses the events in that write:
  * they are counted and reported once per episode, and the other sinks go on. */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -182,15 +184,23 @@ static void sync_file(struct eve_file *f)
     }
 }
 
+static void writeback_file(struct eve_file *f)
+{
+    if (f->dirty && !f->is_stdout && f->fd >= 0) {
+        output_writeback(f->fd);
+        f->dirty = false;
+    }
+}
+
 static void eve_second(struct sink *s)
 {
     struct eve_sink *e = (struct eve_sink *)s;
     if (e->fsync_policy != CONF_FSYNC_SECOND)
         return;
-    sync_file(&e->main);
+    writeback_file(&e->main);
     for (int t = 0; t < EV_COUNT; t++)
         if (e->per_type[t])
-            sync_file(e->per_type[t]);
+            writeback_file(e->per_type[t]);
 }
 
 static void reopen_file(struct eve_sink *e, struct eve_file *f)

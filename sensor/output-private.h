@@ -56,6 +56,10 @@ int output_add_sink(struct output *o, struct sink *s);
 /* The output thread's loop, created on first use (sinks set their timers
  * and connections on it before the thread starts). */
 struct event_base *output_base(struct output *o);
+/* The fsync policy "second": starts the writeback of what the file holds
+ * without waiting for it (sync_file_range), so a slow disk never stalls the
+ * loop that serves every sink; "always" and closing use fdatasync. */
+void output_writeback(int fd);
 /* Milliseconds of the monotonic clock. */
 uint64_t output_now_ms(void);
 /* Raises a sensor_health alert from the output thread (spool full, an

@@ -2,6 +2,8 @@
 /* summary: the on-disk spool of a network sink (append-only, checksummed
  * records, bounded, survives a restart) and the relay that moves events
  * through it and through the sink's in-flight window, in order. */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -462,7 +464,7 @@ void spool_sync(struct spool *sp, bool second)
     if (second && sp->hdr_dirty)
         write_header(sp);
     if (sp->dirty && sp->fsync_policy == CONF_FSYNC_SECOND && second) {
-        fdatasync(sp->fd);
+        output_writeback(sp->fd);
         sp->dirty = false;
     }
 }

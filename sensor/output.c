@@ -3,6 +3,8 @@
  * eventfd, draining their queues into the sinks; the worker side of the
  * queues (with the overflow spool that keeps alerts when a live worker's
  * queue is full); shutdown within a deadline; counters for the stats event. */
+#include "config.h"
+
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
@@ -19,6 +21,12 @@
 #include "log.h"
 #include "output-private.h"
 #include "stats.h"
+
+void output_writeback(int fd)
+{
+    if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) != 0 && errno == ESPIPE)
+        return; /* not a file */
+}
 
 uint64_t output_now_ms(void)
 {
