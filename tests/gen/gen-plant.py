@@ -53,6 +53,8 @@ NIGHT_START = DAY0 + 24 * HOUR + 2 * HOUR + 50 * 60   # 2024-01-16 02:50
 ETH_P_LLDP = 0x88CC
 BCAST = "ff:ff:ff:ff:ff:ff"
 LLDP_MCAST = "01:80:c2:00:00:0e"
+CDP_MCAST = "01:00:0c:cc:cc:cc"
+STP_MCAST = "01:80:c2:00:00:00"
 
 # The plant.  OUIs: 00:80:f4 Telemecanique (Schneider), 00:1b:1b Siemens, 00:30:a7
 # Schweitzer Engineering, 00:0c:29 VMware, 00:14:22 Dell, 00:1e:bd Cisco.
@@ -163,6 +165,38 @@ def lldp_frame():
             tlv(6, b"Cisco IOS Software, IE-4000 Software, Version 15.2(7)E4") +
             tlv(7, struct.pack("!HH", 0x0014, 0x0004)) +
             tlv(8, bytes([5, 1]) + SWITCH.ip + b"\x02\x00\x00\x00\x01\x00") + tlv(0, b""))
+
+
+def llc_frame(dst, src, llc):
+    """An IEEE 802.3 frame: a length instead of an ethertype, then LLC."""
+    frame = mac_bytes(dst) + src + struct.pack("!H", len(llc)) + llc
+    return frame + b"\0" * max(0, 60 - len(frame))
+
+
+def mac_bytes(text):
+    return bytes(int(x, 16) for x in text.split(":"))
+
+
+def cdp_frame():
+    """CDP version 2 from the router: device id, addresses, port, capabilities
+    (router), software version, platform."""
+    def tlv(t, value):
+        return struct.pack("!HH", t, 4 + len(value)) + value
+    addresses = struct.pack("!IBBBH", 1, 1, 1, 0xCC, 4) + GW.ip
+    body = (tlv(1, b"plant-gw1") + tlv(2, addresses) + tlv(3, b"GigabitEthernet0/0/1") +
+            tlv(4, struct.pack("!I", 0x01)) +
+            tlv(5, b"Cisco IOS XE Software, Version 16.9.4\nTechnical Support: ...") +
+            tlv(6, b"cisco ISR4321/K9"))
+    cdp = bytes([2, 180]) + b"\0\0" + body
+    return llc_frame(CDP_MCAST, GW.mac, b"\xaa\xaa\x03\x00\x00\x0c\x20\x00" + cdp)
+
+
+def stp_frame():
+    """A configuration BPDU from the switch (IEEE 802.1D)."""
+    bridge = struct.pack("!H", 0x8000) + SWITCH.mac
+    bpdu = struct.pack("!HBBB", 0, 0, 0, 0) + bridge + struct.pack("!I", 0) + bridge + \
+        struct.pack("!HHHHH", 0x8018, 0, 20 * 256, 2 * 256, 15 * 256)
+    return llc_frame(STP_MCAST, SWITCH.mac, b"\x42\x42\x03" + bpdu)
 
 
 def dhcp(op, xid, chaddr, yiaddr, msg_type, options=()):
@@ -286,9 +320,12 @@ class Plant:
                 t += every * (1 + self.rng.uniform(-0.1, 0.1))
 
     def lldp(self, start, end, every):
+        """LLDP from the switch, CDP from the router, STP from the switch."""
         t = start + 2
         while t < end:
             self.at(t, lambda: self.cap.l2(LLDP_MCAST, SWITCH.mac, ETH_P_LLDP, lldp_frame()))
+            self.at(t + 3, lambda: self.cap.frame(cdp_frame()))
+            self.at(t + 4, lambda: self.cap.frame(stp_frame()))
             t += every
 
     def dhcp_lease(self, t):

@@ -297,6 +297,35 @@ static int test_deviations(void)
     PASS;
 }
 
+static int test_period_change(void)
+{
+    const char *path = tmpfile_path("period.json");
+    uint64_t t;
+    FAIL_IF(learn_file(path, &t) != 0);
+    struct net n;
+    struct baseline *b = load_detect(path, &n, t + 60 * S);
+    FAIL_IF_NOT(b);
+    t = run(b, &n, t + 60 * S, 10, 240);
+    FAIL_IF(n_found != 0);
+    /* one poll skipped is not a change */
+    t += 60 * S;
+    t = run(b, &n, t, 5, 250);
+    FAIL_IF(found[BL_A_PERIOD] != 0);
+    /* polled every 150 s from now on: slower, said once */
+    for (unsigned i = 0; i < 8; i++, t += 150 * S) {
+        msg_read(&msg, 3, 0, 10);
+        bl_packet(b, n.hmi, n.conv, true, 66, t);
+        bl_msg(b, n.conv, false, &msg, t);
+        bl_packet(b, n.plc, n.conv, false, 85, t + 2000);
+        bl_tick(b, t);
+    }
+    FAIL_IF(found[BL_A_PERIOD] != 1);
+    FAIL_IF(found[BL_A_RATE] != 0 || found[BL_A_SILENT] != 0);
+    bl_free(b);
+    unlink(path);
+    PASS;
+}
+
 static int test_first_command(void)
 {
     /* a read-only conversation: the first write is the severe variant */
@@ -689,6 +718,7 @@ static int test_names(void)
 static const struct unit_test tests[] = {
     {"learn, then more of the same: no finding", test_learn_then_quiet},
     {"each deviation is its finding", test_deviations},
+    {"a polling period that changes (one skipped poll does not)", test_period_change},
     {"a master's first command; a rogue master", test_first_command},
     {"auto mode: devices mature when stable; relearn", test_auto_matures},
     {"a late device learns alone within its budget", test_new_device_budget},
