@@ -1127,6 +1127,8 @@ static void packet_payload(struct worker *w, struct rules_worker *rw, struct flo
     struct hitctx h;
     bool have = false;
     uint32_t facts = 0;
+    int snmp_version = 0;
+    bool snmp_default = false;
     /* a connection refused: the server's first packet is a reset */
     if (f->key.proto == IPPROTO_TCP && dir == 1 && (p->tcp_flags & TCP_RST) && f->pkts[1] == 1 &&
         !(f->rules_done & RF_FAILED) && (f->tcp_seen & TCP_SYN) &&
@@ -1145,8 +1147,8 @@ static void packet_payload(struct worker *w, struct rules_worker *rw, struct flo
         if (snmp_sniff(p->payload, p->payload_len, &version, &clen, &def) && version != 3) {
             facts |= 1u << RC_SNMP_COMMUNITY;
             have = true;
-            h.snmp_version = version;
-            h.snmp_default = def;
+            snmp_version = version;
+            snmp_default = def;
         }
     }
     if (f->key.proto == IPPROTO_TCP && dir == 0 && p->payload_len && !(f->rules_done & RF_HTTP) &&
@@ -1161,8 +1163,6 @@ static void packet_payload(struct worker *w, struct rules_worker *rw, struct flo
     }
     if (!have)
         return;
-    int snmp_version = h.snmp_version;
-    bool snmp_default = h.snmp_default;
     /* a refused connection is told from the client's side */
     int edir = (facts & (1u << RC_FAILED_CONNECTION)) ? 0 : dir;
     flow_event(w, rw, f, edir, &ev);
