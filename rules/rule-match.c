@@ -475,6 +475,8 @@ static bool ep_item_match(const struct rule_set *rs, const struct ep_item *it,
         case EP_BROADCAST: return e->broadcast;
         case EP_ROLE: return e->role && strcasecmp(e->role, it->text) == 0;
         case EP_ANY: return true;
+        case EP_CLIENT: return e->side == 0;
+        case EP_SERVER: return e->side == 1;
         default: return false; /* addresses and MACs are in the lists */
     }
 }

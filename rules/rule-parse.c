@@ -573,6 +573,10 @@ static int parse_ep_item(struct parser *P, struct tok *t, struct ep_item *it)
         it->kind = EP_OT;
     } else if (strcmp(s, "broadcast") == 0) {
         it->kind = EP_BROADCAST;
+    } else if (strcmp(s, "client") == 0) {
+        it->kind = EP_CLIENT;
+    } else if (strcmp(s, "server") == 0) {
+        it->kind = EP_SERVER;
     } else if (strncmp(s, "zone:", 5) == 0) {
         it->kind = EP_ZONE;
         it->zone = P->rs->zones ? zone_find(P->rs->zones, s + 5) : -4;
@@ -610,7 +614,7 @@ static int parse_ep_item(struct parser *P, struct tok *t, struct ep_item *it)
         it->text = rs_strdup(P->rs, s, strlen(s));
     } else {
         perr(P, t, "'%s' is not an address, prefix, MAC, zone:NAME, level:N, set:NAME, "
-             "role:NAME, port:N, internal, external, ot, broadcast or any", t->s);
+             "role:NAME, port:N, internal, external, ot, broadcast, client, server or any", t->s);
         return -1;
     }
     if (it->kind == EP_ANY && it->neg) {

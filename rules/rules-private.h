@@ -85,6 +85,8 @@ enum ep_kind {
     EP_ROLE,
     EP_PORT,
     EP_ANY,
+    EP_CLIENT, /* the flow's initiator */
+    EP_SERVER, /* the flow's responder */
 };
 
 struct ep_item {

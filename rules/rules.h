@@ -391,6 +391,7 @@ struct rules_ep {
     bool internal;
     bool broadcast;     /* broadcast / multicast destination */
     const char *role;   /* device role when known, or NULL */
+    int8_t side;        /* 0 the flow's client (initiator), 1 its server, -1 neither */
 };
 
 /* What a rule is matched against besides the message.  src is the sender of

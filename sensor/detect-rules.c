@@ -725,6 +725,7 @@ static void flow_side(struct worker *w, struct rules_worker *rw, struct flow *f,
     e->internal = e->zone != ZONE_EXTERNAL;
     e->broadcast = ip_broadcast(e->ip, e->ip_version) || (e->mac && (e->mac[0] & 1));
     e->role = g_role_fn ? g_role_fn(w, e->ip, e->ip_version, e->mac) : NULL;
+    e->side = (int8_t)side;
 }
 
 static const char *flow_app(const struct worker *w, const struct flow *f)
@@ -1206,6 +1207,7 @@ static void arp_packet(struct worker *w, struct rules_worker *rw, const struct p
     ev.dst.zone = zone_of(s->zones, tip, 4);
     ev.dst.internal = ev.dst.zone != ZONE_EXTERNAL;
     ev.dst.broadcast = (p->dst_mac[0] & 1) != 0;
+    ev.src.side = ev.dst.side = -1;
     h.arp_op = op;
     h.arp_sha = sha;
     h.arp_spa = spa;
@@ -1288,6 +1290,7 @@ void rules_on_msg(struct worker *w, struct flow *f, int dir, const struct ot_msg
             ev.dst.broadcast = (w->pkt->dst_mac[0] & 1) != 0;
         }
         ev.src.zone = ev.dst.zone = ZONE_NONE;
+        ev.src.side = ev.dst.side = -1;
         ev.proto = m->proto;
     }
     hit_init(&h, w, rw, f, dir, m, w->pkt, &ev);
@@ -1312,6 +1315,7 @@ void rules_on_parse_error(struct worker *w, struct flow *f, int dir, int proto)
             ev.dst.mac = w->pkt->dst_mac;
         }
         ev.src.zone = ev.dst.zone = ZONE_NONE;
+        ev.src.side = ev.dst.side = -1;
     }
     ev.proto = (enum ot_proto)proto;
     ev.facts = 1u << RC_INVALID_PDU;

@@ -55,8 +55,8 @@ static void run(const struct rule_set *rs)
     static const uint8_t a[16] = {10, 9, 0, 5}, b[16] = {10, 1, 1, 7};
     static const uint8_t mac[6] = {0, 0x80, 0xf4, 1, 2, 3};
     struct rules_event ev = {
-        .src = {a, 4, mac, 40000, 1, true, false, "hmi"},
-        .dst = {b, 4, NULL, 502, 0, true, false, "plc"},
+        .src = {a, 4, mac, 40000, 1, true, false, "hmi", 0},
+        .dst = {b, 4, NULL, 502, 0, true, false, "plc", 1},
         .l4 = 6,
         .proto = OT_PROTO_MODBUS,
         .app = "modbus",
@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (data[0] & 1) {
         struct tuning *t = tuning_parse("fuzz.tuning", text, &pr);
         if (t) {
-            struct rules_ep src = {NULL, 0, NULL, 0, ZONE_UNZONED, false, false, NULL};
+            struct rules_ep src = {NULL, 0, NULL, 0, ZONE_UNZONED, false, false, NULL, -1};
             struct tune_result res;
             for (uint32_t sid = 0; sid < 4; sid++)
                 tuning_check(t, 3100001 + sid, "plc_stop", &src, &src, &res);

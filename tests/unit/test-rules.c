@@ -454,6 +454,17 @@ static int test_match_endpoints(void)
     ep4(&ev.dst, 1, "10.2.0.1", z); /* scada: level 2, not level 0-1 */
     FAIL_IF(match_msg(rs, &m, &ev, &h) != 0);
     rules_free(rs);
+    /* who sent it: the flow's client or its server */
+    rs = set_of(z, "alert iec104 from server msg \"s\" sid 1\n"
+                   "alert iec104 from client msg \"c\" sid 2\n");
+    FAIL_IF_NOT(rs);
+    msg_init(&m, OT_PROTO_IEC104, 45, "C_SC_NA_1", OT_OP_CONTROL);
+    ev.src.side = 1;
+    ev.dst.side = 0;
+    FAIL_IF(match_msg(rs, &m, &ev, &h) != 1 || h.sid[0] != 1);
+    ev.src.side = -1; /* layer 2: neither */
+    FAIL_IF(match_msg(rs, &m, &ev, &h) != 0);
+    rules_free(rs);
     zone_table_free(z);
     PASS;
 }
