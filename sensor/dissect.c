@@ -38,6 +38,10 @@ static void attach(struct worker *w, struct flow *f, const struct ot_dissector *
     f->dissector = d;
     f->dissect_done = true;
     w->stats.proto[d->proto].flows++;
+    /* records repeat the flow's ends: keep their text (none: written each time) */
+    f->ends = pool_take(&w->ends_pool);
+    if (f->ends)
+        f->ends->len[0] = f->ends->len[1] = 0;
 }
 
 /* Probes one candidate set over the bytes seen so far. */
@@ -291,6 +295,8 @@ void dissect_release(struct worker *w, struct flow *f)
 {
     pool_put(&w->dstate_pool, f->dstate);
     f->dstate = NULL;
+    pool_put(&w->ends_pool, f->ends);
+    f->ends = NULL;
 }
 
 void dissect_gap(struct worker *w, struct flow *f, int dir)

@@ -106,6 +106,59 @@ static const char *app_proto(const struct worker *w, const struct flow *f)
     return appid_name(w, f);
 }
 
+/* The members naming a flow's two ends as seen from the sender of dir. */
+static void write_flow_ends(struct worker *w, const struct flow *f, int dir)
+{
+    struct jsonw *jw = &w->jw;
+    /* src is the sender named by dir; the key holds the client in a or b */
+    bool src_is_a = (dir == 0) == f->client_is_a;
+    bool ports = f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP;
+    jw_kname(jw, "src_ip", f->ip_text[src_is_a ? 0 : 1]);
+    if (ports)
+        jw_ku64(jw, "src_port", src_is_a ? f->key.port_a : f->key.port_b);
+    jw_kname(jw, "dest_ip", f->ip_text[src_is_a ? 1 : 0]);
+    if (ports)
+        jw_ku64(jw, "dest_port", src_is_a ? f->key.port_b : f->key.port_a);
+    const char *l4 = l4_name(f->key.proto);
+    if (l4)
+        jw_kname(jw, "proto", l4);
+    else
+        jw_ku64(jw, "proto", f->key.proto);
+    const char *app = app_proto(w, f);
+    if (app)
+        jw_kname(jw, "app_proto", app);
+    put_vlan(jw, f->vlan_count, f->vlan);
+    if (f->has_ether) {
+        jw_key(jw, "ether");
+        jw_obj_begin(jw);
+        jw_kname(jw, "src_mac", f->mac_text[dir == 0 ? 0 : 1]);
+        jw_kname(jw, "dest_mac", f->mac_text[dir == 0 ? 1 : 0]);
+        jw_obj_end(jw);
+    }
+    if (f->tunnel.type != TUN_NONE)
+        put_tunnel(jw, &f->tunnel);
+}
+
+/* A dissected flow writes the same ends in every record: they are kept as
+ * text per direction once written (f->ends, pooled), then copied. */
+static void put_flow_ends(struct worker *w, const struct flow *f, int dir)
+{
+    struct jsonw *jw = &w->jw;
+    struct flow_ends *e = f->ends;
+    int d = dir == 0 ? 0 : 1;
+    if (e && e->len[d]) {
+        jw_put(jw, e->text[d], e->len[d]);
+        return;
+    }
+    size_t start = jw->len;
+    write_flow_ends(w, f, dir);
+    size_t n = jw->len - start;
+    if (e && !jw->overflow && n <= sizeof(e->text[d])) {
+        memcpy(e->text[d], jw->buf + start, n);
+        e->len[d] = (uint16_t)n;
+    }
+}
+
 void event_begin(struct worker *w, uint64_t ts, int type, const struct flow *f, int dir)
 {
     struct jsonw *jw = &w->jw;
@@ -119,32 +172,10 @@ void event_begin(struct worker *w, uint64_t ts, int type, const struct flow *f, 
     jw_raw(jw, w->sensor_json, w->sensor_json_len);
     jw_kname(jw, "event_type", ev_type_name(type));
     if (f) {
-        /* src is the sender named by dir; the key holds the client in a or b */
-        bool src_is_a = (dir == 0) == f->client_is_a;
-        bool ports = f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP;
-        jw_kname(jw, "src_ip", f->ip_text[src_is_a ? 0 : 1]);
-        if (ports)
-            jw_ku64(jw, "src_port", src_is_a ? f->key.port_a : f->key.port_b);
-        jw_kname(jw, "dest_ip", f->ip_text[src_is_a ? 1 : 0]);
-        if (ports)
-            jw_ku64(jw, "dest_port", src_is_a ? f->key.port_b : f->key.port_a);
-        const char *l4 = l4_name(f->key.proto);
-        if (l4)
-            jw_kname(jw, "proto", l4);
-        else
-            jw_ku64(jw, "proto", f->key.proto);
-        const char *app = app_proto(w, f);
-        if (app)
-            jw_kname(jw, "app_proto", app);
-        put_vlan(jw, f->vlan_count, f->vlan);
-        if (f->has_ether) {
-            jw_key(jw, "ether");
-            jw_obj_begin(jw);
-            jw_kname(jw, "src_mac", f->mac_text[dir == 0 ? 0 : 1]);
-            jw_kname(jw, "dest_mac", f->mac_text[dir == 0 ? 1 : 0]);
-            jw_obj_end(jw);
-        }
-    } else if (w->pkt && w->pkt->has_ether) {
+        put_flow_ends(w, f, dir);
+        return;
+    }
+    if (w->pkt && w->pkt->has_ether) {
         put_vlan(jw, w->pkt->vlan_count, w->pkt->vlan);
         jw_key(jw, "ether");
         jw_obj_begin(jw);
@@ -152,9 +183,8 @@ void event_begin(struct worker *w, uint64_t ts, int type, const struct flow *f, 
         put_mac(jw, "dest_mac", w->pkt->dst_mac);
         jw_obj_end(jw);
     }
-    const struct tunnel *t = f ? &f->tunnel : (w->pkt ? &w->pkt->tunnel : NULL);
-    if (t && t->type != TUN_NONE)
-        put_tunnel(jw, t);
+    if (w->pkt && w->pkt->tunnel.type != TUN_NONE)
+        put_tunnel(jw, &w->pkt->tunnel);
 }
 
 void event_packet_addresses(struct worker *w, const struct packet *p)

@@ -17,6 +17,14 @@ struct txn;
 struct reasm_buf;
 struct ooo_store;
 
+/* The JSON members naming a dissected flow's ends (src/dest, ports, proto,
+ * app_proto, vlan, ether, tunnel) as written for each direction. */
+#define FLOW_ENDS_TEXT 448
+struct flow_ends {
+    uint16_t len[2];
+    char text[2][FLOW_ENDS_TEXT];
+};
+
 /* One direction of a TCP byte stream, framed into PDUs (reasm-tcp.c). */
 struct stream {
     uint32_t next_seq;
@@ -81,6 +89,7 @@ struct flow {
     struct stream stream[2];
     const struct ot_dissector *dissector;
     void *dstate;      /* dissector flow state, pooled */
+    struct flow_ends *ends; /* the event header text, pooled with the dissector state */
     uint8_t probe_tries;
     bool dissect_done; /* no dissector will be tried any more */
     uint64_t pdus;

@@ -52,6 +52,7 @@ int worker_init(struct worker *w, const struct conf *conf, struct output *out,
     if (!w->flows || jw_init(&w->jw, 1 << 17) != 0 ||
         pool_init(&w->reasm_pool, conf->reasm_buffers, sizeof(size_t) + conf->reasm_max_pdu) != 0 ||
         pool_init(&w->dstate_pool, conf->dissect_flows, dstate ? dstate : 1) != 0 ||
+        pool_init(&w->ends_pool, conf->dissect_flows, sizeof(struct flow_ends)) != 0 ||
         pool_init(&w->txn_pool, conf->pending_max + 1, sizeof(struct txn)) != 0) {
         snprintf(err, errlen, "cannot allocate the worker's pools (flow.max_flows %u, "
                  "reassembly.buffers %u x %u bytes): lower them", conf->max_flows,
@@ -93,6 +94,7 @@ void worker_fini(struct worker *w)
     alert_fini(w);
     pool_fini(&w->reasm_pool);
     pool_fini(&w->dstate_pool);
+    pool_fini(&w->ends_pool);
     pool_fini(&w->txn_pool);
     jw_fini(&w->jw);
     dedup_fini(&w->span_dedup);

@@ -44,6 +44,7 @@ struct worker {
     struct pool ndpi_pool;
     struct pool reasm_pool;
     struct pool dstate_pool;
+    struct pool ends_pool; /* struct flow_ends, one per dissected flow */
     struct pool txn_pool;
     size_t dstate_size;
     struct txn *age_head;
