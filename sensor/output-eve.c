@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -102,8 +103,17 @@ static void file_flush(struct eve_sink *e, struct eve_file *f)
         }
         f->dirty = true;
     } else {
-        /* a line cut in the middle would corrupt the next one: end it */
-        if (off > 0 && write(f->fd, "\n", 1) < 0)
+        /* a line cut in the middle would corrupt the next one: take its
+         * start back (a regular file: the disk is full, a newline would not
+         * fit either), or end it */
+        size_t keep = off;
+        while (keep > 0 && f->buf[keep - 1] != '\n')
+            keep--;
+        struct stat st;
+        if (keep < off && !(fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+                            st.st_size >= (off_t)(off - keep) &&
+                            ftruncate(f->fd, st.st_size - (off_t)(off - keep)) == 0) &&
+            write(f->fd, "\n", 1) < 0)
             saved = errno;
         atomic_fetch_add_explicit(&s->c.lost, f->events, memory_order_relaxed);
         atomic_fetch_add_explicit(&s->c.errors, 1, memory_order_relaxed);
