@@ -19,5 +19,7 @@ uint32_t bl_point_add(struct baseline *b, uint32_t dev, uint8_t proto, uint32_t 
 /* "10.0.0.1" / "fe80::1" into k->ip and k->ip_version; -1 when not an address. */
 int bl_parse_ip(const char *s, struct bl_key *k);
 int bl_parse_mac(const char *s, uint8_t mac[6]);
+/* An address as JSON: an integer, or a decimal string above 2^63 - 1. */
+json_t *bl_json_addr(uint64_t v);
 
 #endif

@@ -1431,8 +1431,8 @@ static json_t *span_list(const struct bl_conv *c, uint32_t func, uint32_t space)
     json_t *a = json_array();
     for (uint32_t i = 0; i < c->n_spans; i++)
         if (c->spans[i].func == func && c->spans[i].space == space && json_array_size(a) < 16)
-            json_array_append_new(a, json_pack("[I, I]", (json_int_t)c->spans[i].lo,
-                                               (json_int_t)c->spans[i].hi));
+            json_array_append_new(a, json_pack("[o, o]", bl_json_addr(c->spans[i].lo),
+                                               bl_json_addr(c->spans[i].hi)));
     return a;
 }
 
@@ -1771,8 +1771,11 @@ void bl_msg(struct baseline *b, uint32_t conv, bool from_server, const struct ot
     c->msgs++;
     observe_hour(b, now);
 
-    /* the protocol, once per conversation and per device side */
+    /* the protocol, once per conversation and per device side; a side of a
+     * conversation that already carried the protocol (the first response of
+     * an outstation whose requests were learned) is not a new protocol */
     uint32_t pbit = (m->proto > 0 && m->proto < 32) ? 1U << m->proto : 0;
+    bool conv_knew = c->proto == m->proto && c->msgs > 1;
     if (!c->proto && m->proto) {
         c->proto = (uint8_t)m->proto;
         c->app[0] = '\0';
@@ -1781,7 +1784,8 @@ void bl_msg(struct baseline *b, uint32_t conv, bool from_server, const struct ot
     }
     uint32_t *mask = request ? &snd->client_protos : &snd->server_protos;
     if (pbit && !(*mask & pbit) && snd->key.kind == BL_DEV_HOST) {
-        if (!dev_learning(b, snd) && !c->alerted_new && detect && !conv_learning(b, c)) {
+        if (!dev_learning(b, snd) && !c->alerted_new && detect && !conv_learning(b, c) &&
+            !conv_knew) {
             c->alerted_new = true;
             json_t *ev = json_pack("{s:o, s:s, s:s, s:o}", "device", jstr_dev(b, sender),
                                    "protocol", ot_proto_name(m->proto), "side",
@@ -1917,9 +1921,9 @@ void bl_msg(struct baseline *b, uint32_t conv, bool from_server, const struct ot
                      lo ^ (hi << 1)))
                 continue;
             bool write = is_command((uint8_t)m->op_class);
-            json_t *ev = json_pack("{s:o, s:s, s:{s:I, s:I}, s:o}", "function", msg_function(m),
+            json_t *ev = json_pack("{s:o, s:s, s:{s:o, s:I}, s:o}", "function", msg_function(m),
                                    "space", r->space ? r->space : "unknown", "observed", "start",
-                                   (json_int_t)r->start, "count", (json_int_t)r->count, "learned",
+                                   bl_json_addr(r->start), "count", (json_int_t)r->count, "learned",
                                    span_list(c, m->function_code, r->space_id));
             emit(b, write ? BL_A_ADDRESS_WRITE : BL_A_ADDRESS_READ, c->client, c->server, conv,
                  ev);
@@ -1983,9 +1987,9 @@ void bl_msg(struct baseline *b, uint32_t conv, bool from_server, const struct ot
             bool far = unsettled || dist > (width > 1 ? width : 1);
             if (!space)
                 space = p->space_name ? p->space_name : "unknown";
-            json_t *ev = json_pack("{s:o, s:s, s:I, s:f, s:o, s:[f, f], s:s}", "function",
+            json_t *ev = json_pack("{s:o, s:s, s:o, s:f, s:o, s:[f, f], s:s}", "function",
                                    msg_function(m), "space", space, "address",
-                                   (json_int_t)v->addr, "observed", v->value, "learned",
+                                   bl_json_addr(v->addr), "observed", v->value, "learned",
                                    point_evidence(p), "allowed", lo, hi, "rule",
                                    discrete    ? "discrete set"
                                    : unsettled ? "few writes learned: magnitude only"

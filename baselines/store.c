@@ -122,6 +122,35 @@ static json_int_t clamp_i(uint64_t v)
     return v > (uint64_t)LLONG_MAX ? LLONG_MAX : (json_int_t)v;
 }
 
+json_t *bl_json_addr(uint64_t v)
+{
+    /* JSON integers are signed 64-bit in jansson: an address above (an OPC
+     * UA node id hashed to 64 bits) is written as a decimal string */
+    if (v <= (uint64_t)LLONG_MAX)
+        return json_integer((json_int_t)v);
+    char s[24];
+    snprintf(s, sizeof(s), "%llu", (unsigned long long)v);
+    return json_string(s);
+}
+
+/* An address written by bl_json_addr; -1 when it is neither. */
+static int json_addr(const json_t *j, uint64_t *v)
+{
+    if (json_is_integer(j) && json_integer_value(j) >= 0) {
+        *v = (uint64_t)json_integer_value(j);
+        return 0;
+    }
+    const char *s = json_string_value(j);
+    if (!s || !*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 20)
+        return -1;
+    errno = 0;
+    unsigned long long x = strtoull(s, NULL, 10);
+    if (errno)
+        return -1;
+    *v = x;
+    return 0;
+}
+
 static json_t *device_json(const struct baseline *b, uint32_t id)
 {
     const struct bl_device *d = &b->dev[id];
@@ -244,8 +273,8 @@ static json_t *conv_json(const struct baseline *b, uint32_t id)
         json_t *ranges = json_array();
         uint32_t j = i;
         for (; j < c->n_spans && c->spans[j].func == s->func && c->spans[j].space == s->space; j++)
-            json_array_append_new(ranges, json_pack("[I, I]", clamp_i(c->spans[j].lo),
-                                                    clamp_i(c->spans[j].hi)));
+            json_array_append_new(ranges, json_pack("[o, o]", bl_json_addr(c->spans[j].lo),
+                                                    bl_json_addr(c->spans[j].hi)));
         json_t *g = json_pack("{s:I, s:I, s:o}", "function", (json_int_t)s->func, "space",
                               (json_int_t)s->space, "ranges", ranges);
         if (s->space_name)
@@ -279,12 +308,13 @@ static json_t *point_json(const struct bl_point *p)
     json_t *set = json_array();
     for (unsigned i = 0; i < p->n_set; i++)
         json_array_append_new(set, json_real(p->set[i]));
-    json_t *o = json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:o, s:b}",
+    json_t *o = json_pack("{s:I, s:s, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:o, s:b}",
                           "device", (json_int_t)p->dev, "protocol",
                           ot_proto_name((enum ot_proto)p->proto), "space", (json_int_t)p->space,
-                          "address", clamp_i(p->addr), "writes", clamp_i(p->writes), "grew_at",
+                          "writes", clamp_i(p->writes), "grew_at",
                           clamp_i(p->grew_at), "min", p->min, "max", p->max, "last", p->last,
                           "largest_step", p->step, "set", set, "set_overflow", p->set_overflow);
+    json_object_set_new(o, "address", bl_json_addr(p->addr));
     if (p->unit != UINT32_MAX)
         json_object_set_new(o, "unit", json_integer(p->unit));
     if (p->space_name)
@@ -990,10 +1020,10 @@ static void read_conv(struct reader *r, json_t *o, uint32_t idx)
         }
         json_array_foreach(ranges, k, rg)
         {
-            json_t *lo = json_array_get(rg, 0), *hi = json_array_get(rg, 1);
-            if (!json_is_array(rg) || json_array_size(rg) != 2 || !json_is_integer(lo) ||
-                !json_is_integer(hi) || json_integer_value(lo) < 0 ||
-                json_integer_value(hi) < json_integer_value(lo)) {
+            uint64_t lo, hi;
+            if (!json_is_array(rg) || json_array_size(rg) != 2 ||
+                json_addr(json_array_get(rg, 0), &lo) != 0 ||
+                json_addr(json_array_get(rg, 1), &hi) != 0 || hi < lo) {
                 bad(r, gw, "ranges[%zu]: not [low, high]", k);
                 return;
             }
@@ -1001,9 +1031,7 @@ static void read_conv(struct reader *r, json_t *o, uint32_t idx)
                 c->spans_overflow = true;
                 break;
             }
-            c->spans[c->n_spans++] = (struct bl_span){func, space, name,
-                                                      (uint64_t)json_integer_value(lo),
-                                                      (uint64_t)json_integer_value(hi)};
+            c->spans[c->n_spans++] = (struct bl_span){func, space, name, lo, hi};
         }
     }
     /* the file's order is the learned order; keep the invariant anyway */
@@ -1071,7 +1099,9 @@ static void read_point(struct reader *r, json_t *o, uint32_t idx)
                                                                      UINT32_MAX - 1, 0)
                                                : UINT32_MAX;
     uint32_t space = (uint32_t)get_uint(r, o, "space", w, UINT32_MAX, 0);
-    uint64_t addr = get_uint(r, o, "address", w, LLONG_MAX, 0);
+    uint64_t addr = 0;
+    if (json_addr(json_object_get(o, "address"), &addr) != 0)
+        bad(r, w, "address: not an address");
     uint32_t id = bl_point_add(b, (uint32_t)dev, (uint8_t)pr, unit, space, addr);
     if (id != idx) {
         bad(r, w, "could not be placed");

@@ -223,14 +223,15 @@ uint32_t inventory_ip_device(struct inventory *inv, const uint8_t ip[16], int ve
 }
 
 /* The device of one end of a flow: its address, or its MAC when it has no
- * address yet (DHCP), or the group it is when it is a destination. */
+ * address yet (DHCP), or a group: a multicast address, or an address the
+ * first packet was broadcast to (a subnet broadcast: 10.0.0.255). */
 static uint32_t end_device(struct inventory *inv, const struct ip_addr *ip, int version,
                            uint16_t vlan, const uint8_t *mac, bool dest, bool seen, uint64_t now)
 {
+    static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     if (unspecified(ip->b, version))
         return mac ? inventory_mac_device(inv, mac, vlan, seen, now) : BL_NONE;
-    if (dest && mac && (mac[0] & 1) && !group_ip(ip->b, version)) {
-        /* a subnet broadcast: a group, whatever the address looks like */
+    if (dest && mac && memcmp(mac, bcast, 6) == 0 && !group_ip(ip->b, version)) {
         struct bl_key k;
         memset(&k, 0, sizeof(k));
         memcpy(k.ip, ip->b, 16);
@@ -244,6 +245,18 @@ static uint32_t end_device(struct inventory *inv, const struct ip_addr *ip, int 
     if (d && d->key.kind == BL_DEV_HOST && mac && mac_unicast(mac))
         bl_device_mac(inv->b, id, mac, false);
     return id;
+}
+
+#define EPHEMERAL 32768 /* the lowest ephemeral port of common stacks (Linux) */
+
+/* A port some dissector is configured on (EtherNet/IP's 44818 is high). */
+static bool ot_port(const struct worker *w, uint16_t port)
+{
+    for (int p = 1; p < OT_PROTO_COUNT; p++)
+        for (int k = 0; k < CONF_MAX_PORTS && w->conf->dissector[p].ports[k]; k++)
+            if (w->conf->dissector[p].ports[k] == port)
+                return true;
+    return false;
 }
 
 static void flow_setup(struct inventory *inv, struct flow *f, int dir, uint64_t now)
@@ -261,13 +274,17 @@ static void flow_setup(struct inventory *inv, struct flow *f, int dir, uint64_t 
     inv->cur_dir = dir;
     /* found unseen: the packet that follows makes its sender appear, its MAC
      * (and vendor) already known for the asset event and new_device */
-    f->inv_dev[0] = end_device(inv, cip, version, f->key.vlan, cmac, false, false, now);
-    f->inv_dev[1] = end_device(inv, sip, version, f->key.vlan, smac, true, false, now);
-    /* both ports ephemeral (no server port worth learning): one key for all */
+    /* the MAC a first packet was sent to can be a broadcast: that end only */
+    f->inv_dev[0] = end_device(inv, cip, version, f->key.vlan, cmac, dir == 1, false, now);
+    f->inv_dev[1] = end_device(inv, sip, version, f->key.vlan, smac, dir == 0, false, now);
+    /* both ports in the ephemeral ranges (Linux starts at 32768) and neither
+     * an industrial protocol's: no server port worth learning, one key for
+     * all such flows between the two, or every flow would be new */
     uint16_t port = sport;
     if (f->key.proto != IPPROTO_TCP && f->key.proto != IPPROTO_UDP)
         port = 0;
-    else if (!f->dissector && sport >= 49152 && cport >= 49152)
+    else if (sport >= EPHEMERAL && cport >= EPHEMERAL && !ot_port(inv->w, sport) &&
+             !ot_port(inv->w, cport))
         port = 0;
     /* between two outside addresses: nothing of this network (or
      * networks.internal misses a range); no conversation is learned */

@@ -606,6 +606,12 @@ static int test_file_kinds(void)
     FAIL_IF(bl_conv_get(b, m, g, 0, 0x88b8, T0) == BL_NONE);   /* GOOSE */
     FAIL_IF(bl_conv_get(b, a, e, 58, 0, T0) == BL_NONE);       /* ICMPv6 */
     FAIL_IF(bl_conv_get(b, e, a, 6, 443, T0) == BL_NONE);
+    /* an address above 2^63 (OPC UA string node ids are hashed to 64 bits) */
+    uint32_t big = bl_conv_get(b, a, m, 6, 4840, T0);
+    FAIL_IF(big == BL_NONE);
+    msg_read(&msg, 3, 0xF000000000000001ULL, 1);
+    bl_msg(b, big, false, &msg, T0);
+    FAIL_IF(b->conv[big].n_spans != 1);
     const char *p1 = tmpfile_path("k1.json"), *p2 = tmpfile_path("k2.json");
     char err[BL_ERRBUF];
     FAIL_IF(bl_save(b, p1, err, sizeof(err)) != 0);
@@ -617,7 +623,8 @@ static int test_file_kinds(void)
     if (!b)
         printf("# %s\n", err);
     FAIL_IF_NOT(b);
-    FAIL_IF(b->n_dev != 4 || b->n_conv != 4);
+    FAIL_IF(b->n_dev != 4 || b->n_conv != 5);
+    FAIL_IF(b->conv[big].n_spans != 1 || b->conv[big].spans[0].lo != 0xF000000000000001ULL);
     FAIL_IF(bl_device_find(b, &v6) != a || bl_device_find(b, &grp) != g);
     FAIL_IF(b->conv[0].l4 != 2);
     FAIL_IF(bl_save(b, p2, err, sizeof(err)) != 0);
