@@ -13,6 +13,7 @@
 
 #include "baseline.h"
 #include "conf.h"
+#include "rules.h"
 #include "worker.h"
 
 /* pool.c rounds objects up to 16 bytes */
@@ -22,6 +23,15 @@ static size_t obj(size_t size)
 }
 
 static size_t total;
+
+/* libotrules rounds its tables up to a power of two, at least 16 */
+static uint64_t pow2(uint64_t n)
+{
+    uint64_t c = 16;
+    while (c < n)
+        c <<= 1;
+    return c;
+}
 
 static void term(const char *name, const char *formula, uint64_t count, size_t size)
 {
@@ -57,6 +67,8 @@ int main(int argc, char **argv)
     term("reassembly", "reassembly.buffers x (max_pdu + 8)", c.reasm_buffers,
          obj(sizeof(size_t) + c.reasm_max_pdu));
     term("dissector_state", "dissect.flows x largest state", c.dissect_flows, obj(dstate));
+    term("flow_ends", "dissect.flows x struct flow_ends", c.dissect_flows,
+         obj(sizeof(struct flow_ends)));
     term("pending", "(dissect.pending.max + 1) x struct txn", (uint64_t)c.pending_max + 1,
          obj(sizeof(struct txn)));
     if (c.inventory_enabled) {
@@ -67,6 +79,14 @@ int main(int argc, char **argv)
         /* + its hash: up to 4 buckets of 4 bytes per point */
         term("points", "max_points x point", b->max_points, sizeof(struct bl_point) + 16);
     }
+    /* the detection state: entry sizes as rules/track.c and rules/condition.c
+     * declare them (private there), rounded up */
+    term("rule_thresholds", "2 x pow2(rules.state.thresholds) x entry",
+         2 * pow2(c.rules_thresholds), 32 + 4 * TRACK_MAX_DISTINCT);
+    term("rule_once", "pow2(rules.state.conversations) x 8", pow2(c.rules_conversations), 8);
+    term("rule_goose", "pow2(rules.state.goose) x entry", pow2(c.rules_goose), 48);
+    term("rule_arp", "pow2(rules.state.arp) x entry", pow2(c.rules_arp), 40);
+    term("rule_certs", "pow2(rules.state.certificates) x entry", pow2(c.rules_certificates), 128);
     term("output_queue", "outputs.queue_kb x 1024", c.output_queue_kb, 1024);
     printf("%-18s %12zu\n", "total", total);
     return 0;
