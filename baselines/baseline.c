@@ -960,8 +960,11 @@ uint64_t bl_rate_quantile(const struct bl_rate *r, double q)
     uint64_t want = (uint64_t)ceil(q * (double)total), acc = 0;
     for (int i = 0; i < BL_RATE_BINS; i++) {
         acc += r->hist[i];
-        if (acc >= want && acc > 0)
-            return i == 0 ? 0 : (i >= 64 ? UINT64_MAX : (1ULL << i) - 1);
+        if (acc >= want && acc > 0) {
+            /* the bin's upper edge, never above the largest bucket seen */
+            uint64_t edge = i == 0 ? 0 : (i >= 64 ? UINT64_MAX : (1ULL << i) - 1);
+            return edge < r->max ? edge : r->max;
+        }
     }
     return r->max;
 }
