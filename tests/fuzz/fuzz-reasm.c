@@ -59,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     conf_defaults(&conf);
     conf.ndpi_enabled = false;
+    conf.inventory_enabled = false; /* the pipeline target covers it; its init is slow */
     conf.max_flows = 16;
     conf.reasm_buffers = 3;
     conf.reasm_max_pdu = 512;
