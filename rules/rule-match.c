@@ -261,6 +261,11 @@ bool rules_want_cond(const struct rule_set *rs, int cond)
     return rs && cond >= 0 && cond < RC_COUNT && (rs->cond_mask & (1u << cond));
 }
 
+bool rules_want_role(const struct rule_set *rs)
+{
+    return rs && rs->uses_role;
+}
+
 /* ------------------------------------------------------------------ matching */
 
 static bool num_in(const struct clause *c, double x)

@@ -606,6 +606,7 @@ static int parse_ep_item(struct parser *P, struct tok *t, struct ep_item *it)
         it->text = rs_strdup(P->rs, s + 4, strlen(s + 4));
     } else if (strncmp(s, "role:", 5) == 0 && s[5]) {
         it->kind = EP_ROLE;
+        P->rs->uses_role = true;
         it->text = rs_lower(P->rs, s + 5);
     } else if (mac_parse(s, it->mac)) {
         it->kind = EP_MAC;

@@ -184,6 +184,7 @@ struct rule_set {
     uint32_t *any_ot;
     uint32_t n_any_ot;
     uint32_t cond_mask; /* conditions some rule uses */
+    bool uses_role;     /* some rule names a device role (role:plc) */
 };
 
 void *rs_alloc(struct rule_set *rs, size_t n);

@@ -434,6 +434,8 @@ const struct rule_info *rules_info(const struct rule_set *rs, size_t index);
 bool rules_want(const struct rule_set *rs, enum rules_trigger t);
 /* Does any rule on this trigger use this condition? */
 bool rules_want_cond(const struct rule_set *rs, int cond);
+/* Some rule names a device role (role:plc): rules_ep.role is worth filling. */
+bool rules_want_role(const struct rule_set *rs);
 
 typedef void (*rules_hit_fn)(void *arg, const struct rule_info *r);
 

@@ -17,45 +17,41 @@ int dedup_init(struct dedup *d, uint32_t slots, uint64_t window_usec)
     while (n < slots && n < (1u << 30))
         n <<= 1;
     d->buckets = n / DEDUP_WAYS;
-    d->key = calloc(n, sizeof(*d->key));
-    d->ts = calloc(n, sizeof(*d->ts));
-    if (!d->key || !d->ts) {
-        dedup_fini(d);
+    d->slot = aligned_alloc(64, (size_t)n * sizeof(*d->slot));
+    if (!d->slot)
         return -1;
-    }
+    memset(d->slot, 0, (size_t)n * sizeof(*d->slot));
     return 0;
 }
 
 void dedup_fini(struct dedup *d)
 {
-    free(d->key);
-    free(d->ts);
-    d->key = NULL;
-    d->ts = NULL;
+    free(d->slot);
+    d->slot = NULL;
 }
 
 bool dedup_check(struct dedup *d, uint64_t key, uint64_t ts)
 {
-    if (!d->key)
+    if (!d->slot)
         return false;
-    size_t base = (size_t)(key & (d->buckets - 1)) * DEDUP_WAYS;
-    size_t oldest = base;
-    for (size_t i = base; i < base + DEDUP_WAYS; i++) {
-        if (d->key[i] == key) {
+    struct dedup_slot *s = &d->slot[(size_t)(key & (d->buckets - 1)) * DEDUP_WAYS];
+    struct dedup_slot *oldest = s;
+    for (struct dedup_slot *i = s; i < s + DEDUP_WAYS; i++) {
+        if (i->key == key) {
             /* replayed captures may run backwards a little: either order counts */
-            uint64_t age = ts >= d->ts[i] ? ts - d->ts[i] : d->ts[i] - ts;
+            uint64_t age = ts >= i->ts ? ts - i->ts : i->ts - ts;
             if (age <= d->window)
                 return true;
             oldest = i; /* the same frame long ago: refresh its slot */
             break;
         }
-        if (d->key[i] == 0 || d->ts[i] < d->ts[oldest])
+        if (i->key == 0 || i->ts < oldest->ts)
             oldest = i;
-        if (d->key[i] == 0)
+        if (i->key == 0)
             break;
     }
-    d->key[oldest] = key;
-    d->ts[oldest] = ts;
+    oldest->key = key;
+    oldest->ts = ts;
     return false;
 }
 

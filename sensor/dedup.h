@@ -15,9 +15,14 @@
 
 #define DEDUP_WAYS 4 /* entries per bucket; the oldest of the four is replaced */
 
+struct dedup_slot {
+    uint64_t key; /* 0: empty */
+    uint64_t ts;
+};
+
 struct dedup {
-    uint64_t *key; /* 0: empty */
-    uint64_t *ts;
+    /* a bucket's four slots are one 64-byte cache line: one miss a frame */
+    struct dedup_slot *slot;
     uint32_t buckets; /* a power of two */
     uint64_t window;  /* microseconds; 0: off */
 };

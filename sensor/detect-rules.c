@@ -724,7 +724,10 @@ static void flow_side(struct worker *w, struct rules_worker *rw, struct flow *f,
     e->zone = f->zone[side];
     e->internal = e->zone != ZONE_EXTERNAL;
     e->broadcast = ip_broadcast(e->ip, e->ip_version) || (e->mac && (e->mac[0] & 1));
-    e->role = g_role_fn ? g_role_fn(w, e->ip, e->ip_version, e->mac) : NULL;
+    /* a device lookup on every packet: only when some rule asks for a role */
+    e->role = g_role_fn && rules_want_role(rw->set->rules)
+                  ? g_role_fn(w, e->ip, e->ip_version, e->mac)
+                  : NULL;
     e->side = (int8_t)side;
 }
 
