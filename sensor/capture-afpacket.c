@@ -41,9 +41,11 @@
 #include "capture-private.h"
 #include "log.h"
 
-#define AFP_ETH_P_ALL 0x0003 /* every protocol (linux/if_ether.h clashes with decode.h) */
-#define RING_MIN_BLOCKS 4   /* below this, ENOMEM is an error rather than a smaller ring */
-#define RING_SHRINK_PCT 95  /* on ENOMEM the ring is retried at this share (libpcap: 95%) */
+#define AFP_ETH_P_ALL 0x0003      /* every protocol (linux/if_ether.h clashes with decode.h) */
+#define RING_MIN_BLOCKS 4         /* below this, ENOMEM is an error rather than a smaller ring */
+#define RING_WANT_BLOCKS 64       /* automatic geometry: at least this many blocks ... */
+#define RING_MIN_BLOCK_SIZE 65536 /* ... unless the blocks would get smaller than this */
+#define RING_SHRINK_PCT 95        /* on ENOMEM the ring is retried at this share (libpcap: 95%) */
 
 /* a frame's bounds, checked against the block even though the kernel wrote them */
 static bool frame_ok(uint32_t off, const struct tpacket3_hdr *h, uint32_t block_size)
@@ -91,9 +93,10 @@ static int make_ring(struct live *l, struct live_worker *lw, char *err, size_t e
             errno = e;
         }
         if (errno != ENOMEM || lw->block_nr <= RING_MIN_BLOCKS) {
-            snprintf(err, errlen, "%s: cannot set up the TPACKET_V3 ring (%u blocks of %u bytes, "
-                     "frame size %u): %s", l->iface, lw->block_nr, lw->block_size, lw->frame_size,
-                     strerror(errno));
+            snprintf(err, errlen,
+                     "%s: cannot set up the TPACKET_V3 ring (%u blocks of %u bytes, "
+                     "frame size %u): %s",
+                     l->iface, lw->block_nr, lw->block_size, lw->frame_size, strerror(errno));
             return -1;
         }
         uint32_t next = (uint32_t)((uint64_t)lw->block_nr * RING_SHRINK_PCT / 100);
@@ -182,6 +185,16 @@ int afp_open(struct live *l, struct live_worker *lw, char *err, size_t errlen)
     uint32_t bs = (uint32_t)page;
     while (bs < c->afp_block_kb * 1024u && bs < (1u << 30))
         bs <<= 1;
+    uint64_t bytes = (uint64_t)l->buffer_mb << 20;
+    if (c->afp_blocks == 0) {
+        /* a block not full is handed over after its timeout, so a consumer
+         * held up for T ms uses T / timeout blocks whatever the rate: keep
+         * enough of them (smaller blocks) that a stall of a few hundred ms
+         * at a low rate does not fill a small ring */
+        while (bytes / bs < RING_WANT_BLOCKS && bs > RING_MIN_BLOCK_SIZE &&
+               bs / 2 >= (uint32_t)page)
+            bs >>= 1;
+    }
     lw->block_size = bs;
     uint32_t fs = c->afp_frame_size;
     if (fs == 0) {
@@ -198,11 +211,7 @@ int afp_open(struct live *l, struct live_worker *lw, char *err, size_t errlen)
     while (bs % fs)
         fs -= TPACKET_ALIGNMENT;
     lw->frame_size = fs;
-    lw->block_nr = c->afp_blocks;
-    if (lw->block_nr == 0) {
-        uint64_t bytes = (uint64_t)l->buffer_mb << 20;
-        lw->block_nr = (uint32_t)(bytes / bs);
-    }
+    lw->block_nr = c->afp_blocks ? c->afp_blocks : (uint32_t)(bytes / bs);
     if (lw->block_nr < RING_MIN_BLOCKS)
         lw->block_nr = RING_MIN_BLOCKS;
     if (make_ring(l, lw, err, errlen) != 0)
@@ -299,15 +308,16 @@ int afp_dispatch(struct live_worker *lw, int timeout_ms, char *err, size_t errle
         if (!frame_ok(off, h, lw->block_size))
             break;
         const uint8_t *frame = block + off + h->tp_mac;
-        const struct sockaddr_ll *sll = (const struct sockaddr_ll *)(const void *)(
-            block + off + TPACKET_ALIGN(sizeof(struct tpacket3_hdr)));
+        const struct sockaddr_ll *sll =
+            (const struct sockaddr_ll *)(const void *)(block + off +
+                                                       TPACKET_ALIGN(sizeof(struct tpacket3_hdr)));
         /* on loopback every frame is seen leaving and arriving: keep one
          * (libpcap does the same) */
         if (!(skip_outgoing && sll->sll_pkttype == PACKET_OUTGOING)) {
             uint64_t ts = (uint64_t)h->tp_sec * 1000000 + h->tp_nsec / 1000;
             if (h->tp_status & TP_STATUS_VLAN_VALID) {
-                uint16_t tpid = (h->tp_status & TP_STATUS_VLAN_TPID_VALID) ? h->hv1.tp_vlan_tpid
-                                                                           : ETH_P_VLAN;
+                uint16_t tpid =
+                    (h->tp_status & TP_STATUS_VLAN_TPID_VALID) ? h->hv1.tp_vlan_tpid : ETH_P_VLAN;
                 worker_packet_vlan(w, ts, frame, h->tp_snaplen, h->tp_len, tpid,
                                    h->hv1.tp_vlan_tci);
             } else {

@@ -27,12 +27,12 @@
 #include "log.h"
 #include "output.h"
 
-#define POLL_MS 100            /* the longest a worker waits before looking at the clock */
+#define POLL_MS 100 /* the longest a worker waits before looking at the clock */
 #define SECOND 1000000ULL
 #define BUFFER_LINE_FRACTION 8 /* default buffer: an eighth of a second of line rate */
 #define BUFFER_MIN_MB 8
 #define BUFFER_MAX_MB 128
-#define DRAIN_EXTRA_MS 200     /* at stop: block timeouts plus this, for the last frames */
+#define DRAIN_EXTRA_MS 200 /* at stop: block timeouts plus this, for the last frames */
 
 uint64_t live_mono_usec(void)
 {
@@ -170,13 +170,15 @@ int live_open(struct live **out, const struct conf *c, char *err, size_t errlen)
 {
     *out = NULL;
     if (strlen(c->capture_iface) >= IF_NAMESIZE) {
-        snprintf(err, errlen, "%s: not an interface name (at most %d characters)",
-                 c->capture_iface, IF_NAMESIZE - 1);
+        snprintf(err, errlen, "%s: not an interface name (at most %d characters)", c->capture_iface,
+                 IF_NAMESIZE - 1);
         return -1;
     }
     if (c->capture_engine == CONF_CAPTURE_PCAP && c->capture_workers > 1) {
-        snprintf(err, errlen, "--workers %u: libpcap captures with one worker; more need "
-                 "--capture afpacket", c->capture_workers);
+        snprintf(err, errlen,
+                 "--workers %u: libpcap captures with one worker; more need "
+                 "--capture afpacket",
+                 c->capture_workers);
         return -1;
     }
     struct live *l = calloc(1, sizeof(*l));
@@ -199,8 +201,7 @@ int live_open(struct live **out, const struct conf *c, char *err, size_t errlen)
     l->ctl_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     short flags = 0;
     if (l->ctl_fd < 0 || !iface_flags(l, &flags)) {
-        snprintf(err, errlen, "%s: cannot read the interface flags: %s", l->iface,
-                 strerror(errno));
+        snprintf(err, errlen, "%s: cannot read the interface flags: %s", l->iface, strerror(errno));
         goto err;
     }
     l->loopback = (flags & IFF_LOOPBACK) != 0;
@@ -211,7 +212,8 @@ int live_open(struct live **out, const struct conf *c, char *err, size_t errlen)
         struct ifreq ifr;
         memset(&ifr, 0, sizeof(ifr));
         snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", l->iface);
-        if (ioctl(l->ctl_fd, SIOCGIFHWADDR, &ifr) == 0 && ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER &&
+        if (ioctl(l->ctl_fd, SIOCGIFHWADDR, &ifr) == 0 &&
+            ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER &&
             ifr.ifr_hwaddr.sa_family != ARPHRD_LOOPBACK) {
             snprintf(err, errlen, "%s: not an Ethernet interface (ARPHRD %d); use --capture pcap",
                      l->iface, ifr.ifr_hwaddr.sa_family);
@@ -239,8 +241,8 @@ int live_open(struct live **out, const struct conf *c, char *err, size_t errlen)
             goto err;
     }
     if (l->engine == CONF_CAPTURE_AFPACKET)
-        ot_info("%s: AF_PACKET TPACKET_V3, %u worker(s), ring %u x %u KB each, fanout %s",
-                l->iface, l->n, l->lw[0].block_nr, l->lw[0].block_size >> 10,
+        ot_info("%s: AF_PACKET TPACKET_V3, %u worker(s), ring %u x %u KB each, fanout %s", l->iface,
+                l->n, l->lw[0].block_nr, l->lw[0].block_size >> 10,
                 conf_fanout_names[c->afp_fanout]);
     else
         ot_info("%s: libpcap, buffer %u MB, %s", l->iface, l->buffer_mb,
@@ -286,8 +288,8 @@ static int dispatch(struct live_worker *lw, int timeout_ms, char *err, size_t er
  * block over when it is full or after its timeout (twice that, at worst). */
 static uint64_t delivery_slack_usec(const struct live *l)
 {
-    uint32_t ms = l->engine == CONF_CAPTURE_AFPACKET ? l->conf->afp_block_tov_ms
-                                                     : l->conf->pcap_timeout_ms;
+    uint32_t ms =
+        l->engine == CONF_CAPTURE_AFPACKET ? l->conf->afp_block_tov_ms : l->conf->pcap_timeout_ms;
     return (2 * (uint64_t)ms + 100) * 1000;
 }
 
@@ -313,15 +315,14 @@ static void kernel_counters(struct live_worker *lw, bool alert)
         return;
     uint64_t pct = l->conf->health_drops_percent;
     if (lw->int_drops && lw->int_drops * 100 > pct * lw->int_packets)
-        health_raise(&lw->w, HEALTH_KERNEL_DROPS,
-                     json_pack("{s:s, s:s, s:s, s:i, s:I, s:I, s:f, s:i}", "condition",
-                               "kernel_drops", "interface", l->iface, "engine", l->engine_name,
-                               "worker", lw->index, "drops", (json_int_t)lw->int_drops,
-                               "packets", (json_int_t)lw->int_packets, "drop_percent",
-                               lw->int_packets ? 100.0 * (double)lw->int_drops /
-                                                     (double)lw->int_packets
-                                               : 100.0,
-                               "interval_seconds", (int)l->conf->health_interval));
+        health_raise(
+            &lw->w, HEALTH_KERNEL_DROPS,
+            json_pack(
+                "{s:s, s:s, s:s, s:i, s:I, s:I, s:f, s:i}", "condition", "kernel_drops",
+                "interface", l->iface, "engine", l->engine_name, "worker", lw->index, "drops",
+                (json_int_t)lw->int_drops, "packets", (json_int_t)lw->int_packets, "drop_percent",
+                lw->int_packets ? 100.0 * (double)lw->int_drops / (double)lw->int_packets : 100.0,
+                "interval_seconds", (int)l->conf->health_interval));
     lw->int_packets = lw->int_drops = 0;
 }
 
@@ -353,9 +354,9 @@ static void clock_check(struct live_worker *lw, uint64_t mono)
         int64_t d = dp - dm;
         if ((uint64_t)(d < 0 ? -d : d) > limit)
             health_raise(&lw->w, HEALTH_CLOCK_JUMP,
-                         json_pack("{s:s, s:s, s:i, s:f}", "condition", "clock_jump",
-                                   "interface", lw->live->iface, "worker", lw->index,
-                                   "jump_seconds", (double)d / 1e6));
+                         json_pack("{s:s, s:s, s:i, s:f}", "condition", "clock_jump", "interface",
+                                   lw->live->iface, "worker", lw->index, "jump_seconds",
+                                   (double)d / 1e6));
     }
     lw->check_pkt_ts = lw->last_pkt_ts;
     lw->check_mono = mono;
@@ -410,8 +411,7 @@ static void iface_check(struct live_worker *lw, uint64_t mono)
         l->stalled = true;
         health_raise(w, HEALTH_STALLED,
                      json_pack("{s:s, s:s, s:f}", "condition", "capture_stalled", "interface",
-                               l->iface, "silent_seconds",
-                               (double)(mono - l->last_change) / 1e6));
+                               l->iface, "silent_seconds", (double)(mono - l->last_change) / 1e6));
     }
 }
 

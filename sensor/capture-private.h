@@ -45,16 +45,16 @@ struct live_worker {
     struct pcap_stat last_ps;
 
     /* health (the thread's own, except `seen`, which worker 0 sums) */
-    _Atomic uint64_t seen;   /* frames handed to the worker */
-    uint64_t last_pkt_ts;    /* packet time of the newest frame (not the max) */
-    uint64_t check_pkt_ts;   /* last_pkt_ts at the previous clock check */
-    uint64_t check_mono;     /* monotonic microseconds of that check */
-    uint64_t next_second;    /* monotonic: next one-second check */
-    uint64_t next_kstats;    /* monotonic: next look at the kernel's counters */
-    uint64_t int_packets;    /* kernel counters since the last look */
+    _Atomic uint64_t seen; /* frames handed to the worker */
+    uint64_t last_pkt_ts;  /* packet time of the newest frame (not the max) */
+    uint64_t check_pkt_ts; /* last_pkt_ts at the previous clock check */
+    uint64_t check_mono;   /* monotonic microseconds of that check */
+    uint64_t next_second;  /* monotonic: next one-second check */
+    uint64_t next_kstats;  /* monotonic: next look at the kernel's counters */
+    uint64_t int_packets;  /* kernel counters since the last look */
     uint64_t int_drops;
-    uint64_t queue_dropped;  /* output queue drops already reported */
-    bool netdown;            /* the socket said ENETDOWN since the last look */
+    uint64_t queue_dropped; /* output queue drops already reported */
+    bool netdown;           /* the socket said ENETDOWN since the last look */
 };
 
 struct live {
@@ -72,7 +72,7 @@ struct live {
     struct live_hooks hooks;
     struct bpf_program filter; /* compiled capture.bpf_filter */
     bool has_filter;
-    int ctl_fd; /* for interface flags (SIOCGIFFLAGS); any unprivileged socket */
+    int ctl_fd;       /* for interface flags (SIOCGIFFLAGS); any unprivileged socket */
     int fanout_group; /* the kernel's id of the group the workers joined */
     int cpus[64];
     int n_cpus;
@@ -81,7 +81,7 @@ struct live {
 
     /* interface-level health, kept by worker 0 */
     bool if_up;
-    uint64_t down_since; /* monotonic microseconds */
+    uint64_t down_since;  /* monotonic microseconds */
     uint64_t last_total;  /* frames of every worker at the last look */
     uint64_t last_change; /* monotonic: when that total last moved */
     bool had_traffic;

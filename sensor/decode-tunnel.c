@@ -146,11 +146,9 @@ enum decode_err decode_gre(struct packet *p, const uint8_t *data, size_t len)
     const uint8_t *h = data + off;
     size_t left = len - off;
     switch (proto) {
-        case ETYPE_TEB:
-            return decap(p, TUN_GRE, key, has_key, h, left, true);
+        case ETYPE_TEB: return decap(p, TUN_GRE, key, has_key, h, left, true);
         case ETH_P_IPV4:
-        case ETH_P_IPV6:
-            return decap(p, TUN_GRE, key, has_key, h, left, false);
+        case ETH_P_IPV6: return decap(p, TUN_GRE, key, has_key, h, left, false);
         case ETYPE_ERSPAN_II: {
             if (!(flags & GRE_S))
                 return decap(p, TUN_ERSPAN1, 0, false, h, left, true);
@@ -159,8 +157,8 @@ enum decode_err decode_gre(struct packet *p, const uint8_t *data, size_t len)
             if (h[0] >> 4 != ERSPAN_VER_II)
                 return DEC_OK;
             uint32_t session = rd16(h + 2) & 0x03ff;
-            return decap(p, TUN_ERSPAN2, session, true, h + ERSPAN2_HDR_LEN,
-                         left - ERSPAN2_HDR_LEN, true);
+            return decap(p, TUN_ERSPAN2, session, true, h + ERSPAN2_HDR_LEN, left - ERSPAN2_HDR_LEN,
+                         true);
         }
         case ETYPE_ERSPAN_III: {
             if (left < ERSPAN3_HDR_LEN)
@@ -178,8 +176,7 @@ enum decode_err decode_gre(struct packet *p, const uint8_t *data, size_t len)
             return decap(p, TUN_ERSPAN3, session, true, h + hdr, left - hdr,
                          ft == ERSPAN3_FT_ETHERNET);
         }
-        default:
-            return DEC_OK;
+        default: return DEC_OK;
     }
 }
 
