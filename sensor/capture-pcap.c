@@ -89,6 +89,7 @@ static int replay_file(struct worker *w, const char *path, const struct replay_o
         return 1;
     }
     int link = pcap_datalink(pc);
+    worker_input_start(w);
     if (!decode_link_supported(link)) {
         const char *name = pcap_datalink_val_to_name(link);
         ot_err("%s: unsupported link type %d (%s); supported: Ethernet, Linux cooked (SLL, "

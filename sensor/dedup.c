@@ -110,3 +110,9 @@ uint64_t dedup_red_key(const struct packet *p)
     memcpy(&w, p->src_mac, 6);
     return mix(mix(0x7072706873720000ULL, w), (uint64_t)p->red_seq << 8 | p->red) | 1;
 }
+
+void dedup_clear(struct dedup *d)
+{
+    if (d->slot)
+        memset(d->slot, 0, (size_t)d->buckets * DEDUP_WAYS * sizeof(*d->slot));
+}

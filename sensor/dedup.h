@@ -32,6 +32,10 @@ struct dedup {
 int dedup_init(struct dedup *d, uint32_t slots, uint64_t window_usec);
 void dedup_fini(struct dedup *d);
 
+/* Forgets every frame: a new input file is another capture, and a packet
+ * it shares with the one before is not a mirrored copy. */
+void dedup_clear(struct dedup *d);
+
 /* True when key was remembered within the window around ts: the frame is a
  * duplicate (and is not remembered again, so the window runs from the
  * original).  Otherwise remembers it and returns false. */

@@ -299,6 +299,12 @@ void worker_packet(struct worker *w, int linktype, uint64_t ts_usec, const uint8
     process(w, &p, decode_packet(&p, linktype, data, caplen), 0);
 }
 
+void worker_input_start(struct worker *w)
+{
+    dedup_clear(&w->span_dedup);
+    dedup_clear(&w->red_dedup);
+}
+
 void worker_finish(struct worker *w)
 {
     flow_flush(w->flows);

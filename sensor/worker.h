@@ -86,6 +86,9 @@ void worker_packet_vlan(struct worker *w, uint64_t ts_usec, const uint8_t *data,
  * timeouts and stats still happen (and starts it before the first frame).
  * Never moves time backwards. */
 void worker_clock(struct worker *w, uint64_t ts_usec);
+/* A new input file starts: frames it shares with the previous file are not
+ * mirrored copies of them. */
+void worker_input_start(struct worker *w);
 /* End of input: ends every flow and pending request, writes the final stats. */
 void worker_finish(struct worker *w);
 
