@@ -214,6 +214,18 @@ int afp_open(struct live *l, struct live_worker *lw, char *err, size_t errlen)
     lw->block_nr = c->afp_blocks ? c->afp_blocks : (uint32_t)(bytes / bs);
     if (lw->block_nr < RING_MIN_BLOCKS)
         lw->block_nr = RING_MIN_BLOCKS;
+    /* the kernel would try to allocate a ring of any size before failing,
+     * pushing the rest of the machine out of memory: refuse a ring larger
+     * than a quarter of it */
+    long pages = sysconf(_SC_PHYS_PAGES);
+    uint64_t ring = (uint64_t)lw->block_nr * bs;
+    if (pages > 0 && ring > (uint64_t)pages * (uint64_t)page / 4) {
+        snprintf(err, errlen,
+                 "%s: a ring of %llu MB per worker is more than a quarter of the "
+                 "memory: lower capture.buffer_mb or capture.afpacket.blocks",
+                 l->iface, (unsigned long long)(ring >> 20));
+        return -1;
+    }
     if (make_ring(l, lw, err, errlen) != 0)
         return -1;
     struct sockaddr_ll sll;
