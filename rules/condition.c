@@ -36,8 +36,8 @@ static const struct rules_cond_def conds[RC_COUNT] = {
 };
 
 static const char *const trigger_names[RT_COUNT] = {
-    [RT_MSG] = "message",         [RT_PARSE_ERROR] = "parse_error", [RT_FLOW_START] = "flow_start",
-    [RT_FLOW_APP] = "flow_app",   [RT_PACKET] = "packet",           [RT_FLOW_END] = "flow_end",
+    [RT_MSG] = "message",       [RT_PARSE_ERROR] = "parse_error", [RT_FLOW_START] = "flow_start",
+    [RT_FLOW_APP] = "flow_app", [RT_PACKET] = "packet",           [RT_FLOW_END] = "flow_end",
     [RT_ARP] = "arp",
 };
 
@@ -118,9 +118,8 @@ static bool wrapped(uint64_t prev, uint64_t now)
     return prev >= GOOSE_WRAP_HIGH && now < GOOSE_WRAP_LOW;
 }
 
-uint32_t goose_track(struct goose_tracker *t, const char *ref, size_t reflen,
-                     const uint8_t mac[6], uint64_t st, uint64_t sq, uint64_t now,
-                     struct goose_prev *prev)
+uint32_t goose_track(struct goose_tracker *t, const char *ref, size_t reflen, const uint8_t mac[6],
+                     uint64_t st, uint64_t sq, uint64_t now, struct goose_prev *prev)
 {
     memset(prev, 0, sizeof(*prev));
     if (!t)
@@ -385,8 +384,8 @@ bool snmp_sniff(const uint8_t *p, size_t len, int *version, size_t *community_le
     if (!cur_ok(&c) || pdu < 0xa0 || pdu > 0xa8)
         return false;
     *community_len = n;
-    *default_community = (n == 6 && memcmp(s, "public", 6) == 0) ||
-                         (n == 7 && memcmp(s, "private", 7) == 0);
+    *default_community =
+        (n == 6 && memcmp(s, "public", 6) == 0) || (n == 7 && memcmp(s, "private", 7) == 0);
     return true;
 }
 
@@ -409,16 +408,15 @@ static bool starts_with_ci(const uint8_t *p, size_t len, const char *s)
 
 bool http_basic_auth_sniff(const uint8_t *p, size_t len)
 {
-    static const char *const methods[] = {"get ", "post ", "put ", "head ", "delete ",
-                                          "options ", "patch ", NULL};
+    static const char *const methods[] = {"get ",    "post ",    "put ",   "head ",
+                                          "delete ", "options ", "patch ", NULL};
     bool request = false;
     for (int i = 0; methods[i] && !request; i++)
         request = starts_with_ci(p, len, methods[i]);
     if (!request)
         return false;
     for (size_t i = 0; i + 1 < len; i++) {
-        if (p[i] == '\r' && i + 3 < len && p[i + 1] == '\n' && p[i + 2] == '\r' &&
-            p[i + 3] == '\n')
+        if (p[i] == '\r' && i + 3 < len && p[i + 1] == '\n' && p[i + 2] == '\r' && p[i + 3] == '\n')
             return false; /* end of the header block */
         if (p[i] != '\n' || !starts_with_ci(p + i + 1, len - i - 1, "authorization:"))
             continue;

@@ -140,8 +140,7 @@ static const char *next_item(const char *s, char *item, size_t len)
     return s;
 }
 
-int geo_policy_countries(char (*codes)[3], unsigned *n, const char *list, char *err,
-                         size_t errlen)
+int geo_policy_countries(char (*codes)[3], unsigned *n, const char *list, char *err, size_t errlen)
 {
     char item[32];
     const char *s = list;

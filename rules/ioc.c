@@ -26,7 +26,7 @@ struct ioc {
     size_t n, cap;
     char *arena;
     size_t used, room;
-    uint32_t last_desc;     /* descriptions repeat in feeds: reuse the previous one */
+    uint32_t last_desc; /* descriptions repeat in feeds: reuse the previous one */
     struct iplist *ips;
     struct domset *doms;
 };

@@ -79,8 +79,7 @@ static uint32_t load32(const uint8_t a[4])
     return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
 }
 
-int iplist_add(struct iplist *l, const uint8_t addr[16], int version, unsigned plen,
-               uint32_t value)
+int iplist_add(struct iplist *l, const uint8_t addr[16], int version, unsigned plen, uint32_t value)
 {
     if (l->built)
         return -1;
@@ -160,9 +159,8 @@ bool mac_parse(const char *text, uint8_t mac[6])
 {
     unsigned v[6];
     char tail;
-    if (strlen(text) != 17 ||
-        sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-               &tail) != 6)
+    if (strlen(text) != 17 || sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3],
+                                     &v[4], &v[5], &tail) != 6)
         return false;
     for (int i = 0; i < 6; i++) {
         if (text[i * 3 + 2] != ':' && i < 5)
@@ -211,53 +209,53 @@ static int cmp6(const void *x, const void *y)
 /* Prefixes nest or are disjoint, so a sweep in (start, width) order with a
  * stack of the open ones cuts the line into intervals, each labelled by the
  * innermost prefix over it.  The same code for both widths. */
-#define FLATTEN(NAME, PFX, SEG, KEY, KEYMAX)                                                   \
-    static int NAME(PFX *p, size_t n, SEG **out, size_t *nout)                                  \
-    {                                                                                           \
-        *out = NULL;                                                                            \
-        *nout = 0;                                                                              \
-        if (n == 0)                                                                             \
-            return 0;                                                                           \
-        /* a prefix yields at most 2 intervals: its head and the tail after a child */          \
-        SEG *s = malloc(2 * n * sizeof(*s));                                                    \
-        PFX **stack = malloc(n * sizeof(*stack));                                               \
-        if (!s || !stack) {                                                                     \
-            free(s);                                                                            \
-            free(stack);                                                                        \
-            return -1;                                                                          \
-        }                                                                                       \
-        size_t ns = 0, depth = 0;                                                               \
-        KEY cursor = 0;                                                                         \
-        bool done = false; /* cursor went past the top of the key space */                     \
-        for (size_t i = 0; i <= n; i++) {                                                       \
-            PFX *e = i < n ? &p[i] : NULL;                                                      \
-            /* close the open prefixes that end before e */                                    \
-            while (depth && (!e || stack[depth - 1]->hi < e->lo)) {                             \
-                PFX *top = stack[--depth];                                                      \
-                if (!done && cursor <= top->hi)                                                 \
-                    s[ns++] = (SEG){cursor, top->hi, top->value};                               \
-                if (top->hi == (KEY)KEYMAX)                                                     \
-                    done = true;                                                                \
-                else if (!done && cursor <= top->hi)                                            \
-                    cursor = top->hi + 1;                                                       \
-            }                                                                                   \
-            if (!e)                                                                             \
-                break;                                                                          \
-            if (depth) {                                                                        \
-                PFX *top = stack[depth - 1];                                                    \
-                if (top->lo == e->lo && top->hi == e->hi)                                       \
-                    continue; /* the same prefix again: the first one stays */                  \
-                if (cursor < e->lo)                                                             \
-                    s[ns++] = (SEG){cursor, e->lo - 1, top->value};                             \
-            }                                                                                   \
-            cursor = e->lo;                                                                     \
-            done = false;                                                                       \
-            stack[depth++] = e;                                                                 \
-        }                                                                                       \
-        free(stack);                                                                            \
-        *out = s;                                                                               \
-        *nout = ns;                                                                             \
-        return 0;                                                                               \
+#define FLATTEN(NAME, PFX, SEG, KEY, KEYMAX)                                                       \
+    static int NAME(PFX *p, size_t n, SEG **out, size_t *nout)                                     \
+    {                                                                                              \
+        *out = NULL;                                                                               \
+        *nout = 0;                                                                                 \
+        if (n == 0)                                                                                \
+            return 0;                                                                              \
+        /* a prefix yields at most 2 intervals: its head and the tail after a child */             \
+        SEG *s = malloc(2 * n * sizeof(*s));                                                       \
+        PFX **stack = malloc(n * sizeof(*stack));                                                  \
+        if (!s || !stack) {                                                                        \
+            free(s);                                                                               \
+            free(stack);                                                                           \
+            return -1;                                                                             \
+        }                                                                                          \
+        size_t ns = 0, depth = 0;                                                                  \
+        KEY cursor = 0;                                                                            \
+        bool done = false; /* cursor went past the top of the key space */                         \
+        for (size_t i = 0; i <= n; i++) {                                                          \
+            PFX *e = i < n ? &p[i] : NULL;                                                         \
+            /* close the open prefixes that end before e */                                        \
+            while (depth && (!e || stack[depth - 1]->hi < e->lo)) {                                \
+                PFX *top = stack[--depth];                                                         \
+                if (!done && cursor <= top->hi)                                                    \
+                    s[ns++] = (SEG){cursor, top->hi, top->value};                                  \
+                if (top->hi == (KEY)KEYMAX)                                                        \
+                    done = true;                                                                   \
+                else if (!done && cursor <= top->hi)                                               \
+                    cursor = top->hi + 1;                                                          \
+            }                                                                                      \
+            if (!e)                                                                                \
+                break;                                                                             \
+            if (depth) {                                                                           \
+                PFX *top = stack[depth - 1];                                                       \
+                if (top->lo == e->lo && top->hi == e->hi)                                          \
+                    continue; /* the same prefix again: the first one stays */                     \
+                if (cursor < e->lo)                                                                \
+                    s[ns++] = (SEG){cursor, e->lo - 1, top->value};                                \
+            }                                                                                      \
+            cursor = e->lo;                                                                        \
+            done = false;                                                                          \
+            stack[depth++] = e;                                                                    \
+        }                                                                                          \
+        free(stack);                                                                               \
+        *out = s;                                                                                  \
+        *nout = ns;                                                                                \
+        return 0;                                                                                  \
     }
 
 FLATTEN(flatten4, struct pfx4, struct seg4, uint32_t, UINT32_MAX)

@@ -229,6 +229,7 @@ unsigned rules_finish(struct rule_set *rs, struct rules_problems *pr)
             } else {
                 struct bucket *b = bucket_find(rs, (uint32_t)r->proto, r->fkind, r->fval,
                                                r->has_ukey, r->uval, true);
+                rs->shapes[r->proto] |= (uint8_t)(1u << (r->fkind * 2 + r->has_ukey));
                 push_idx(&b->idx, &b->n, (uint32_t)i);
             }
         }
@@ -486,8 +487,7 @@ static bool ep_item_match(const struct rule_set *rs, const struct ep_item *it,
     }
 }
 
-static bool ep_match(const struct rule_set *rs, const struct endpoint *ep,
-                     const struct rules_ep *e)
+static bool ep_match(const struct rule_set *rs, const struct endpoint *ep, const struct rules_ep *e)
 {
     if (ep->has_port) {
         bool port = false;
@@ -515,8 +515,7 @@ static bool ep_match(const struct rule_set *rs, const struct endpoint *ep,
     bool hit = false;
     for (int i = 0; i < ep->n; i++) {
         const struct ep_item *it = &ep->items[i];
-        if (it->kind == EP_PORT || it->kind == EP_CIDR || it->kind == EP_MAC ||
-            it->kind == EP_SET)
+        if (it->kind == EP_PORT || it->kind == EP_CIDR || it->kind == EP_MAC || it->kind == EP_SET)
             continue;
         bool r = ep_item_match(rs, it, e);
         if (it->neg && r)
@@ -559,8 +558,8 @@ static bool app_match(const struct clause *c, const char *app)
     return str_in(c, app, strlen(app));
 }
 
-static bool clause_match(const struct rule_set *rs, const struct clause *c,
-                         const struct ot_msg *m, const struct rules_event *ev)
+static bool clause_match(const struct rule_set *rs, const struct clause *c, const struct ot_msg *m,
+                         const struct rules_event *ev)
 {
     switch (c->type) {
         case CL_DIR: return m && m->dir == (enum ot_dir)c->dir;
@@ -662,9 +661,10 @@ void rules_match(const struct rule_set *rs, enum rules_trigger t, const struct o
             fv[nf++] = func_hash(m->function);
         }
     }
+    uint8_t shapes = (unsigned)m->proto < OT_PROTO_COUNT ? rs->shapes[m->proto] : 0;
     for (int f = 0; f < nf; f++) {
         for (int u = 0; u < 2; u++) {
-            if (u == 1 && !m->has_unit)
+            if ((u == 1 && !m->has_unit) || !(shapes & (1u << (fk[f] * 2 + u))))
                 continue;
             const struct bucket *b =
                 bucket_find(rs, p, fk[f], fv[f], (uint32_t)u, u ? m->unit : 0, false);

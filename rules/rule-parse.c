@@ -284,10 +284,10 @@ static void tokenize_line(struct parser *P, const char *s, size_t len, unsigned 
 /* ------------------------------------------------------------------ helpers */
 
 static const char *const keywords[] = {
-    "request", "response", "not",     "op",     "function",   "unit",     "address",
-    "value",   "exception", "anomaly", "app",   "risk",       "server_name", "condition",
-    "from",    "to",       "msg",     "sid",    "rev",        "severity", "mitre",
-    "kind",    "category", "threshold", NULL,
+    "request", "response",  "not",       "op",  "function", "unit",        "address",
+    "value",   "exception", "anomaly",   "app", "risk",     "server_name", "condition",
+    "from",    "to",        "msg",       "sid", "rev",      "severity",    "mitre",
+    "kind",    "category",  "threshold", NULL,
 };
 
 static bool is_keyword(const struct tok *t)
@@ -482,8 +482,7 @@ static int parse_items(struct parser *P, const struct tok *key, bool numeric, bo
 }
 
 /* An optional list: only when the next word is not a keyword. */
-static int parse_opt_items(struct parser *P, const struct tok *key, bool numeric,
-                           struct item **out)
+static int parse_opt_items(struct parser *P, const struct tok *key, bool numeric, struct item **out)
 {
     struct tok *t = peek(P);
     if (!t || t->type == T_COMMA || t->type == T_OP || is_keyword(t)) {
@@ -495,8 +494,8 @@ static int parse_opt_items(struct parser *P, const struct tok *key, bool numeric
 
 /* After a field: `= LIST`, `!= LIST`, `in LIST`, `outside LIST`, `< N` ...;
  * nothing (when truthy_ok) means present and true. */
-static int parse_compare(struct parser *P, const struct tok *key, struct clause *c,
-                         bool truthy_ok, bool numeric)
+static int parse_compare(struct parser *P, const struct tok *key, struct clause *c, bool truthy_ok,
+                         bool numeric)
 {
     struct tok *t = peek(P);
     if (t && t->type == T_OP) {
@@ -536,7 +535,7 @@ static int parse_compare(struct parser *P, const struct tok *key, struct clause 
 }
 
 static const char *const identity_fields[] = {"vendor", "product", "model", "firmware",
-                                              "serial", "name", NULL};
+                                              "serial", "name",    NULL};
 
 /* ------------------------------------------------------------------ endpoints */
 
@@ -581,8 +580,10 @@ static int parse_ep_item(struct parser *P, struct tok *t, struct ep_item *it)
         it->kind = EP_ZONE;
         it->zone = P->rs->zones ? zone_find(P->rs->zones, s + 5) : -4;
         if (it->zone == -4) {
-            perr(P, t, "unknown zone '%s' (zones come from the configuration; "
-                 "'unzoned' and 'external' always exist)", s + 5);
+            perr(P, t,
+                 "unknown zone '%s' (zones come from the configuration; "
+                 "'unzoned' and 'external' always exist)",
+                 s + 5);
             return -1;
         }
     } else if (strncmp(s, "level:", 6) == 0) {
@@ -614,8 +615,10 @@ static int parse_ep_item(struct parser *P, struct tok *t, struct ep_item *it)
         it->kind = EP_CIDR;
         it->text = rs_strdup(P->rs, s, strlen(s));
     } else {
-        perr(P, t, "'%s' is not an address, prefix, MAC, zone:NAME, level:N, set:NAME, "
-             "role:NAME, port:N, internal, external, ot, broadcast, client, server or any", t->s);
+        perr(P, t,
+             "'%s' is not an address, prefix, MAC, zone:NAME, level:N, set:NAME, "
+             "role:NAME, port:N, internal, external, ot, broadcast, client, server or any",
+             t->s);
         return -1;
     }
     if (it->kind == EP_ANY && it->neg) {
@@ -632,8 +635,7 @@ static struct endpoint *parse_endpoint(struct parser *P, const struct tok *key)
     for (;;) {
         struct tok *t = next(P);
         if (!t || t->type != T_WORD) {
-            perr(P, t ? t : key, "expected an address, zone:NAME, set:NAME ... after '%s'",
-                 key->s);
+            perr(P, t ? t : key, "expected an address, zone:NAME, set:NAME ... after '%s'", key->s);
             return NULL;
         }
         if (n >= MAX_ITEMS) {
@@ -745,8 +747,8 @@ static int parse_threshold(struct parser *P, struct tok *key, struct rule *r)
     if (!t)
         return -1;
     if (strcmp(t->s, "distinct") == 0) {
-        static const char *const fields[] = {"", "unit", "dst", "src", "dst_port", "function",
-                                             "address", NULL};
+        static const char *const fields[] = {"",         "unit",     "dst",     "src",
+                                             "dst_port", "function", "address", NULL};
         struct tok *f = want_word(P, t, "unit, dst, src, dst_port, function or address");
         if (!f)
             return -1;
@@ -754,8 +756,10 @@ static int parse_threshold(struct parser *P, struct tok *key, struct rule *r)
         while (fields[k] && strcmp(fields[k], f->s) != 0)
             k++;
         if (!fields[k]) {
-            perr(P, f, "distinct counts unit, dst, src, dst_port, function or address, not "
-                 "'%s'", f->s);
+            perr(P, f,
+                 "distinct counts unit, dst, src, dst_port, function or address, not "
+                 "'%s'",
+                 f->s);
             return -1;
         }
         if (count > TRACK_MAX_DISTINCT) {
@@ -813,8 +817,8 @@ static uint64_t risk_bit(struct parser *P, struct tok *t, const char *name)
     for (int i = 0; !hint && i < n; i++)
         if (strstr(list[i], name))
             hint = list[i]; /* a part of the name: tls_obsolete */
-    perr(P, t, "unknown risk '%s'%s%s%s", name, hint ? " (did you mean '" : "",
-         hint ? hint : "", hint ? "'?)" : " (risk names: nDPI's, in lower case)");
+    perr(P, t, "unknown risk '%s'%s%s%s", name, hint ? " (did you mean '" : "", hint ? hint : "",
+         hint ? "'?)" : " (risk names: nDPI's, in lower case)");
     return 0;
 }
 
@@ -868,7 +872,8 @@ static void parse_rule(struct parser *P, struct tok *first)
     r->info.line = first->line;
     struct tok *pt = next(P);
     if (!pt || pt->type != T_WORD) {
-        perr(P, pt ? pt : first, "expected a protocol after 'alert' (modbus, dnp3, ... any, ip, "
+        perr(P, pt ? pt : first,
+             "expected a protocol after 'alert' (modbus, dnp3, ... any, ip, "
              "tcp, udp, arp)");
         return;
     }
@@ -883,8 +888,10 @@ static void parse_rule(struct parser *P, struct tok *first)
     while (!P->failed && peek(P)) {
         struct tok *k = next(P);
         if (k->type != T_WORD) {
-            perr(P, k, "unexpected '%s' (expected a keyword such as function, unit, from, msg, "
-                 "sid)", k->s);
+            perr(P, k,
+                 "unexpected '%s' (expected a keyword such as function, unit, from, msg, "
+                 "sid)",
+                 k->s);
             break;
         }
         bool neg = false;
@@ -914,7 +921,8 @@ static void parse_rule(struct parser *P, struct tok *first)
                     *q = (char)toupper((unsigned char)*q);
                 int op = ot_op_from_name(up);
                 if (op < 0) {
-                    perr(P, key, "unknown operation class '%s' (READ, WRITE, CONTROL, PROGRAM, "
+                    perr(P, key,
+                         "unknown operation class '%s' (READ, WRITE, CONTROL, PROGRAM, "
                          "DIAGNOSTIC, DISCOVERY, TIME_SYNC, AUTH, FILE, OTHER)",
                          c->items[i].s ? c->items[i].s : "?");
                     break;
@@ -997,8 +1005,7 @@ static void parse_rule(struct parser *P, struct tok *first)
                 if (strcmp(identity_fields[i], w + 9) == 0)
                     c->field = i;
             if (c->field < 0) {
-                perr(P, key, "'%s': identity.vendor, product, model, firmware, serial or name",
-                     w);
+                perr(P, key, "'%s': identity.vendor, product, model, firmware, serial or name", w);
                 break;
             }
             if (parse_compare(P, key, c, true, false) != 0)
@@ -1032,8 +1039,8 @@ static void parse_rule(struct parser *P, struct tok *first)
                     names[i] = rules_cond_name(i);
                 names[RC_COUNT] = NULL;
                 const char *hint = closest(t->s, names);
-                perr(P, t, "unknown condition '%s'%s%s%s", t->s,
-                     hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+                perr(P, t, "unknown condition '%s'%s%s%s", t->s, hint ? " (did you mean '" : "",
+                     hint ? hint : "", hint ? "'?)" : "");
                 break;
             }
             if (neg) {
@@ -1138,8 +1145,10 @@ static void parse_rule(struct parser *P, struct tok *first)
         if (!c)
             continue;
         if (msg_clause(c->type) && !is_ot(r->proto)) {
-            perr(P, key, "'%s' looks into an industrial message: the rule must be for a "
-                 "protocol such as modbus or dnp3, not '%s'", w, pt->s);
+            perr(P, key,
+                 "'%s' looks into an industrial message: the rule must be for a "
+                 "protocol such as modbus or dnp3, not '%s'",
+                 w, pt->s);
             break;
         }
         if ((c->type == CL_APP || c->type == CL_RISK || c->type == CL_SERVER_NAME) &&
@@ -1186,12 +1195,15 @@ static void parse_rule(struct parser *P, struct tok *first)
         if (r->info.condition == RC_INVALID_PDU) {
             for (int i = 0; i < ncl; i++)
                 if (msg_clause(cl[i].type))
-                    perr(P, cond_tok, "invalid_pdu has no message to look into: drop the "
+                    perr(P, cond_tok,
+                         "invalid_pdu has no message to look into: drop the "
                          "message conditions");
         }
         if (app_tok && !(trig & (1u << RT_FLOW_APP)))
-            perr(P, app_tok, "condition %s is decided before the flow's application is known: "
-                 "app, risk and server_name cannot be used with it", d->name);
+            perr(P, app_tok,
+                 "condition %s is decided before the flow's application is known: "
+                 "app, risk and server_name cannot be used with it",
+                 d->name);
     } else if (is_ot(r->proto)) {
         trig = 1u << RT_MSG;
     } else if (r->proto == RP_ARP) {
@@ -1270,8 +1282,7 @@ static void parse_set(struct parser *P, struct tok *first)
     for (;;) {
         struct tok *t = next(P);
         if (!t || t->type != T_WORD) {
-            perr(P, t ? t : name, "expected addresses, prefixes or MACs after 'set %s'",
-                 name->s);
+            perr(P, t ? t : name, "expected addresses, prefixes or MACs after 'set %s'", name->s);
             return;
         }
         uint8_t a[16], mac[6];
@@ -1290,8 +1301,7 @@ static void parse_set(struct parser *P, struct tok *first)
         if (!c)
             break;
         if (c->type != T_COMMA) {
-            perr(P, c, "unexpected '%s' in set %s (items are separated by commas)", c->s,
-                 name->s);
+            perr(P, c, "unexpected '%s' in set %s (items are separated by commas)", c->s, name->s);
             return;
         }
         P->pos++;
@@ -1330,8 +1340,10 @@ static void parse_statement(struct parser *P)
         else if (first->type == T_WORD && strcmp(first->s, "set") == 0)
             parse_set(P, first);
         else
-            perr(P, first, "a statement starts with 'alert' (a rule) or 'set' (a named set of "
-                 "devices), not '%s'", first->s);
+            perr(P, first,
+                 "a statement starts with 'alert' (a rule) or 'set' (a named set of "
+                 "devices), not '%s'",
+                 first->s);
     }
     P->n = 0;
     P->used = 0;

@@ -67,15 +67,15 @@ enum cmp {
 /* One operand: a number range (lo == hi for one number) or a string. */
 struct item {
     double lo, hi;
-    const char *s;      /* a string item (lower case), or NULL */
-    const char *space;  /* address items: the space name (lower case), or NULL */
-    int64_t space_id;   /* address items: a numeric space, or -1 */
+    const char *s;     /* a string item (lower case), or NULL */
+    const char *space; /* address items: the space name (lower case), or NULL */
+    int64_t space_id;  /* address items: a numeric space, or -1 */
 };
 
 enum ep_kind {
     EP_CIDR = 0, /* resolved into the endpoint's address lists */
     EP_MAC,
-    EP_SET,      /* resolved into addresses and MACs at rules_finish */
+    EP_SET, /* resolved into addresses and MACs at rules_finish */
     EP_ZONE,
     EP_LEVEL,
     EP_INTERNAL,
@@ -93,8 +93,8 @@ struct ep_item {
     uint8_t kind;
     bool neg;
     int zone;
-    int lo, hi;         /* level or port range */
-    const char *text;   /* CIDR, set or role name */
+    int lo, hi;       /* level or port range */
+    const char *text; /* CIDR, set or role name */
     uint8_t mac[6];
     unsigned line, col; /* where a set name was written, for its error */
 };
@@ -119,10 +119,10 @@ struct clause {
     struct item *items;
     const char **path; /* detail.a.b: "a", "b" */
     int depth;
-    int field;         /* identity: index of the field */
-    bool has_at;       /* value at ADDRESS */
+    int field;   /* identity: index of the field */
+    bool has_at; /* value at ADDRESS */
     double at_lo, at_hi;
-    uint32_t op_mask;  /* op: bit per enum ot_op */
+    uint32_t op_mask; /* op: bit per enum ot_op */
     uint64_t risk_mask;
     int cond;
     uint8_t dir;
@@ -134,9 +134,9 @@ struct rule {
     int proto;             /* enum ot_proto, or RP_* */
     int n;
     struct clause *cl;
-    bool dropped;          /* a built-in rule overridden by a user rule */
+    bool dropped; /* a built-in rule overridden by a user rule */
     /* index key: a single function code or name and a single unit, if any */
-    uint8_t fkind;         /* 0 none, 1 code, 2 name */
+    uint8_t fkind; /* 0 none, 1 code, 2 name */
     uint32_t fval;
     bool has_ukey;
     uint32_t uval;
@@ -181,6 +181,9 @@ struct rule_set {
     /* RT_MSG: the index, and the rules of `alert any` */
     struct bucket *buckets;
     size_t bmask;
+    /* which key shapes (bit fkind * 2 + has unit) some rule of a protocol
+     * uses: a message skips the lookups no rule can answer */
+    uint8_t shapes[OT_PROTO_COUNT];
     uint32_t *any_ot;
     uint32_t n_any_ot;
     uint32_t cond_mask; /* conditions some rule uses */

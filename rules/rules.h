@@ -114,9 +114,9 @@ size_t ioc_lists(const struct ioc *c);
 struct geo;
 
 struct geo_info {
-    char country[3];   /* ISO 3166 alpha-2, "" unknown */
-    uint32_t asn;      /* 0 unknown */
-    char as_org[64];   /* "" unknown */
+    char country[3]; /* ISO 3166 alpha-2, "" unknown */
+    uint32_t asn;    /* 0 unknown */
+    char as_org[64]; /* "" unknown */
 };
 
 /* Opens MaxMind DB files (country, ASN, city: whatever they hold); returns
@@ -128,7 +128,7 @@ void geo_free(struct geo *g);
 bool geo_lookup(const struct geo *g, const uint8_t addr[16], int version, struct geo_info *out);
 
 enum geo_ot_policy {
-    GEO_OT_DENY = 0, /* an OT zone may not talk to the internet at all */
+    GEO_OT_DENY = 0,  /* an OT zone may not talk to the internet at all */
     GEO_OT_ALLOWLIST, /* only to the allowed countries / ASNs */
     GEO_OT_ALLOW,     /* no policy for OT zones (forbidden ones still alert) */
 };
@@ -145,8 +145,7 @@ struct geo_policy {
 };
 
 /* Parses "DE, FR" / "AS3320, 15169" lists into the policy; 0 or -1 (err). */
-int geo_policy_countries(char (*codes)[3], unsigned *n, const char *list, char *err,
-                         size_t errlen);
+int geo_policy_countries(char (*codes)[3], unsigned *n, const char *list, char *err, size_t errlen);
 int geo_policy_asns(uint32_t *asns, unsigned *n, const char *list, char *err, size_t errlen);
 bool geo_policy_forbidden(const struct geo_policy *p, const struct geo_info *g);
 bool geo_policy_allowed(const struct geo_policy *p, const struct geo_info *g);
@@ -176,8 +175,8 @@ void zone_set_unzoned(struct zone_table *z, const char *name, int level);
 int zone_add_internal(struct zone_table *z, const char *cidr, char *err, size_t errlen);
 /* protocols: comma list of dissector / nDPI names (modbus, dns), "tcp/502",
  * "udp/47808", "tcp", "udp", "icmp", "any".  both: either side may open. */
-int zone_add_conduit(struct zone_table *z, const char *from, const char *to,
-                     const char *protocols, bool both, char *err, size_t errlen);
+int zone_add_conduit(struct zone_table *z, const char *from, const char *to, const char *protocols,
+                     bool both, char *err, size_t errlen);
 int zone_build(struct zone_table *z, char *err, size_t errlen);
 
 /* The zone of an address: an index, ZONE_UNZONED or ZONE_EXTERNAL. */
@@ -239,24 +238,24 @@ uint64_t rules_hash64(const void *p, size_t n, uint64_t seed);
  * where needed) that rules reference with `condition NAME`, so the rule
  * files stay the one place detections are read, tuned and disabled. */
 enum rules_cond {
-    RC_GOOSE_REPLAY = 0,        /* stNum/sqNum went back: a replayed or stale frame */
-    RC_GOOSE_STATE_JUMP,        /* stNum skipped values */
+    RC_GOOSE_REPLAY = 0,         /* stNum/sqNum went back: a replayed or stale frame */
+    RC_GOOSE_STATE_JUMP,         /* stNum skipped values */
     RC_GOOSE_SEQUENCE_NOT_RESET, /* a new stNum whose sqNum did not restart */
-    RC_GOOSE_PUBLISHER_CHANGE,  /* a gocbRef published from another MAC */
-    RC_INVALID_PDU,             /* a PDU the dissector refused as invalid */
-    RC_ARP_MAC_CHANGE,          /* an IP address moved to another MAC */
-    RC_ARP_IP_CONFLICT,         /* two MACs claim one IP address back and forth */
-    RC_ARP_GRATUITOUS,          /* a gratuitous ARP (count it with threshold) */
-    RC_FAILED_CONNECTION,       /* a TCP connection refused or never answered */
-    RC_SNMP_COMMUNITY,          /* SNMP v1 / v2c: community strings in clear */
-    RC_HTTP_BASIC_AUTH,         /* HTTP Authorization: Basic (credentials in clear) */
-    RC_TLS_SHARED_CERTIFICATE,  /* one TLS certificate presented by several servers */
-    RC_IOC_IP,                  /* an end of the flow is on an IOC list */
-    RC_IOC_DOMAIN,              /* the flow's server name (DNS/SNI/Host) is on an IOC list */
-    RC_OT_INTERNET,             /* an OT zone talks to the internet against the policy */
-    RC_FORBIDDEN_GEO,           /* talks to a forbidden country or ASN */
-    RC_ZONE_VIOLATION,          /* between zones with no allowed conduit */
-    RC_ZONE_LEVEL_SKIP,         /* the same, skipping Purdue levels (0-1 with 4-5) */
+    RC_GOOSE_PUBLISHER_CHANGE,   /* a gocbRef published from another MAC */
+    RC_INVALID_PDU,              /* a PDU the dissector refused as invalid */
+    RC_ARP_MAC_CHANGE,           /* an IP address moved to another MAC */
+    RC_ARP_IP_CONFLICT,          /* two MACs claim one IP address back and forth */
+    RC_ARP_GRATUITOUS,           /* a gratuitous ARP (count it with threshold) */
+    RC_FAILED_CONNECTION,        /* a TCP connection refused or never answered */
+    RC_SNMP_COMMUNITY,           /* SNMP v1 / v2c: community strings in clear */
+    RC_HTTP_BASIC_AUTH,          /* HTTP Authorization: Basic (credentials in clear) */
+    RC_TLS_SHARED_CERTIFICATE,   /* one TLS certificate presented by several servers */
+    RC_IOC_IP,                   /* an end of the flow is on an IOC list */
+    RC_IOC_DOMAIN,               /* the flow's server name (DNS/SNI/Host) is on an IOC list */
+    RC_OT_INTERNET,              /* an OT zone talks to the internet against the policy */
+    RC_FORBIDDEN_GEO,            /* talks to a forbidden country or ASN */
+    RC_ZONE_VIOLATION,           /* between zones with no allowed conduit */
+    RC_ZONE_LEVEL_SKIP,          /* the same, skipping Purdue levels (0-1 with 4-5) */
     RC_COUNT,
 };
 
@@ -288,9 +287,8 @@ struct goose_prev {
 struct goose_tracker *goose_tracker_new(size_t entries);
 void goose_tracker_free(struct goose_tracker *t);
 /* Returns the RC_GOOSE_* facts (bit per condition) of this publication. */
-uint32_t goose_track(struct goose_tracker *t, const char *ref, size_t reflen,
-                     const uint8_t mac[6], uint64_t st_num, uint64_t sq_num, uint64_t now,
-                     struct goose_prev *prev);
+uint32_t goose_track(struct goose_tracker *t, const char *ref, size_t reflen, const uint8_t mac[6],
+                     uint64_t st_num, uint64_t sq_num, uint64_t now, struct goose_prev *prev);
 
 /* ARP: per IPv4 address, its MAC and how often it moved. */
 struct arp_tracker;
@@ -366,12 +364,12 @@ struct rule_info {
     bool builtin;     /* compiled in (source "builtin"), else a user rule */
     const char *kind;
     const char *msg;
-    const char *category; /* or NULL */
-    const char *source;   /* builtin, rule, ioc, geo, zone */
+    const char *category;                    /* or NULL */
+    const char *source;                      /* builtin, rule, ioc, geo, zone */
     const char *mitre[RULES_MAX_MITRE + 1];  /* NULL-ended */
     const char *tactic[RULES_MAX_MITRE + 1]; /* NULL-ended */
-    int condition;        /* RC_* or -1 */
-    uint32_t triggers;    /* bit per enum rules_trigger */
+    int condition;                           /* RC_* or -1 */
+    uint32_t triggers;                       /* bit per enum rules_trigger */
     /* threshold COUNT [distinct FIELD] in SECONDS by KEY; count 0: none */
     uint32_t thr_count;
     uint32_t thr_seconds;
@@ -387,11 +385,11 @@ struct rules_ep {
     uint8_t ip_version; /* 4, 6, 0 */
     const uint8_t *mac; /* or NULL */
     uint16_t port;
-    int zone;           /* zone_of(), or ZONE_NONE */
+    int zone; /* zone_of(), or ZONE_NONE */
     bool internal;
-    bool broadcast;     /* broadcast / multicast destination */
-    const char *role;   /* device role when known, or NULL */
-    int8_t side;        /* 0 the flow's client (initiator), 1 its server, -1 neither */
+    bool broadcast;   /* broadcast / multicast destination */
+    const char *role; /* device role when known, or NULL */
+    int8_t side;      /* 0 the flow's client (initiator), 1 its server, -1 neither */
 };
 
 /* What a rule is matched against besides the message.  src is the sender of
@@ -462,11 +460,11 @@ enum tune_action {
 
 struct tune_result {
     enum tune_action action;
-    uint8_t severity;      /* an override, or 0 */
-    uint32_t thr_count;    /* threshold: produce once per window after count; 0 none */
+    uint8_t severity;   /* an override, or 0 */
+    uint32_t thr_count; /* threshold: produce once per window after count; 0 none */
     uint32_t thr_seconds;
-    uint8_t thr_by;        /* enum rules_track_by */
-    int line;              /* the tuning line that decided (for stats), or 0 */
+    uint8_t thr_by; /* enum rules_track_by */
+    int line;       /* the tuning line that decided (for stats), or 0 */
 };
 
 struct tuning;
@@ -479,7 +477,6 @@ void tuning_free(struct tuning *t);
 size_t tuning_count(const struct tuning *t);
 /* src/dst: the alert's ends (ip may be NULL, mac may be NULL). */
 void tuning_check(const struct tuning *t, uint32_t sid, const char *kind,
-                  const struct rules_ep *src, const struct rules_ep *dst,
-                  struct tune_result *out);
+                  const struct rules_ep *src, const struct rules_ep *dst, struct tune_result *out);
 
 #endif

@@ -17,20 +17,45 @@ struct track_entry {
     uint32_t vals[TRACK_MAX_DISTINCT];
 };
 
+/* (key, value) pairs of distinct counts seen in their current window: a
+ * repeated value (a master polling the same unit) changes no count, so it
+ * is answered from this small cache without touching the large table. */
+#define TRACK_SEEN 4096
+
+struct track_seen {
+    uint64_t tag;
+    uint64_t expire;
+};
+
 struct tracker {
     struct track_entry *e;
     size_t mask;
     uint64_t evictions;
+    struct track_seen seen[TRACK_SEEN];
 };
 
+/* Eight bytes at a time, then the murmur3 finaliser: addresses (16 bytes)
+ * hash in a few cycles; the result does not depend on alignment. */
 uint64_t rules_hash64(const void *p, size_t n, uint64_t seed)
 {
     const uint8_t *b = p;
-    uint64_t h = 0xcbf29ce484222325ULL ^ (seed * 0x9e3779b97f4a7c15ULL);
+    uint64_t h = seed * 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, b, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+        b += 8;
+        n -= 8;
+    }
+    uint64_t tail = 0;
     for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 0x100000001b3ULL;
+        tail |= (uint64_t)b[i] << (8 * i);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
     h ^= h >> 33;
     return h;
 }
@@ -100,6 +125,14 @@ void tracker_hit(struct tracker *t, uint64_t key, uint64_t now_usec, uint32_t co
         return;
     if (key == 0)
         key = 1;
+    uint64_t tag = 0;
+    struct track_seen *sn = NULL;
+    if (distinct) {
+        tag = (key ^ (value + 1) * 0x9e3779b97f4a7c15ULL) | 1;
+        sn = &t->seen[(tag ^ tag >> 29) & (TRACK_SEEN - 1)];
+        if (sn->tag == tag && now_usec < sn->expire)
+            return; /* nothing new in this window */
+    }
     struct track_entry *e = slot(t, key, now_usec);
     if (e->key != key || now_usec >= e->expire) {
         e->key = key;
@@ -111,7 +144,8 @@ void tracker_hit(struct tracker *t, uint64_t key, uint64_t now_usec, uint32_t co
     }
     if (distinct) {
         uint32_t v = (uint32_t)(value ^ value >> 32);
-        bool seen = false;
+        /* polling repeats the last value: look there first */
+        bool seen = e->nd && e->vals[e->nd - 1] == v;
         for (uint8_t i = 0; i < e->nd && !seen; i++)
             seen = e->vals[i] == v;
         if (!seen && e->nd < TRACK_MAX_DISTINCT) {
@@ -120,6 +154,10 @@ void tracker_hit(struct tracker *t, uint64_t key, uint64_t now_usec, uint32_t co
         }
     } else if (e->count < UINT32_MAX) {
         e->count++;
+    }
+    if (sn) {
+        sn->tag = tag;
+        sn->expire = e->expire;
     }
     out->count = e->count;
     out->first_ts = e->first_ts;

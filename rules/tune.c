@@ -142,8 +142,7 @@ static int add_scope(struct scope *sc, const char *text, bool device, char *err,
     uint8_t mac[6];
     if (mac_parse(text, mac)) {
         if (!device) {
-            snprintf(err, errlen, "'%s': a MAC address scopes with 'device', not src/dst/ip",
-                     text);
+            snprintf(err, errlen, "'%s': a MAC address scopes with 'device', not src/dst/ip", text);
             return -1;
         }
         uint8_t(*m)[6] = realloc(sc->macs, (size_t)(sc->n_macs + 1) * 6);
@@ -181,14 +180,15 @@ static void parse_line(struct tuning *t, const char *where, unsigned lineno, str
     if (!verbs[v]) {
         rules_problem_add(pr, where, lineno, tok[0].col,
                           "'%s': a tuning line starts with disable, suppress, threshold or "
-                          "severity", tok[0].s);
+                          "severity",
+                          tok[0].s);
         return;
     }
     e.verb = (uint8_t)v;
     int i = 1;
     if (i >= n) {
-        rules_problem_add(pr, where, lineno, tok[0].col,
-                          "%s what? sid N, kind NAME or all", tok[0].s);
+        rules_problem_add(pr, where, lineno, tok[0].col, "%s what? sid N, kind NAME or all",
+                          tok[0].s);
         return;
     }
     /* selector */
@@ -210,12 +210,13 @@ static void parse_line(struct tuning *t, const char *where, unsigned lineno, str
                 char *dash = strchr(buf, '-');
                 if (dash)
                     *dash = '\0';
-                if (!parse_u32(buf, &r.lo) || !(dash ? parse_u32(dash + 1, &r.hi) : (r.hi = r.lo,
-                                                                                     true)) ||
-                    r.lo == 0 || r.hi < r.lo) {
+                if (!parse_u32(buf, &r.lo) ||
+                    !(dash ? parse_u32(dash + 1, &r.hi) : (r.hi = r.lo, true)) || r.lo == 0 ||
+                    r.hi < r.lo) {
                     rules_problem_add(pr, where, lineno, tok[j].col,
                                       "'%s' is not a sid or sid range (3100001 or "
-                                      "3100000-3199999)", tok[j].s);
+                                      "3100000-3199999)",
+                                      tok[j].s);
                     goto bad;
                 }
                 struct sid_range *p = realloc(e.sids, (size_t)(e.n_sids + 1) * sizeof(*p));
@@ -257,8 +258,7 @@ static void parse_line(struct tuning *t, const char *where, unsigned lineno, str
         i++;
     } else if (e.verb == TV_THRESHOLD) {
         /* count N in DURATION [by src|dst|pair|none] */
-        if (i + 3 >= n || strcmp(tok[i].s, "count") != 0 || !parse_u32(tok[i + 1].s,
-                                                                          &e.count) ||
+        if (i + 3 >= n || strcmp(tok[i].s, "count") != 0 || !parse_u32(tok[i + 1].s, &e.count) ||
             e.count == 0 || strcmp(tok[i + 2].s, "in") != 0 ||
             !parse_secs(tok[i + 3].s, &e.seconds)) {
             rules_problem_add(pr, where, lineno, i < n ? tok[i].col : tok[n - 1].col,
@@ -291,13 +291,13 @@ static void parse_line(struct tuning *t, const char *where, unsigned lineno, str
         if (!scopes[s]) {
             rules_problem_add(pr, where, lineno, tok[i].col,
                               "unexpected '%s' (a scope is src, dst, ip or device, then "
-                              "addresses)", tok[i].s);
+                              "addresses)",
+                              tok[i].s);
             goto bad;
         }
         int k = list_len(tok, n, i + 1);
         if (k == 0) {
-            rules_problem_add(pr, where, lineno, tok[i].col, "'%s' needs addresses",
-                              tok[i].s);
+            rules_problem_add(pr, where, lineno, tok[i].col, "'%s' needs addresses", tok[i].s);
             goto bad;
         }
         for (int j = i + 1; j < i + 1 + k; j++) {
@@ -347,8 +347,7 @@ struct tuning *tuning_parse(const char *where, const char *text, struct rules_pr
         size_t len = eol ? (size_t)(eol - s) : strlen(s);
         lineno++;
         if (len >= sizeof(line)) {
-            rules_problem_add(pr, where, lineno, 0, "line longer than %zu bytes",
-                              sizeof(line) - 1);
+            rules_problem_add(pr, where, lineno, 0, "line longer than %zu bytes", sizeof(line) - 1);
         } else {
             memcpy(line, s, len);
             line[len] = '\0';
@@ -460,8 +459,7 @@ static bool entry_matches(const struct tune_entry *e, uint32_t sid, const char *
 }
 
 void tuning_check(const struct tuning *t, uint32_t sid, const char *kind,
-                  const struct rules_ep *src, const struct rules_ep *dst,
-                  struct tune_result *out)
+                  const struct rules_ep *src, const struct rules_ep *dst, struct tune_result *out)
 {
     memset(out, 0, sizeof(*out));
     if (!t)

@@ -20,9 +20,9 @@
 /* Internal by default (DESIGN section 8): RFC 1918, loopback, link-local,
  * CGNAT, multicast and broadcast, "this network", IPv6 ULA and link-local. */
 static const char *const default_internal[] = {
-    "10.0.0.0/8",   "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16",
-    "100.64.0.0/10", "224.0.0.0/4",  "255.255.255.255/32", "0.0.0.0/8", "::1/128",
-    "::/128",       "fe80::/10",     "fc00::/7",       "ff00::/8",    NULL,
+    "10.0.0.0/8",    "172.16.0.0/12", "192.168.0.0/16",     "127.0.0.0/8", "169.254.0.0/16",
+    "100.64.0.0/10", "224.0.0.0/4",   "255.255.255.255/32", "0.0.0.0/8",   "::1/128",
+    "::/128",        "fe80::/10",     "fc00::/7",           "ff00::/8",    NULL,
 };
 
 struct zone {
@@ -115,8 +115,8 @@ int zone_find(const struct zone_table *z, const char *name)
 int zone_add(struct zone_table *z, const char *name, int level, char *err, size_t errlen)
 {
     if (!valid_name(name)) {
-        snprintf(err, errlen, "zone name '%s': letters, digits, '_', '-', '.' only, up to %d",
-                 name, ZONE_NAME_LEN - 1);
+        snprintf(err, errlen, "zone name '%s': letters, digits, '_', '-', '.' only, up to %d", name,
+                 ZONE_NAME_LEN - 1);
         return -1;
     }
     if (zone_find(z, name) != -4) {
@@ -178,8 +178,10 @@ static int parse_proto(const char *item, struct cproto *p, char *err, size_t err
     char *slash = strchr(buf, '/');
     if (slash)
         *slash = '\0';
-    uint8_t l4 = strcmp(buf, "tcp") == 0 ? 6 : strcmp(buf, "udp") == 0 ? 17
-                 : strcmp(buf, "icmp") == 0 ? 1 : 0;
+    uint8_t l4 = strcmp(buf, "tcp") == 0    ? 6
+                 : strcmp(buf, "udp") == 0  ? 17
+                 : strcmp(buf, "icmp") == 0 ? 1
+                                            : 0;
     if (l4) {
         p->kind = CP_L4;
         p->l4 = l4;
@@ -190,8 +192,7 @@ static int parse_proto(const char *item, struct cproto *p, char *err, size_t err
         if (*end == '-')
             hi = strtoul(end + 1, &end, 10);
         if (end == slash + 1 || *end || lo == 0 || hi > 65535 || lo > hi || l4 == 1) {
-            snprintf(err, errlen, "conduit protocol '%s': expected tcp/PORT or udp/LOW-HIGH",
-                     item);
+            snprintf(err, errlen, "conduit protocol '%s': expected tcp/PORT or udp/LOW-HIGH", item);
             return -1;
         }
         p->kind = CP_PORT;
@@ -200,8 +201,10 @@ static int parse_proto(const char *item, struct cproto *p, char *err, size_t err
         return 0;
     }
     if (slash || !valid_name(buf) || strlen(buf) >= sizeof(p->app)) {
-        snprintf(err, errlen, "conduit protocol '%s': a protocol name (modbus, dns ...), "
-                 "tcp/PORT, udp/PORT, tcp, udp, icmp or any", item);
+        snprintf(err, errlen,
+                 "conduit protocol '%s': a protocol name (modbus, dns ...), "
+                 "tcp/PORT, udp/PORT, tcp, udp, icmp or any",
+                 item);
         return -1;
     }
     p->kind = CP_APP;
@@ -209,8 +212,8 @@ static int parse_proto(const char *item, struct cproto *p, char *err, size_t err
     return 0;
 }
 
-int zone_add_conduit(struct zone_table *z, const char *from, const char *to,
-                     const char *protocols, bool both, char *err, size_t errlen)
+int zone_add_conduit(struct zone_table *z, const char *from, const char *to, const char *protocols,
+                     bool both, char *err, size_t errlen)
 {
     struct conduit c;
     memset(&c, 0, sizeof(c));

@@ -35,8 +35,8 @@
 #define MAX_PRINTED_WARNINGS 20 /* IOC line warnings printed per load */
 #define SNMP_PORT 161
 #define SNMP_TRAP_PORT 162
-#define HTTP_SNIFF_PACKETS 8    /* client packets of a flow searched for basic auth */
-#define RETIRED_SETS 8          /* sets kept after a swap until no aggregate names them */
+#define HTTP_SNIFF_PACKETS 8 /* client packets of a flow searched for basic auth */
+#define RETIRED_SETS 8       /* sets kept after a swap until no aggregate names them */
 
 /* ------------------------------------------------------------------ the set */
 
@@ -56,8 +56,8 @@ struct dset {
 };
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct dset *g_set;    /* the current set; holds one reference */
-static atomic_uint g_gen;     /* its generation; 0: none loaded */
+static struct dset *g_set; /* the current set; holds one reference */
+static atomic_uint g_gen;  /* its generation; 0: none loaded */
 static uint32_t g_last_gen;
 static sem_t g_sem;
 static pthread_t g_thread;
@@ -100,8 +100,7 @@ static int each_item(const char *list, int (*fn)(void *, const char *), void *ar
         if (!*s)
             break;
         size_t n = strcspn(s, ", \t");
-        snprintf(item, sizeof(item), "%.*s", (int)(n < sizeof(item) - 1 ? n : sizeof(item) - 1),
-                 s);
+        snprintf(item, sizeof(item), "%.*s", (int)(n < sizeof(item) - 1 ? n : sizeof(item) - 1), s);
         s += n;
         if (fn(arg, item) != 0)
             rc = -1;
@@ -192,8 +191,7 @@ static void build_zones(struct build *b)
             continue;
         }
         if (!z->networks[0])
-            rules_problem_add(b->err, b->where, z->line, 0, "zone '%s' has no networks",
-                              z->name);
+            rules_problem_add(b->err, b->where, z->line, 0, "zone '%s' has no networks", z->name);
         each_item(z->networks, add_zone_net, b);
     }
     for (uint32_t i = 0; i < c->n_conduits; i++) {
@@ -227,8 +225,7 @@ static void build_policy(struct build *b)
     if (geo_policy_countries(p->forbidden_cc, &p->n_forbidden_cc, c->geo_forbidden_countries, e,
                              sizeof(e)) != 0)
         rules_problem_add(b->err, b->where, 0, 0, "geoip.forbidden_countries: %s", e);
-    if (geo_policy_asns(p->allowed_asn, &p->n_allowed_asn, c->geo_allowed_asns, e, sizeof(e)) !=
-        0)
+    if (geo_policy_asns(p->allowed_asn, &p->n_allowed_asn, c->geo_allowed_asns, e, sizeof(e)) != 0)
         rules_problem_add(b->err, b->where, 0, 0, "geoip.allowed_asns: %s", e);
     if (geo_policy_asns(p->forbidden_asn, &p->n_forbidden_asn, c->geo_forbidden_asns, e,
                         sizeof(e)) != 0)
@@ -317,11 +314,15 @@ static struct dset *dset_build(const struct conf *c, const char *config_path,
         char e[RULES_MSG_LEN];
         s->geo = geo_open(b.geo_paths, b.n_geo, e, sizeof(e));
         if (!s->geo && c->geoip_optional)
-            rules_problem_add(warn, "geoip", 0, 0, "%s; carrying on without GeoIP "
-                              "(geoip.optional)", e);
+            rules_problem_add(warn, "geoip", 0, 0,
+                              "%s; carrying on without GeoIP "
+                              "(geoip.optional)",
+                              e);
         else if (!s->geo)
-            rules_problem_add(err, "geoip", 0, 0, "%s (set geoip.optional: true to carry on "
-                              "without it)", e);
+            rules_problem_add(err, "geoip", 0, 0,
+                              "%s (set geoip.optional: true to carry on "
+                              "without it)",
+                              e);
         s->n_geo_files = s->geo ? b.n_geo : 0;
     }
     for (int i = 0; i < b.n_geo; i++)
@@ -463,7 +464,8 @@ static void reload_once(void)
             for (unsigned i = 0; i < cp->n; i++)
                 ot_warn("reload: %s:%u: %s", cp->p[i].file, cp->p[i].line, cp->p[i].msg);
             ot_warn("reload failed: %s has %u problems; keeping the current rules "
-                    "(generation %u)", g_config_path, n, atomic_load(&g_gen));
+                    "(generation %u)",
+                    g_config_path, n, atomic_load(&g_gen));
             atomic_fetch_add(&g_reload_failures, 1);
             goto out;
         }
@@ -471,7 +473,8 @@ static void reload_once(void)
     uint64_t inputs = fingerprint(c, g_config_path[0] ? g_config_path : NULL, &g_opts);
     if (inputs == g_inputs) {
         ot_info("reload: no rule, tuning, list, GeoIP or zone file changed; nothing to do "
-                "(generation %u)", atomic_load(&g_gen));
+                "(generation %u)",
+                atomic_load(&g_gen));
         goto out;
     }
     struct dset *s = dset_build(c, g_config_path[0] ? g_config_path : NULL, &g_opts, err, warn);
@@ -817,12 +820,14 @@ static json_t *geo_json(const struct geo_info *g)
 
 static const char *l4_name(uint8_t l4)
 {
-    return l4 == IPPROTO_TCP ? "TCP" : l4 == IPPROTO_UDP ? "UDP" : l4 == IPPROTO_ICMP ? "ICMP"
-                                                                                      : "other";
+    return l4 == IPPROTO_TCP    ? "TCP"
+           : l4 == IPPROTO_UDP  ? "UDP"
+           : l4 == IPPROTO_ICMP ? "ICMP"
+                                : "other";
 }
 
-static const char *const distinct_names[] = {"", "unit", "dst", "src", "dst_port", "function",
-                                             "address"};
+static const char *const distinct_names[] = {"",         "unit",     "dst",    "src",
+                                             "dst_port", "function", "address"};
 static const char *const by_names[] = {"src", "dst", "pair", "flow", "none"};
 
 static json_t *evidence(const struct hitctx *h, const struct rule_info *r,
@@ -882,9 +887,9 @@ static json_t *evidence(const struct hitctx *h, const struct rule_info *r,
             for (int i = 0; i < 20; i++)
                 snprintf(hex + 2 * i, 3, "%02x", h->sha1[i]);
             json_object_set_new(o, "certificate_sha1", json_string(hex));
-            json_object_set_new(o, "first_server",
-                                json_string(ip_text(h->cprev.addr, h->cprev.version, a,
-                                                    sizeof(a))));
+            json_object_set_new(
+                o, "first_server",
+                json_string(ip_text(h->cprev.addr, h->cprev.version, a, sizeof(a))));
             json_object_set_new(o, "servers", json_integer(h->cprev.servers));
             break;
         }
@@ -903,17 +908,17 @@ static json_t *evidence(const struct hitctx *h, const struct rule_info *r,
             const struct rules_ep *in = h->ext_side == 1 ? &ev->src : &ev->dst;
             const struct rules_ep *ex = h->ext_side == 1 ? &ev->dst : &ev->src;
             json_t *i = zone_json(s->zones, in->zone);
-            json_object_set_new(i, "ip", json_string(ip_text(in->ip, in->ip_version, a,
-                                                             sizeof(a))));
+            json_object_set_new(i, "ip",
+                                json_string(ip_text(in->ip, in->ip_version, a, sizeof(a))));
             json_object_set_new(o, "internal", i);
             json_t *e = h->geo_found ? geo_json(&h->geo) : json_object();
-            json_object_set_new(e, "ip", json_string(ip_text(ex->ip, ex->ip_version, b,
-                                                             sizeof(b))));
+            json_object_set_new(e, "ip",
+                                json_string(ip_text(ex->ip, ex->ip_version, b, sizeof(b))));
             json_object_set_new(o, "external", e);
             static const char *const pol[] = {"deny", "allowlist", "allow"};
-            json_object_set_new(o, "policy", json_string(r->condition == RC_FORBIDDEN_GEO
-                                                             ? "forbidden"
-                                                             : pol[s->policy.ot]));
+            json_object_set_new(
+                o, "policy",
+                json_string(r->condition == RC_FORBIDDEN_GEO ? "forbidden" : pol[s->policy.ot]));
             if (!s->geo)
                 json_object_set_new(o, "geoip", json_string("no database loaded"));
             break;
@@ -929,8 +934,7 @@ static json_t *evidence(const struct hitctx *h, const struct rule_info *r,
                 json_object_set_new(o, "app_proto", json_string(ev->app));
             json_object_set_new(o, "conduit", json_string("none allows this conversation"));
             break;
-        default:
-            break;
+        default: break;
     }
     if (r->thr_count && thr) {
         json_t *t = json_object();
@@ -1271,8 +1275,8 @@ static void goose_facts(struct worker *w, struct rules_worker *rw, const struct 
     h->goose_ref_len = ref->len;
     h->st_num = st->v.u;
     h->sq_num = sq->v.u;
-    ev->facts |= goose_track(rw->goose, h->goose_ref, h->goose_ref_len, w->pkt->src_mac,
-                             h->st_num, h->sq_num, w->now, &h->gprev);
+    ev->facts |= goose_track(rw->goose, h->goose_ref, h->goose_ref_len, w->pkt->src_mac, h->st_num,
+                             h->sq_num, w->now, &h->gprev);
 }
 
 void rules_on_msg(struct worker *w, struct flow *f, int dir, const struct ot_msg *m)
@@ -1533,8 +1537,8 @@ void rules_write_ends(struct worker *w, const struct flow *f, int dir, const str
     struct geo_info g[2];
     bool found[2] = {false, false};
     for (int i = 0; i < 2; i++)
-        found[i] = e[i].zone == ZONE_EXTERNAL &&
-                   geo_lookup(s->geo, e[i].ip, e[i].ip_version, &g[i]);
+        found[i] =
+            e[i].zone == ZONE_EXTERNAL && geo_lookup(s->geo, e[i].ip, e[i].ip_version, &g[i]);
     if (!found[0] && !found[1])
         return;
     jw_key(jw, "geo");

@@ -18,9 +18,11 @@
 static struct rules_problems pr;
 
 /* as the engine names nDPI 4.2's risk bits (sensor/detect-ndpi.c) */
-static const char *const risk_names[64] = {
-    [6] = "tls_selfsigned_certificate", [7] = "tls_obsolete_version", [8] = "tls_weak_cipher",
-    [9] = "tls_certificate_expired",    [36] = "clear_text_credentials"};
+static const char *const risk_names[64] = {[6] = "tls_selfsigned_certificate",
+                                           [7] = "tls_obsolete_version",
+                                           [8] = "tls_weak_cipher",
+                                           [9] = "tls_certificate_expired",
+                                           [36] = "clear_text_credentials"};
 static const struct rules_names names = {risk_names, 64};
 
 static struct zone_table *zones_new(void)
@@ -91,7 +93,8 @@ static void ep4(struct rules_ep *e, int slot, const char *ip, const struct zone_
     e->internal = e->zone != ZONE_EXTERNAL;
 }
 
-static void msg_init(struct ot_msg *m, enum ot_proto p, uint32_t fc, const char *name, enum ot_op op)
+static void msg_init(struct ot_msg *m, enum ot_proto p, uint32_t fc, const char *name,
+                     enum ot_op op)
 {
     memset(m, 0, sizeof(*m));
     ot_msg_reset(m, p);
@@ -142,15 +145,15 @@ static int test_builtin_files_parse(void)
 static int test_parse_full_rule(void)
 {
     struct zone_table *z = zones_new();
-    struct rule_set *rs = set_of(z,
-        "# a comment\n"
-        "set ews 10.2.0.5, 10.2.0.6, 00:1b:21:3a:10:10\n"
-        "alert modbus request function write_single_register, 16 unit 1-3\n"
-        "    address holding_register:100-199 value at 100-110 > 1500\n"
-        "    from !set:ews to zone:cell_a, port:502\n"
-        "    msg \"Set-point \\\"high\\\" written\"   # trailing comment\n"
-        "    sid 1000001 rev 3 severity high mitre T0836, t0831 kind setpoint_write \\\n"
-        "    category \"Process\" threshold 3 in 1m by pair\n");
+    struct rule_set *rs =
+        set_of(z, "# a comment\n"
+                  "set ews 10.2.0.5, 10.2.0.6, 00:1b:21:3a:10:10\n"
+                  "alert modbus request function write_single_register, 16 unit 1-3\n"
+                  "    address holding_register:100-199 value at 100-110 > 1500\n"
+                  "    from !set:ews to zone:cell_a, port:502\n"
+                  "    msg \"Set-point \\\"high\\\" written\"   # trailing comment\n"
+                  "    sid 1000001 rev 3 severity high mitre T0836, t0831 kind setpoint_write \\\n"
+                  "    category \"Process\" threshold 3 in 1m by pair\n");
     FAIL_IF_NOT(rs);
     FAIL_IF(rules_count(rs) != 1);
     const struct rule_info *r = rules_info(rs, 0);
@@ -198,8 +201,7 @@ static const struct {
      "t.rules:1:24: condition goose_replay needs 'alert goose'"},
     {"alert goose condition goose_replya msg \"x\" sid 1\n",
      "t.rules:1:23: unknown condition 'goose_replya' (did you mean 'goose_replay'?)"},
-    {"alert modbus threshold 5 in 60x msg \"x\" sid 1\n",
-     "t.rules:1:29: '60x' is not a duration"},
+    {"alert modbus threshold 5 in 60x msg \"x\" sid 1\n", "t.rules:1:29: '60x' is not a duration"},
     {"alert modbus threshold 100 distinct unit in 60s msg \"x\" sid 1\n",
      "t.rules:1:28: a distinct threshold counts up to 64 values"},
     {"alert modbus to 10.0.0.0/33 msg \"x\" sid 1\n",
@@ -214,7 +216,8 @@ static const struct {
      "t.rules:1:25: expected a comparison after 'value'"},
     {"alert modbus detail.x < abc msg \"x\" sid 1\n",
      "t.rules:1:25: 'abc' is not a number or range"},
-    {"alert modbus op WRITTEN msg \"x\" sid 1\n", "t.rules:1:14: unknown operation class 'written'"},
+    {"alert modbus op WRITTEN msg \"x\" sid 1\n",
+     "t.rules:1:14: unknown operation class 'written'"},
     {"set bad 10.0.0.1 10.0.0.2\n",
      "t.rules:1:18: unexpected '10.0.0.2' in set bad (items are separated by commas)"},
     {"alert modbus msg \"x\" sid 1 kind Bad-Kind\n",
@@ -327,13 +330,13 @@ static int test_path_and_directory(void)
 static int test_match_message_fields(void)
 {
     struct zone_table *z = zones_new();
-    struct rule_set *rs = set_of(z,
-        "alert modbus request function 6 unit 1 address holding_register:100-199\n"
-        "    value at 100 > 1500 from 10.2.0.0/16 to zone:cell_a msg \"hit\" sid 1\n"
-        "alert modbus function write_single_register not unit 1 msg \"other unit\" sid 2\n"
-        "alert modbus exception 2 msg \"exc\" sid 3\n"
-        "alert modbus anomaly trailing_bytes msg \"anom\" sid 4\n"
-        "alert any op WRITE msg \"any write\" sid 5\n");
+    struct rule_set *rs = set_of(
+        z, "alert modbus request function 6 unit 1 address holding_register:100-199\n"
+           "    value at 100 > 1500 from 10.2.0.0/16 to zone:cell_a msg \"hit\" sid 1\n"
+           "alert modbus function write_single_register not unit 1 msg \"other unit\" sid 2\n"
+           "alert modbus exception 2 msg \"exc\" sid 3\n"
+           "alert modbus anomaly trailing_bytes msg \"anom\" sid 4\n"
+           "alert any op WRITE msg \"any write\" sid 5\n");
     FAIL_IF_NOT(rs);
     struct ot_msg m;
     struct rules_event ev;
@@ -380,13 +383,13 @@ static int test_match_message_fields(void)
 
 static int test_match_detail(void)
 {
-    struct rule_set *rs = set_of(NULL,
-        "alert dnp3 detail.link.dst >= 65533 msg \"bcast\" sid 1\n"
-        "alert dnp3 detail.application.uns msg \"uns\" sid 2\n"
-        "alert dnp3 detail.objects.group = 70 msg \"file obj\" sid 3\n"
-        "alert dnp3 detail.name = \"OutStation\" msg \"name\" sid 4\n"
-        "alert dnp3 not detail.missing msg \"absent\" sid 5\n"
-        "alert dnp3 detail.codes in 4, 9-10 msg \"array\" sid 6\n");
+    struct rule_set *rs =
+        set_of(NULL, "alert dnp3 detail.link.dst >= 65533 msg \"bcast\" sid 1\n"
+                     "alert dnp3 detail.application.uns msg \"uns\" sid 2\n"
+                     "alert dnp3 detail.objects.group = 70 msg \"file obj\" sid 3\n"
+                     "alert dnp3 detail.name = \"OutStation\" msg \"name\" sid 4\n"
+                     "alert dnp3 not detail.missing msg \"absent\" sid 5\n"
+                     "alert dnp3 detail.codes in 4, 9-10 msg \"array\" sid 6\n");
     FAIL_IF_NOT(rs);
     struct ot_msg m;
     struct rules_event ev;
@@ -423,16 +426,16 @@ static int test_match_detail(void)
 static int test_match_endpoints(void)
 {
     struct zone_table *z = zones_new();
-    struct rule_set *rs = set_of(z,
-        "set hmis 10.2.0.10, 10.2.0.11\n"
-        "alert modbus from set:hmis msg \"hmi\" sid 1\n"
-        "alert modbus from !set:hmis, !10.9.0.0/16 msg \"not hmi, not office\" sid 2\n"
-        "alert modbus to level:0-1 msg \"to level 1\" sid 3\n"
-        "alert modbus to ot, !zone:scada msg \"ot not scada\" sid 4\n"
-        "alert modbus from external msg \"from outside\" sid 5\n"
-        "alert modbus to port:502-503 msg \"port\" sid 6\n"
-        "alert modbus to 10.1.1.0/24 port:1-100 msg \"host and port\" sid 7\n"
-        "alert modbus from 00:1b:21:3a:10:10 msg \"by mac\" sid 8\n");
+    struct rule_set *rs =
+        set_of(z, "set hmis 10.2.0.10, 10.2.0.11\n"
+                  "alert modbus from set:hmis msg \"hmi\" sid 1\n"
+                  "alert modbus from !set:hmis, !10.9.0.0/16 msg \"not hmi, not office\" sid 2\n"
+                  "alert modbus to level:0-1 msg \"to level 1\" sid 3\n"
+                  "alert modbus to ot, !zone:scada msg \"ot not scada\" sid 4\n"
+                  "alert modbus from external msg \"from outside\" sid 5\n"
+                  "alert modbus to port:502-503 msg \"port\" sid 6\n"
+                  "alert modbus to 10.1.1.0/24 port:1-100 msg \"host and port\" sid 7\n"
+                  "alert modbus from 00:1b:21:3a:10:10 msg \"by mac\" sid 8\n");
     FAIL_IF_NOT(rs);
     struct ot_msg m;
     struct rules_event ev;
@@ -472,14 +475,13 @@ static int test_match_endpoints(void)
 static int test_match_flow_events(void)
 {
     struct zone_table *z = zones_new();
-    struct rule_set *rs = set_of(z,
-        "alert tcp app telnet to ot msg \"telnet\" sid 1\n"
-        "alert ip server_name evil.example msg \"name\" sid 2\n"
-        "alert tcp risk tls_obsolete_version msg \"tls\" sid 3\n"
-        "alert ip condition zone_violation msg \"zone\" sid 4\n"
-        "alert udp to port:161 msg \"snmp port\" sid 5\n"
-        "alert arp condition arp_mac_change msg \"arp\" sid 6\n"
-        "alert modbus condition invalid_pdu msg \"inv\" sid 7\n");
+    struct rule_set *rs = set_of(z, "alert tcp app telnet to ot msg \"telnet\" sid 1\n"
+                                    "alert ip server_name evil.example msg \"name\" sid 2\n"
+                                    "alert tcp risk tls_obsolete_version msg \"tls\" sid 3\n"
+                                    "alert ip condition zone_violation msg \"zone\" sid 4\n"
+                                    "alert udp to port:161 msg \"snmp port\" sid 5\n"
+                                    "alert arp condition arp_mac_change msg \"arp\" sid 6\n"
+                                    "alert modbus condition invalid_pdu msg \"inv\" sid 7\n");
     FAIL_IF_NOT(rs);
     FAIL_IF(rules_info(rs, 0)->triggers != 1u << RT_FLOW_APP);
     FAIL_IF(rules_info(rs, 3)->triggers != 1u << RT_FLOW_APP);
@@ -528,16 +530,16 @@ static int test_match_flow_events(void)
  * every rule that applies, in load order. */
 static int test_index_order(void)
 {
-    struct rule_set *rs = set_of(NULL,
-        "alert modbus unit 7 msg \"u7\" sid 1\n"
-        "alert modbus function read_holding_registers msg \"name\" sid 2\n"
-        "alert modbus function 3 unit 7 msg \"code+unit\" sid 3\n"
-        "alert modbus msg \"all\" sid 4\n"
-        "alert modbus function 3 msg \"code\" sid 5\n"
-        "alert modbus function 4 msg \"other code\" sid 6\n"
-        "alert dnp3 function 3 msg \"other proto\" sid 7\n"
-        "alert any function 3 msg \"any proto\" sid 8\n"
-        "alert modbus function 1-5 msg \"range\" sid 9\n");
+    struct rule_set *rs =
+        set_of(NULL, "alert modbus unit 7 msg \"u7\" sid 1\n"
+                     "alert modbus function read_holding_registers msg \"name\" sid 2\n"
+                     "alert modbus function 3 unit 7 msg \"code+unit\" sid 3\n"
+                     "alert modbus msg \"all\" sid 4\n"
+                     "alert modbus function 3 msg \"code\" sid 5\n"
+                     "alert modbus function 4 msg \"other code\" sid 6\n"
+                     "alert dnp3 function 3 msg \"other proto\" sid 7\n"
+                     "alert any function 3 msg \"any proto\" sid 8\n"
+                     "alert modbus function 1-5 msg \"range\" sid 9\n");
     FAIL_IF_NOT(rs);
     struct ot_msg m;
     struct rules_event ev;
@@ -707,15 +709,15 @@ static int test_tuning(void)
 {
     memset(&pr, 0, sizeof(pr));
     struct tuning *t = tuning_parse("tune.conf",
-        "# tuning\n"
-        "disable sid 100, 200-210\n"
-        "suppress kind discovery src 10.1.1.5, 10.1.1.6\n"
-        "suppress sid 300 device 00:1b:21:3a:10:10\n"
-        "severity sid 400 low\n"
-        "severity kind plc_stop medium dst 10.2.0.0/16\n"
-        "threshold sid 500 count 5 in 60s by dst\n"
-        "suppress all ip 192.0.2.1\n",
-        &pr);
+                                    "# tuning\n"
+                                    "disable sid 100, 200-210\n"
+                                    "suppress kind discovery src 10.1.1.5, 10.1.1.6\n"
+                                    "suppress sid 300 device 00:1b:21:3a:10:10\n"
+                                    "severity sid 400 low\n"
+                                    "severity kind plc_stop medium dst 10.2.0.0/16\n"
+                                    "threshold sid 500 count 5 in 60s by dst\n"
+                                    "suppress all ip 192.0.2.1\n",
+                                    &pr);
     FAIL_IF(pr.total != 0 || tuning_count(t) != 7);
     struct rules_ep src, dst;
     struct tune_result r;
@@ -831,7 +833,7 @@ static int test_goose_tracker(void)
     FAIL_IF(goose_track(t, ref, n, m1, 5, 0, 1, &p) != 0 || p.known);
     FAIL_IF(goose_track(t, ref, n, m1, 5, 1, 2, &p) != 0);
     FAIL_IF(goose_track(t, ref, n, m1, 5, 2, 3, &p) != 0);
-    FAIL_IF(goose_track(t, ref, n, m1, 6, 0, 4, &p) != 0); /* a new state */
+    FAIL_IF(goose_track(t, ref, n, m1, 6, 0, 4, &p) != 0);                     /* a new state */
     FAIL_IF(goose_track(t, ref, n, m1, 6, 0, 5, &p) != 1u << RC_GOOSE_REPLAY); /* repeated */
     FAIL_IF(goose_track(t, ref, n, m1, 5, 3, 6, &p) != 1u << RC_GOOSE_REPLAY); /* older state */
     FAIL_IF(p.st_num != 6 || p.sq_num != 0);
@@ -889,7 +891,7 @@ static int test_cert_tracker(void)
 static int test_sniffers(void)
 {
     /* SNMPv2c get-request, community "public" */
-    static const uint8_t v2[] = {0x30, 0x26, 0x02, 0x01, 0x01, 0x04, 0x06, 'p', 'u', 'b', 'l',
+    static const uint8_t v2[] = {0x30, 0x26, 0x02, 0x01, 0x01, 0x04, 0x06, 'p',  'u',  'b', 'l',
                                  'i',  'c',  0xa0, 0x19, 0x02, 0x04, 0x01, 0x02, 0x03, 0x04};
     int version;
     size_t clen;
@@ -902,7 +904,8 @@ static int test_sniffers(void)
         FAIL_IF(snmp_sniff(v2, n, &version, &clen, &def) && n < 14);
     static const uint8_t dns[] = {0x12, 0x34, 0x01, 0x00, 0x00, 0x01};
     FAIL_IF(snmp_sniff(dns, sizeof(dns), &version, &clen, &def));
-    const char *h1 = "GET /cfg HTTP/1.1\r\nHost: plc\r\nAuthorization:  Basic YWRtaW46YWRtaW4=\r\n\r\n";
+    const char *h1 =
+        "GET /cfg HTTP/1.1\r\nHost: plc\r\nAuthorization:  Basic YWRtaW46YWRtaW4=\r\n\r\n";
     const char *h2 = "GET / HTTP/1.1\r\nHost: plc\r\nAuthorization: Bearer x\r\n\r\n";
     const char *h3 = "GET / HTTP/1.1\r\nHost: plc\r\n\r\nAuthorization: Basic x\r\n";
     const char *h4 = "HTTP/1.1 200 OK\r\nAuthorization: Basic x\r\n\r\n";
