@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* summary: libFuzzer target for the whole engine: the input is a pcap or
- * pcapng file, replayed through decode, flows, reassembly, every dissector
- * and the event writer (events are built, then discarded).  Small pools, so
- * eviction paths run too. */
+ * pcapng file, replayed through decode, flows, reassembly, every dissector,
+ * the inventory, the built-in detections and the event writer (events are
+ * built, then discarded).  Small pools, so eviction paths run too. */
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "conf.h"
 #include "decode.h"
+#include "detect-rules.h"
 #include "output.h"
 #include "worker.h"
 
@@ -31,6 +32,9 @@ static int setup(void)
     conf.pending_per_flow = 4;
     conf.stats_interval = 10;
     out.want = EV_ALL; /* build every event; no sink keeps them */
+    static struct rules_opts ropts; /* the built-in rules, no files */
+    if (detect_rules_load(&conf, NULL, &ropts, false) != 0)
+        return -1;
     if (worker_init(&w, &conf, &out, NULL, err, sizeof(err)) != 0) {
         fprintf(stderr, "%s\n", err);
         return -1;
