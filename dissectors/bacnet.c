@@ -2023,6 +2023,9 @@ static void bvlc_address(struct bacx *x, struct cur *c, const char *key)
     ot_kv_str(x->d, key, s, b.n);
 }
 
+/* A BVLC length that differs from the datagram is an anomaly parse() reports
+ * (some stacks send a fixed length): such a datagram is still claimed when the
+ * NPDU it carries starts well, so that its flow is dissected at all. */
 static enum ot_probe bacnet_probe(const uint8_t *p, size_t len, bool to_server)
 {
     (void)to_server;
@@ -2032,16 +2035,26 @@ static enum ot_probe bacnet_probe(const uint8_t *p, size_t len, bool to_server)
     uint8_t type = cur_u8(&c);
     uint8_t fn = cur_u8(&c);
     uint16_t blen = cur_be16(&c);
-    if (type != BVLC_TYPE_BIP || !ot_func_find(bvlc_functions, fn) || blen != len)
+    if (type != BVLC_TYPE_BIP || !ot_func_find(bvlc_functions, fn) || blen < BVLC_HEADER_LEN)
         return OT_PROBE_NO;
+    bool carries_npdu = fn == BVLC_FORWARDED_NPDU || fn == BVLC_DISTRIBUTE_BROADCAST ||
+                        fn == BVLC_ORIGINAL_UNICAST || fn == BVLC_ORIGINAL_BROADCAST;
+    if (blen != len && !carries_npdu)
+        return OT_PROBE_NO;
+    if (!carries_npdu)
+        return OT_PROBE_YES;
     if (fn == BVLC_FORWARDED_NPDU)
         cur_skip(&c, 6);
-    if (fn == BVLC_FORWARDED_NPDU || fn == BVLC_DISTRIBUTE_BROADCAST ||
-        fn == BVLC_ORIGINAL_UNICAST || fn == BVLC_ORIGINAL_BROADCAST) {
-        uint8_t version = cur_u8(&c);
-        if (!cur_ok(&c) || version != NPDU_VERSION)
-            return OT_PROBE_NO;
-    }
+    uint8_t version = cur_u8(&c);
+    uint8_t control = cur_u8(&c);
+    if (!cur_ok(&c))
+        return blen == len ? OT_PROBE_NO : OT_PROBE_NEED_MORE;
+    if (version != NPDU_VERSION)
+        return OT_PROBE_NO;
+    /* with a length that does not vouch for the datagram, the reserved
+     * control bits must be clear too */
+    if (blen != len && (control & NPDU_RESERVED))
+        return OT_PROBE_NO;
     return OT_PROBE_YES;
 }
 
@@ -2118,13 +2131,36 @@ static enum ot_parse bvlc_body(struct bacx *x, uint8_t fn, const struct ot_func 
     return r;
 }
 
+/* Decodes one BVLC message from its body (the bytes after the header, of which
+ * body_len are taken as the message); x is the parse state, set up here. */
+static enum ot_parse bvlc_decode(struct bacx *x, const struct ot_ctx *ctx, struct ot_msg *out,
+                                 struct cur after, uint8_t fn, size_t blen, size_t body_len,
+                                 bool cut)
+{
+    const struct ot_func *f = ot_func_find(bvlc_functions, fn);
+    memset(x, 0, sizeof *x);
+    x->out = out;
+    x->d = &out->detail;
+    x->ctx = ctx;
+    struct cur body = cur_sub(&after, body_len);
+    if (cur_left(&after) > 0)
+        anomaly(x, "bvlc_trailing_bytes");
+
+    struct ot_detail *d = x->d;
+    ot_kv_obj(d, "bvlc");
+    ot_kv_u64(d, "function", fn);
+    ot_kv_cstr(d, "function_name", f->name);
+    ot_kv_u64(d, "length", blen);
+    if (fn == BVLC_FORWARDED_NPDU)
+        bvlc_address(x, &body, "original_source");
+    ot_kv_end(d);
+    if (cut)
+        ot_kv_bool(d, "truncated", true);
+    return bvlc_body(x, fn, f, &body, cut);
+}
+
 static enum ot_parse bacnet_parse(struct cur *c, const struct ot_ctx *ctx, struct ot_msg *out)
 {
-    struct bacx x;
-    memset(&x, 0, sizeof x);
-    x.out = out;
-    x.d = &out->detail;
-    x.ctx = ctx;
     uint8_t type = cur_u8(c);
     uint8_t fn = cur_u8(c);
     size_t blen = cur_be16(c);
@@ -2132,8 +2168,7 @@ static enum ot_parse bacnet_parse(struct cur *c, const struct ot_ctx *ctx, struc
         return OT_PARSE_TRUNC;
     if (type != BVLC_TYPE_BIP)
         return OT_PARSE_NOT_MINE;
-    const struct ot_func *f = ot_func_find(bvlc_functions, fn);
-    if (!f) {
+    if (!ot_func_find(bvlc_functions, fn)) {
         out->anomaly = "bvlc_unknown_function";
         return OT_PARSE_INVALID;
     }
@@ -2142,37 +2177,39 @@ static enum ot_parse bacnet_parse(struct cur *c, const struct ot_ctx *ctx, struc
         return OT_PARSE_INVALID;
     }
     size_t body_len = blen - BVLC_HEADER_LEN;
-    bool cut = false, lenient = false;
-    if (cur_left(c) < body_len) {
-        /* cut by the capture: decode what is there; otherwise the length field
-         * lies (a datagram is whole): decode it if the rest holds together */
-        if (ctx->pdu_truncated)
-            cut = true;
-        else
-            lenient = true;
-        body_len = cur_left(c);
-    }
-    struct cur body = cur_sub(c, body_len);
-    if (cur_left(c) > 0)
-        anomaly(&x, "bvlc_trailing_bytes");
-
-    struct ot_detail *d = x.d;
-    ot_kv_obj(d, "bvlc");
-    ot_kv_u64(d, "function", fn);
-    ot_kv_cstr(d, "function_name", f->name);
-    ot_kv_u64(d, "length", blen);
-    if (fn == BVLC_FORWARDED_NPDU)
-        bvlc_address(&x, &body, "original_source");
-    ot_kv_end(d);
-    if (cut)
-        ot_kv_bool(d, "truncated", true);
-
-    enum ot_parse r = bvlc_body(&x, fn, f, &body, cut);
-    if (lenient) {
+    size_t left = cur_left(c);
+    struct bacx x;
+    enum ot_parse r;
+    if (left < body_len && ctx->pdu_truncated) {
+        /* cut by the capture: decode what is there */
+        r = bvlc_decode(&x, ctx, out, *c, fn, blen, left, true);
+    } else if (left < body_len) {
+        /* the length field lies (a datagram is whole): decode the datagram if
+         * it holds together */
+        r = bvlc_decode(&x, ctx, out, *c, fn, blen, left, false);
         if (r != OT_PARSE_OK || x.anomalies > 0)
             return OT_PARSE_TRUNC;
         out->anomaly = "bvlc_length_mismatch";
+    } else if (left > body_len) {
+        /* the datagram holds more than the length says: trailing bytes, or a
+         * length field that cuts the message short (a stack sending a fixed
+         * length).  The datagram is read whole when that decodes cleanly and
+         * finds more than the declared length does. */
+        r = bvlc_decode(&x, ctx, out, *c, fn, blen, body_len, false);
+        bool clean = r == OT_PARSE_OK && x.anomalies == 1; /* the trailing bytes alone */
+        uint16_t found = out->detail.n;
+        ot_msg_reset(out, out->proto);
+        r = bvlc_decode(&x, ctx, out, *c, fn, blen, left, false);
+        if (r == OT_PARSE_OK && x.anomalies == 0 && (!clean || out->detail.n > found)) {
+            out->anomaly = "bvlc_length_mismatch";
+        } else {
+            ot_msg_reset(out, out->proto);
+            r = bvlc_decode(&x, ctx, out, *c, fn, blen, body_len, false);
+        }
+    } else {
+        r = bvlc_decode(&x, ctx, out, *c, fn, blen, body_len, false);
     }
+    cur_skip(c, cur_left(c));
     if (r != OT_PARSE_OK)
         return r;
     /* parse, then commit: remember the request for its Reject / Abort */

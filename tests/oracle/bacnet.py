@@ -10,20 +10,11 @@ PROTOCOLS = {"bacnet"}
 FILTER = "bvlc"
 FIELDS = ["bvlc.function", "bacnet.control_net", "bacnet.mesgtyp", "bacapp.type",
           "bacapp.confirmed_service", "bacapp.unconfirmed_service"]
-EXCEPTIONS = {
-    # Frames 572-...: the 120 ReinitializeDevice requests of 172.20.32.250 say
-    # BVLC length 17 while their datagrams hold 25 bytes (the password tag runs
-    # 8 bytes past the declared end).  otsensor reads the declared length, finds
-    # the password cut, and the flow's first datagram is refused, so none of
-    # these requests nor their answers (90 Errors password-failure, 30
-    # Simple-ACKs) are reported; tshark decodes past the BVLC length and flags
-    # "invalid length".
-    "bacnet/bacnet_example.pcap": {
-        "reason": "120 ReinitializeDevice requests whose BVLC length (17) is 8 bytes short "
-                  "of the datagram: otsensor refuses those flows, tshark reads on",
-        "only_tshark": {(10, 0, 20): 120, (10, 5, 20): 90, (10, 2, 20): 30},
-    },
-}
+# bacnet_example.pcap frames 572-1189: a stack that writes BVLC length 17 in every
+# datagram (ReinitializeDevice requests of 23-25 bytes, Errors of 13, Simple-ACKs of
+# 9).  otsensor claims such flows and decodes each datagram whole, flagged
+# bvlc_length_mismatch, as tshark does: no difference left.
+EXCEPTIONS = {}
 WITH_CONFIRMED_SERVICE = (0, 2, 3, 5)
 NETWORK_MESSAGE_BASE = 0x300  # otsensor's function code of a network layer message
 

@@ -177,6 +177,15 @@ static const uint8_t rp_model_ack[] = {
 /* bacnet_segmented_data.pcap frame 5: I-Am device 0, vendor 154 (broadcast). */
 static const uint8_t i_am[] = {0x81, 0x0b, 0x00, 0x14, 0x01, 0x00, 0x10, 0x00, 0xc4, 0x02,
                                0x00, 0x00, 0x00, 0x22, 0x04, 0x00, 0x91, 0x00, 0x21, 0x9a};
+/* bacnet_example.pcap frames 572, 573, 579: a stack that writes BVLC length 17 in
+ * every datagram: reinitializeDevice(abort-restore, password "Delcatty70") in 25
+ * bytes, its Error (security / password-failure) in 13, a Simple-ACK in 9. */
+static const uint8_t reinit_req[] = {0x81, 0x0a, 0x00, 0x11, 0x01, 0x04, 0x00, 0x05, 0x01,
+                                     0x14, 0x09, 0x06, 0x1d, 0x0b, 0x00, 0x44, 0x65, 0x6c,
+                                     0x63, 0x61, 0x74, 0x74, 0x79, 0x37, 0x30};
+static const uint8_t reinit_error[] = {0x81, 0x0a, 0x00, 0x11, 0x01, 0x04, 0x50,
+                                       0x01, 0x14, 0x91, 0x05, 0x91, 0x1a};
+static const uint8_t reinit_ack[] = {0x81, 0x0a, 0x00, 0x11, 0x01, 0x04, 0x20, 0x04, 0x14};
 /* bacnet_segmented_data.pcap frame 15 (head): a segmented readProperty ACK. */
 static const uint8_t seg_ack_head[] = {0x81, 0x0a, 0x00, 0x1a, 0x01, 0x04, 0x3c, 0x5e, 0x00,
                                        0x03, 0x0c, 0x0c, 0x02, 0x00, 0x00, 0xfe, 0x19, 0x4c,
@@ -189,10 +198,25 @@ static int test_probe(void)
     FAIL_IF_NOT(bacnet_dissector.probe(rp_vendor_req, 3, true) == OT_PROBE_NEED_MORE);
     FAIL_IF_NOT(bacnet_dissector.probe((const uint8_t *)"GET / HTTP/1.1\r\n", 16, true) ==
                 OT_PROBE_NO);
+    /* a BVLC length that differs from the datagram (some stacks send a fixed
+     * one) is an anomaly parse() reports: claimed when the NPDU starts well */
     FAIL_IF_NOT(bacnet_dissector.probe(rp_vendor_req, sizeof rp_vendor_req - 1, true) ==
-                OT_PROBE_NO); /* BVLC length differs from the datagram */
+                OT_PROBE_YES);
+    FAIL_IF_NOT(bacnet_dissector.probe(reinit_req, sizeof reinit_req, true) == OT_PROBE_YES);
+    FAIL_IF_NOT(bacnet_dissector.probe(reinit_error, sizeof reinit_error, false) == OT_PROBE_YES);
     uint8_t b[32];
     memcpy(b, rp_vendor_req, sizeof rp_vendor_req);
+    b[5] = 0x44; /* reserved NPDU control bit: length mismatch no longer vouched for */
+    FAIL_IF_NOT(bacnet_dissector.probe(b, sizeof rp_vendor_req, true) == OT_PROBE_YES);
+    FAIL_IF_NOT(bacnet_dissector.probe(b, sizeof rp_vendor_req + 1, true) == OT_PROBE_NO);
+    b[5] = 0x04;
+    FAIL_IF_NOT(bacnet_dissector.probe(b, 5, true) == OT_PROBE_NEED_MORE); /* cut NPDU */
+    /* BVLL management functions carry no NPDU to check: the length must agree */
+    uint8_t rfd[] = {0x81, 0x05, 0x00, 0x06, 0x00, 0x3c};
+    FAIL_IF_NOT(bacnet_dissector.probe(rfd, sizeof rfd, true) == OT_PROBE_YES);
+    FAIL_IF_NOT(bacnet_dissector.probe(rfd, sizeof rfd - 1, true) == OT_PROBE_NO);
+    rfd[3] = 3; /* shorter than the BVLC header */
+    FAIL_IF_NOT(bacnet_dissector.probe(rfd, sizeof rfd, true) == OT_PROBE_NO);
     b[4] = 2; /* NPDU version */
     FAIL_IF_NOT(bacnet_dissector.probe(b, sizeof rp_vendor_req, true) == OT_PROBE_NO);
     b[4] = 1;
@@ -732,6 +756,36 @@ static int test_lying_lengths(void)
     /* ... unless the engine says the capture cut it: no anomaly then */
     FAIL_IF_NOT(parse_full(b, sizeof rp_vendor_req, true, 0x20) == OT_PARSE_OK && !msg.anomaly);
     FAIL_IF_NOT(kv_true("truncated"));
+    /* ... and a trailing byte that adds nothing to the reading: still trailing */
+    memcpy(b, rp_vendor_req, sizeof rp_vendor_req);
+    b[sizeof rp_vendor_req] = 0x29;
+    FAIL_IF_NOT(parse(b, sizeof rp_vendor_req + 1) == OT_PARSE_OK &&
+                anomaly_is("bvlc_trailing_bytes"));
+    /* a length that cuts the message short: the datagram, read whole, holds
+     * the password the declared length cuts */
+    FAIL_IF_NOT(parse(reinit_req, sizeof reinit_req) == OT_PARSE_OK &&
+                anomaly_is("bvlc_length_mismatch"));
+    FAIL_IF_NOT(function_is(20, "reinitializeDevice", OT_OP_CONTROL) && msg.dir == OT_DIR_REQUEST);
+    FAIL_IF_NOT(kv_u64("length") == 17 && kv_u64("reinitialized_state") == 6);
+    FAIL_IF_NOT(kv_true("password_present") && kv_u64("password_length") == 10);
+    FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && tape_balanced());
+    uint32_t key = msg.txn_key;
+    /* its answers, shorter than the length they declare: decoded, flagged, paired */
+    FAIL_IF_NOT(parse_full(reinit_error, sizeof reinit_error, false, sizeof reinit_error) ==
+                    OT_PARSE_OK &&
+                anomaly_is("bvlc_length_mismatch"));
+    FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == key && msg.dir == OT_DIR_RESPONSE);
+    FAIL_IF_NOT(strcmp(msg.exception, "password-failure") == 0);
+    FAIL_IF_NOT(parse_full(reinit_ack, sizeof reinit_ack, false, sizeof reinit_ack) ==
+                    OT_PARSE_OK &&
+                anomaly_is("bvlc_length_mismatch"));
+    FAIL_IF_NOT(function_is(20, "reinitializeDevice", OT_OP_CONTROL) && msg.txn_key != key);
+    /* a longer datagram that reads no further whole: the declared length rules */
+    memcpy(b, reinit_req, sizeof reinit_req);
+    b[13] = 0x20; /* the password string now runs past the datagram */
+    FAIL_IF_NOT(parse(b, sizeof reinit_req) == OT_PARSE_OK && anomaly_is("bvlc_trailing_bytes"));
+    FAIL_IF_NOT(function_is(20, "reinitializeDevice", OT_OP_CONTROL));
+    FAIL_IF_NOT(!kv_find("password_present") && tape_balanced());
     /* a tag with a 32-bit length far past the data */
     uint8_t t32[] = {0x00, 0x05, 0x40, 0x0c, 0x0d, 0xff, 0xff, 0xff, 0xff, 0xff};
     size_t n = local(b, t32, sizeof t32);
