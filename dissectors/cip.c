@@ -234,6 +234,46 @@ static const struct ot_tok cip_class_names[] = {
     {0, NULL},
 };
 
+/* Address space names (cip.h) of the common classes, lower_snake_case. */
+static const struct ot_tok cip_class_spaces[] = {
+    {0x01, "identity"},
+    {0x02, "message_router"},
+    {0x03, "devicenet"},
+    {0x04, "assembly"},
+    {0x05, "connection"},
+    {0x06, "connection_manager"},
+    {0x07, "register"},
+    {0x08, "discrete_input_point"},
+    {0x09, "discrete_output_point"},
+    {0x0a, "analog_input_point"},
+    {0x0b, "analog_output_point"},
+    {0x0e, "presence_sensing"},
+    {0x0f, "parameter"},
+    {0x10, "parameter_group"},
+    {0x12, "group"},
+    {0x29, "control_supervisor"},
+    {0x2a, "ac_dc_drive"},
+    {0x37, "file"},
+    {0x39, "safety_supervisor"},
+    {0x3a, "safety_validator"},
+    {0x41, "event_log"},
+    {0x43, "time_sync"},
+    {0x44, "modbus"},
+    {0x47, "device_level_ring"},
+    {0x48, "qos"},
+    {0x5d, "cip_security"},
+    {0x5e, "ethernetip_security"},
+    {0x5f, "certificate_management"},
+    {0x67, "pccc"},
+    {0x6b, "symbol"},
+    {0x6c, "template"},
+    {0xf0, "controlnet"},
+    {0xf4, "port"},
+    {0xf5, "tcpip_interface"},
+    {0xf6, "ethernet_link"},
+    {0, NULL},
+};
+
 static const struct ot_tok cip_general_status[] = {
     {0x00, "success"},
     {0x01, "connection failure"},
@@ -843,12 +883,19 @@ static uint64_t class_start(uint32_t inst, uint32_t attr)
     return (uint64_t)inst << 16 | (attr & 0xffff);
 }
 
+/* A range in the space of an object class (cip.h). */
+static void add_class_range(struct cipx *x, uint32_t cls, uint32_t inst, uint32_t attr)
+{
+    const char *space = ot_tok_name(cip_class_spaces, cls);
+    ot_msg_add_range(x->out, space ? space : "cip_class", cls, class_start(inst, attr), 1);
+}
+
 static void add_path_range(struct cipx *x, const struct cip_path *p)
 {
     if (p->tag_len > 0)
         ot_msg_add_range(x->out, "cip_tag", CIP_SPACE_TAG, tag_hash(p->tag, p->tag_len), 1);
     else if (p->has_cls)
-        ot_msg_add_range(x->out, "cip_class", p->cls, class_start(p->inst, p->attr), 1);
+        add_class_range(x, p->cls, p->inst, p->attr);
 }
 
 /* Reads one element of a Logix/CIP elementary type as a number; false for
@@ -965,7 +1012,7 @@ static void forward_open_req(struct cipx *x, struct cur *data, bool large)
     if (cp.bad)
         anomaly(x, "cip_bad_path");
     if (cp.has_cls && cp.tag_len == 0)
-        ot_msg_add_range(x->out, "cip_class", cp.cls, class_start(cp.inst, 0), 1);
+        add_class_range(x, cp.cls, cp.inst, 0);
 }
 
 /* Forward_Close request (Vol. 1 3-5.5.3). */
@@ -1015,7 +1062,7 @@ static void req_data(struct cipx *x, uint8_t svc, uint8_t ns, const struct cip_p
             if (i < CIP_ATTR_DETAIL)
                 kv_u64(x, NULL, a);
             if (p->has_cls)
-                ot_msg_add_range(x->out, "cip_class", p->cls, class_start(p->inst, a), 1);
+                add_class_range(x, p->cls, p->inst, a);
         }
         kv_end(x);
         return;
@@ -1030,7 +1077,7 @@ static void req_data(struct cipx *x, uint8_t svc, uint8_t ns, const struct cip_p
         kv_u64(x, "attribute_count", n);
         kv_u64(x, "first_attribute", first);
         if (p->has_cls)
-            ot_msg_add_range(x->out, "cip_class", p->cls, class_start(p->inst, first), 1);
+            add_class_range(x, p->cls, p->inst, first);
         return;
     }
     if ((svc == CIP_SVC_SET_ATTRIBUTE_SINGLE || svc == CIP_SVC_SET_ATTRIBUTES_ALL) &&
@@ -1358,6 +1405,10 @@ static void resp_data(struct cipx *x, uint8_t svc, uint8_t ns, const struct cip_
                 anomaly(x, "cip_bad_forward_open");
                 return;
             }
+            /* the transport pairs the connected messages of both directions */
+            x->note->fwd_open = true;
+            x->note->ot_id = ot_id;
+            x->note->to_id = to_id;
             kv_obj(x, "forward_open");
             kv_u64(x, "ot_connection_id", ot_id);
             kv_u64(x, "to_connection_id", to_id);
@@ -1530,17 +1581,61 @@ static const struct cip_note *pending_find(const struct cip_flow *fs, uint32_t k
     return NULL;
 }
 
-enum ot_parse cip_parse(struct cur *c, const struct cip_flow *fs, uint32_t key, struct ot_msg *out,
+/* The newest Unconnected_Send still waiting on the transport's key. */
+static const struct cip_note *pending_ucs(const struct cip_flow *fs, uint32_t base)
+{
+    if (!fs)
+        return NULL;
+    for (unsigned i = 0; i < CIP_PENDING; i++) {
+        unsigned k = (fs->next + CIP_PENDING - 1 - i) % CIP_PENDING;
+        if (fs->pend[k].valid && fs->pend[k].via_ucs && fs->pend[k].base == base)
+            return &fs->pend[k];
+    }
+    return NULL;
+}
+
+/* The transaction key: the transport's, with the service (without the
+ * response bit) mixed in. */
+static uint32_t txn_key(uint32_t base, uint8_t svc)
+{
+    uint32_t h = base * 16777619u;
+    return (h ^ (svc & 0x7fu)) * 16777619u;
+}
+
+bool cip_pending_key(const struct cip_flow *fs, uint32_t base, uint32_t *key)
+{
+    if (!fs)
+        return false;
+    for (unsigned i = 0; i < CIP_PENDING; i++) {
+        unsigned k = (fs->next + i) % CIP_PENDING; /* oldest first */
+        if (fs->pend[k].valid && fs->pend[k].base == base) {
+            *key = fs->pend[k].key;
+            return true;
+        }
+    }
+    return false;
+}
+
+enum ot_parse cip_parse(struct cur *c, const struct cip_flow *fs, uint32_t base, struct ot_msg *out,
                         struct cip_note *note)
 {
     struct cipx x = {out, &out->detail, NULL, note, 0, false, false};
     memset(note, 0, sizeof *note);
-    note->key = key;
+    note->base = base;
     if (cur_left(c) == 0)
         return OT_PARSE_TRUNC;
-    bool response = (cur_peek_u8(c) & CIP_RESPONSE) != 0;
-    if (response)
-        x.pend = pending_find(fs, key);
+    uint8_t svc = cur_peek_u8(c);
+    bool response = (svc & CIP_RESPONSE) != 0;
+    if (response) {
+        note->key = txn_key(base, svc);
+        x.pend = pending_find(fs, note->key);
+        if (!x.pend && (svc & 0x7f) == CIP_CM_UNCONNECTED_SEND) {
+            /* the Connection Manager answers for the message it could not route */
+            x.pend = pending_ucs(fs, base);
+            if (x.pend)
+                note->key = x.pend->key;
+        }
+    }
     struct svc_res res = {0, NULL, OT_OP_OTHER};
     ot_kv_obj(x.d, "cip");
     enum ot_parse r = response ? parse_response(&x, c, 0, x.pend ? &x.pend->top : NULL, &res)
@@ -1551,6 +1646,8 @@ enum ot_parse cip_parse(struct cur *c, const struct cip_flow *fs, uint32_t key, 
     ot_msg_set_function(out, res.code, res.name, res.op);
     out->dir = response ? OT_DIR_RESPONSE : OT_DIR_REQUEST;
     if (!response) {
+        /* an Unconnected_Send is answered by the message it carries */
+        note->key = txn_key(base, res.code);
         note->valid = true;
         note->via_ucs = x.via_ucs;
     }

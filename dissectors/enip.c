@@ -29,9 +29,13 @@
  * function_code: the CIP service (without the response bit) for SendRRData and
  * SendUnitData carrying CIP; otherwise ENIP_FUNC_ENCAP + the encapsulation command
  * (0x163 ListIdentity, 0x165 RegisterSession ...), clear of CIP services (< 0x80).
- * Pairing: SendRRData, ListIdentity, ListServices, ListInterfaces and RegisterSession
- * on a hash of command and sender context; SendUnitData on the connected data
- * item's sequence count, which a class 3 target echoes.
+ * Pairing: ListIdentity, ListServices, ListInterfaces, RegisterSession and unknown
+ * commands on a hash of command and sender context; SendRRData on the same with the
+ * CIP service mixed in (cip.h); SendUnitData on the connected data item's sequence
+ * count, which a class 3 target echoes, the connection and the CIP service.  The
+ * two directions of a connection carry different connection ids: both are
+ * reduced to the O->T id a Forward_Open reply of the flow announced (unknown
+ * connections pair on the sequence count and service alone).
  */
 #include <string.h>
 
@@ -118,6 +122,7 @@ static const struct ot_tok cpf_types[] = {
     12                      /* I/O connections counted per flow, others only summed; 12            \
                              * summaries of 7 entries fit the 96-entry detail tape */
 #define ENIP_ITEMS_DETAIL 4 /* identity / service items written in the detail tape */
+#define ENIP_CONN_PAIRS 8   /* Forward_Open connection id pairs remembered per flow (newest) */
 
 struct enip_io_conn {
     uint32_t connection_id;
@@ -128,8 +133,17 @@ struct enip_io_conn {
     bool has_seq;
 };
 
+/* The connection ids of both directions of a connection (Forward_Open reply). */
+struct enip_conn_pair {
+    uint32_t ot_id;
+    uint32_t to_id;
+    bool valid;
+};
+
 struct enip_flow {
     struct cip_flow cip;
+    struct enip_conn_pair pairs[ENIP_CONN_PAIRS];
+    uint8_t next_pair;
     uint8_t n_conn;
     uint32_t untracked_frames; /* I/O frames of connections past ENIP_IO_CONNS */
     struct enip_io_conn conn[ENIP_IO_CONNS];
@@ -203,8 +217,18 @@ static size_t enip_pdu_len(const uint8_t *p, size_t len)
             return 0;
         return io_shape(&c) ? io_len(&c) : OT_PDU_NOT_MINE;
     }
-    if (!command_known(first))
-        return OT_PDU_NOT_MINE;
+    /* An unknown command is framed (and reported) when the rest of its header
+     * holds: options 0, a sane length, and status 0 (a request) or one of the
+     * codes of 2-3.3 (a target refusing the command).  A header found by
+     * chance inside a PDU is the engine's to skip: it resumes only where PDUs
+     * tile a segment exactly. */
+    bool known = command_known(first);
+    if (!known && len >= 12) {
+        struct cur st = cur_init(p, len);
+        cur_skip(&st, 8);
+        if (!ot_tok_name(enip_status, cur_le32(&st)))
+            return OT_PDU_NOT_MINE;
+    }
     if (len < ENIP_HEADER_LEN)
         return 0;
     cur_skip(&c, 2);
@@ -271,6 +295,30 @@ static uint32_t key_hash(uint16_t cmd, uint64_t v)
     for (int i = 0; i < 8; i++)
         h = (h ^ (uint8_t)(v >> (8 * i))) * 16777619u;
     return h;
+}
+
+/* The connection a SendUnitData belongs to, as its O->T connection id (the one
+ * requests travel on), or 0 when no Forward_Open reply of the flow named it. */
+static uint32_t conn_key(const struct enip_flow *fs, uint32_t conn, bool response)
+{
+    if (!fs)
+        return 0;
+    for (unsigned i = 0; i < ENIP_CONN_PAIRS; i++) {
+        const struct enip_conn_pair *cp = &fs->pairs[i];
+        if (cp->valid && (response ? cp->to_id : cp->ot_id) == conn)
+            return cp->ot_id;
+    }
+    return 0;
+}
+
+static void conn_learn(struct enip_flow *fs, uint32_t ot_id, uint32_t to_id)
+{
+    unsigned slot = fs->next_pair % ENIP_CONN_PAIRS;
+    for (unsigned i = 0; i < ENIP_CONN_PAIRS; i++)
+        if (fs->pairs[i].valid && (fs->pairs[i].ot_id == ot_id || fs->pairs[i].to_id == to_id))
+            fs->pairs[i].valid = false; /* a connection id reused */
+    fs->pairs[slot] = (struct enip_conn_pair){ot_id, to_id, true};
+    fs->next_pair = (uint8_t)((slot + 1) % ENIP_CONN_PAIRS);
 }
 
 /* Implicit I/O: counts the frame against its connection; emits nothing. */
@@ -514,7 +562,9 @@ static enum ot_parse send_data(struct cur *body, uint16_t cmd, uint64_t sctx, bo
             return cut ? OT_PARSE_TRUNC : OT_PARSE_INVALID;
         }
         ot_kv_u64(d, "sequence_count", seq);
-        key = key_hash(cmd, seq);
+        bool response = (cur_peek_u8(&data) & 0x80) != 0; /* the CIP service's response bit */
+        uint32_t ckey = has_conn ? conn_key(fs, conn, response) : 0;
+        key = key_hash(cmd, (uint64_t)ckey << 16 | seq);
     }
     struct cip_note note;
     enum ot_parse r = cip_parse(&data, fs ? &fs->cip : NULL, key, out, &note);
@@ -524,10 +574,13 @@ static enum ot_parse send_data(struct cur *body, uint16_t cmd, uint64_t sctx, bo
         return cut ? OT_PARSE_TRUNC : OT_PARSE_INVALID;
     }
     out->pair = OT_PAIR_KEYED;
-    out->txn_key = key;
+    out->txn_key = note.key;
     /* parse, then commit: everything above only read the flow state */
-    if (fs)
-        cip_commit(&fs->cip, &note, out->dir == OT_DIR_RESPONSE, key);
+    if (fs) {
+        cip_commit(&fs->cip, &note, out->dir == OT_DIR_RESPONSE, note.key);
+        if (note.fwd_open)
+            conn_learn(fs, note.ot_id, note.to_id);
+    }
     return OT_PARSE_OK;
 }
 
@@ -547,7 +600,7 @@ static enum ot_parse enip_parse(struct cur *c, const struct ot_ctx *ctx, struct 
     if (!cur_ok(c))
         return OT_PARSE_TRUNC;
     const struct ot_func *f = ot_func_find(enip_commands, cmd);
-    if (!f || options != 0 || length > ENIP_MAX_LENGTH)
+    if (options != 0 || length > ENIP_MAX_LENGTH)
         return OT_PARSE_NOT_MINE;
     bool cut = false;
     size_t blen = length;
@@ -561,9 +614,11 @@ static enum ot_parse enip_parse(struct cur *c, const struct ot_ctx *ctx, struct 
     if (cur_left(c) > 0)
         out->anomaly = "enip_trailing_bytes";
 
-    ot_msg_set_function(out, ENIP_FUNC_ENCAP + cmd, f->name, (enum ot_op)f->op);
+    ot_msg_set_function(out, ENIP_FUNC_ENCAP + cmd, f ? f->name : NULL,
+                        f ? (enum ot_op)f->op : OT_OP_OTHER);
     ot_kv_u64(d, "command", cmd);
-    ot_kv_cstr(d, "command_name", f->name);
+    if (f)
+        ot_kv_cstr(d, "command_name", f->name);
     ot_kv_u64(d, "length", length);
     ot_kv_u64(d, "session_handle", session);
     ot_kv_u64(d, "status", status);
@@ -604,13 +659,29 @@ static enum ot_parse enip_parse(struct cur *c, const struct ot_ctx *ctx, struct 
         case ENIP_SEND_RR_DATA:
         case ENIP_SEND_UNIT_DATA:
             if (status != 0 && length == 0) {
+                /* an encapsulation error carries no CIP message: it answers the
+                 * oldest request waiting on the same sender context */
+                struct enip_flow *fs = ctx->flow_state;
                 out->dir = OT_DIR_RESPONSE;
                 out->pair = OT_PAIR_KEYED;
                 out->txn_key = key;
+                if (fs && cip_pending_key(&fs->cip, key, &out->txn_key))
+                    cip_commit(&fs->cip, NULL, true, out->txn_key);
                 break;
             }
             return send_data(&body, cmd, sctx, cut, ctx, out);
-        default: /* NOP, UnRegisterSession, IndicateStatus, Cancel, StartDTLS: no reply */ break;
+        case ENIP_NOP:
+        case ENIP_UNREGISTER_SESSION:
+        case ENIP_INDICATE_STATUS:
+        case ENIP_CANCEL:
+        case ENIP_START_DTLS: /* no reply */ break;
+        default:
+            /* a command 2-3.2 does not define: a target answers it with status
+             * 0x0001 and the same sender context */
+            out->anomaly = "unknown_command";
+            out->pair = OT_PAIR_KEYED;
+            out->txn_key = key;
+            break;
     }
     return OT_PARSE_OK;
 }

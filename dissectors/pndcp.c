@@ -183,6 +183,7 @@ static const struct ot_tok dcp_block_errors[] = {
 /* Bytes of one station name / vendor string copied into the detail
  * (NameOfStation is at most 240 octets, 4.3.1.4.14). */
 #define DCP_MAX_STR 240
+#define DCP_MAX_NAME_OF_STATION 240 /* 4.3.1.4.14: longer is flagged (a parser overflow probe) */
 
 /* How the data of a block begins (see the diagram). */
 enum block_head {
@@ -266,6 +267,11 @@ static void rd_block_data(struct ot_msg *out, struct cur *b, uint8_t opt, uint8_
             const uint8_t *p = cur_bytes(b, n);
             ot_kv_str(d, set ? "set_name_of_station" : "name_of_station", p,
                       n < DCP_MAX_STR ? n : DCP_MAX_STR);
+            if (n > DCP_MAX_NAME_OF_STATION) {
+                ot_kv_u64(d, "name_of_station_length", n);
+                if (!out->anomaly)
+                    out->anomaly = "name_of_station_too_long";
+            }
             if (ident && n > 0) {
                 ot_ident_set(id->name, p, n);
                 id->present = true;
@@ -470,9 +476,12 @@ static enum ot_parse pndcp_parse(struct cur *c, const struct ot_ctx *ctx, struct
     ot_msg_set_function(out, service, f->name, (enum ot_op)f->op);
     out->dir = response ? OT_DIR_RESPONSE : OT_DIR_REQUEST;
     if (service != DCP_SERVICE_HELLO) {
-        /* Hello is unanswered; the others answer on the Xid (4.3.1.4.3). */
+        /* Hello is unanswered; the others answer on the Xid (4.3.1.4.3) and
+         * the service (a tool may use one Xid for an Identify and the Set
+         * that follows).  The engine pairs layer 2 requests sent to one
+         * station with the response between the same two stations. */
         out->pair = OT_PAIR_KEYED;
-        out->txn_key = xid;
+        out->txn_key = (xid * 16777619u) ^ service;
     }
     ot_kv_u64(d, "frame_id", frame);
     ot_kv_cstr(d, "service_type",

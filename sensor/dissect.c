@@ -125,23 +125,57 @@ static void age_unlink(struct worker *w, struct txn *t)
         w->age_tail = t->age_prev;
 }
 
+/* A request waits in its flow's list, or (layer 2, no flow) in the worker's. */
+static struct txn **pending_list(struct worker *w, struct flow *f)
+{
+    return f ? &f->pending : &w->l2_pending;
+}
+
+static uint32_t *pending_count(struct worker *w, struct flow *f)
+{
+    return f ? &f->n_pending : &w->n_l2_pending;
+}
+
 static void pending_unlink(struct worker *w, struct txn *t)
 {
-    struct flow *f = t->flow;
-    struct txn **pp = &f->pending;
+    struct txn **pp = pending_list(w, t->flow);
     while (*pp && *pp != t)
         pp = &(*pp)->flow_next;
     if (*pp)
         *pp = t->flow_next;
-    f->n_pending--;
+    (*pending_count(w, t->flow))--;
     age_unlink(w, t);
+}
+
+/* Writes a record of a layer 2 exchange: its addresses are the request's
+ * frame's (the response's, swapped, while the response is at hand). */
+static void write_l2(struct worker *w, const struct txn *req, const struct ot_msg *resp, int dir)
+{
+    const struct packet *saved = w->pkt;
+    struct packet ends;
+    if (saved && resp) {
+        ends = *saved;
+    } else {
+        memset(&ends, 0, sizeof ends);
+        ends.has_ether = true;
+        ends.vlan_count = req->l2_vlan_count;
+        memcpy(ends.vlan, req->l2_vlan, sizeof ends.vlan);
+    }
+    memcpy(ends.src_mac, req->l2_src, 6);
+    memcpy(ends.dst_mac, req->l2_dst, 6);
+    w->pkt = &ends;
+    event_transaction(w, NULL, req, resp, dir, w->now);
+    w->pkt = saved;
 }
 
 /* Writes a request that will get no response, and frees it. */
 static void write_unanswered(struct worker *w, struct txn *t)
 {
     pending_unlink(w, t);
-    event_transaction(w, t->flow, t, NULL, 0, 0);
+    if (t->flow)
+        event_transaction(w, t->flow, t, NULL, 0, 0);
+    else
+        write_l2(w, t, NULL, 0);
     w->stats.proto[t->msg.proto].records++;
     pool_put(&w->txn_pool, t);
 }
@@ -159,20 +193,21 @@ static struct txn *take_txn(struct worker *w)
 
 static void keep_request(struct worker *w, struct flow *f, struct txn *t, int dir)
 {
-    if (f->n_pending >= w->conf->pending_per_flow) {
+    struct txn **pp = pending_list(w, f);
+    uint32_t *n = pending_count(w, f);
+    if (*n >= w->conf->pending_per_flow) {
         w->stats.pending_evicted++;
-        write_unanswered(w, f->pending);
+        write_unanswered(w, *pp);
     }
     t->flow = f;
     t->dir = dir;
     t->ts = w->now;
     t->capture_gap = false;
     t->flow_next = NULL;
-    struct txn **pp = &f->pending;
     while (*pp)
         pp = &(*pp)->flow_next;
     *pp = t;
-    f->n_pending++;
+    (*n)++;
     t->age_next = NULL;
     t->age_prev = w->age_tail;
     if (w->age_tail)
@@ -190,6 +225,28 @@ static struct txn *find_request(struct flow *f, uint32_t key)
     return NULL;
 }
 
+/* A group address (broadcast or multicast) answers from many hosts, each in
+ * a flow of its own: a request sent there is a record of its own. */
+static bool ip_group(const uint8_t *ip, uint8_t version)
+{
+    if (version == 4)
+        return (ip[0] >= 224 && ip[0] <= 239) ||
+               (ip[0] == 255 && ip[1] == 255 && ip[2] == 255 && ip[3] == 255);
+    return version == 6 && ip[0] == 0xff;
+}
+
+/* The server end of f is a group: a multicast or broadcast IP address, or
+ * the Ethernet broadcast (a subnet broadcast, x.y.z.255, is only known by it).
+ * A multicast-bit MAC alone is not trusted: a synthetic capture may use one
+ * for a unicast host. */
+static bool server_is_group(const struct flow *f)
+{
+    static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    const struct ip_addr *srv = f->client_is_a ? &f->key.b : &f->key.a;
+    return (f->has_ether && memcmp(f->server_mac, bcast, 6) == 0) ||
+           ip_group(srv->b, f->key.ip_version);
+}
+
 static void handle_msg(struct worker *w, struct flow *f, int dir, struct txn *t)
 {
     struct ot_msg *m = &t->msg;
@@ -197,14 +254,54 @@ static void handle_msg(struct worker *w, struct flow *f, int dir, struct txn *t)
     if (m->anomaly)
         ps->anomalies++;
     detect_msg(w, f, dir, m);
-    if (m->pair == OT_PAIR_KEYED && m->dir == OT_DIR_REQUEST && f) {
+    if (m->pair == OT_PAIR_KEYED && m->dir == OT_DIR_REQUEST && f &&
+        !(dir == 0 && server_is_group(f))) {
         keep_request(w, f, t, dir);
         return;
     }
-    struct txn *req = (f && m->pair == OT_PAIR_KEYED) ? find_request(f, m->txn_key) : NULL;
+    struct txn *req = NULL;
+    if (f && m->pair == OT_PAIR_KEYED && m->dir == OT_DIR_RESPONSE)
+        req = find_request(f, m->txn_key);
     if (req)
         pending_unlink(w, req);
     event_transaction(w, f, req, m, dir, w->now);
+    ps->records++;
+    pool_put(&w->txn_pool, req);
+    pool_put(&w->txn_pool, t);
+}
+
+/* Layer 2: no flow.  A keyed request sent to one station waits in the
+ * worker's list for the response that comes back between the same two
+ * stations; one sent to a group address is a record of its own. */
+static void handle_l2(struct worker *w, const struct packet *p, struct txn *t)
+{
+    struct ot_msg *m = &t->msg;
+    struct proto_stats *ps = &w->stats.proto[m->proto];
+    int dir = m->dir == OT_DIR_REQUEST ? 0 : 1;
+    if (m->anomaly)
+        ps->anomalies++;
+    detect_msg(w, NULL, dir, m);
+    bool keyed = m->pair == OT_PAIR_KEYED && p->has_ether;
+    if (keyed && m->dir == OT_DIR_REQUEST && !(p->dst_mac[0] & 1)) {
+        memcpy(t->l2_src, p->src_mac, 6);
+        memcpy(t->l2_dst, p->dst_mac, 6);
+        t->l2_vlan_count = p->vlan_count;
+        memcpy(t->l2_vlan, p->vlan, sizeof t->l2_vlan);
+        keep_request(w, NULL, t, dir);
+        return;
+    }
+    struct txn *req = NULL;
+    if (keyed && m->dir == OT_DIR_RESPONSE)
+        for (req = w->l2_pending; req; req = req->flow_next)
+            if (req->msg.proto == m->proto && req->msg.txn_key == m->txn_key &&
+                memcmp(req->l2_src, p->dst_mac, 6) == 0 && memcmp(req->l2_dst, p->src_mac, 6) == 0)
+                break;
+    if (req) {
+        pending_unlink(w, req);
+        write_l2(w, req, m, dir);
+    } else {
+        event_transaction(w, NULL, NULL, m, dir, w->now);
+    }
     ps->records++;
     pool_put(&w->txn_pool, req);
     pool_put(&w->txn_pool, t);
@@ -268,8 +365,7 @@ void dissect_l2(struct worker *w, const struct packet *p)
         ot_msg_reset(&t->msg, d->proto);
         enum ot_parse r = d->parse(&c, &ctx, &t->msg);
         if (r == OT_PARSE_OK) {
-            t->msg.pair = OT_PAIR_NONE; /* no flow to pair on */
-            handle_msg(w, NULL, t->msg.dir == OT_DIR_REQUEST ? 0 : 1, t);
+            handle_l2(w, p, t);
             return;
         }
         if (r == OT_PARSE_TRUNC)

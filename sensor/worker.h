@@ -32,6 +32,11 @@ struct txn {
     uint64_t ts;
     int dir; /* flow direction that sent it */
     bool capture_gap; /* the direction its response comes in lost bytes meanwhile */
+    /* a layer 2 request (flow NULL): the frame's ends, for its record */
+    uint8_t l2_src[6];
+    uint8_t l2_dst[6];
+    uint8_t l2_vlan_count;
+    uint16_t l2_vlan[PKT_MAX_VLAN];
     struct ot_msg msg;
 };
 
@@ -49,6 +54,8 @@ struct worker {
     size_t dstate_size;
     struct txn *age_head;
     struct txn *age_tail;
+    struct txn *l2_pending; /* layer 2 requests awaiting their response, oldest first */
+    uint32_t n_l2_pending;
     struct jsonw jw;
     char sensor_json[2 * CONF_STR + 8]; /* the sensor name as a JSON string, escaped once */
     size_t sensor_json_len;

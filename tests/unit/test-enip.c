@@ -292,12 +292,26 @@ static int test_pdu_len(void)
     b[20] = 1; /* options must be zero */
     FAIL_IF_NOT(enip_dissector.pdu_len(b, n) == OT_PDU_NOT_MINE);
     b[20] = 0;
-    b[0] = 0x99; /* unknown command */
+    b[0] = 0x99; /* unknown command: framed when the rest of the header holds */
+    FAIL_IF_NOT(enip_dissector.pdu_len(b, n) == 28);
+    FAIL_IF_NOT(enip_dissector.pdu_len(b, 11) == 0 && enip_dissector.pdu_len(b, 12) == 0);
+    b[8] = 0x01; /* status 0x0001: a target refusing the command */
+    FAIL_IF_NOT(enip_dissector.pdu_len(b, n) == 28);
+    b[8] = 0x07; /* no such status: not a header */
+    FAIL_IF_NOT(enip_dissector.pdu_len(b, 12) == OT_PDU_NOT_MINE);
     FAIL_IF_NOT(enip_dissector.pdu_len(b, n) == OT_PDU_NOT_MINE);
+    b[8] = 0;
+    b[20] = 1;
+    FAIL_IF_NOT(enip_dissector.pdu_len(b, n) == OT_PDU_NOT_MINE);
+    b[20] = 0;
+    FAIL_IF_NOT(enip_dissector.probe(b, n, true) == OT_PROBE_NO); /* never the first payload */
     FAIL_IF_NOT(enip_dissector.pdu_len((const uint8_t *)"GET / HTTP/1.1\r\n\r\n", 18) ==
                 OT_PDU_NOT_MINE);
-    FAIL_IF_NOT(enip_dissector.pdu_len((const uint8_t *)"\x16\x03\x01\x02\x00", 5) ==
-                OT_PDU_NOT_MINE);
+    /* an unknown command code needs the status field to decide */
+    FAIL_IF_NOT(enip_dissector.pdu_len((const uint8_t *)"\x16\x03\x01\x02\x00", 5) == 0);
+    FAIL_IF_NOT(enip_dissector.pdu_len((const uint8_t *)"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03"
+                                                        "\x03\xaa",
+                                       12) == OT_PDU_NOT_MINE);
     /* length above 65511 */
     n = encap(b, 0x6f, 0, 0, 0, NULL, 0);
     b[2] = 0xff;
@@ -426,6 +440,7 @@ static int test_stop(void)
     FAIL_IF_NOT(req(stop_plc, sizeof stop_plc) == OT_PARSE_OK);
     FAIL_IF_NOT(function_is(0x07, "Stop", OT_OP_CONTROL));
     FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST && msg.pair == OT_PAIR_KEYED);
+    /* a class without a space name of its own */
     FAIL_IF_NOT(msg.n_ranges == 1 && range_is(0, "cip_class", 0x8e, 1u << 16, 1));
     FAIL_IF_NOT(kv_u64("connection_id") == 0xff954022 && kv_u64("sequence_count") == 262);
     FAIL_IF_NOT(kv_u64("class") == 0x8e && kv_u64("instance") == 1);
@@ -465,7 +480,7 @@ static int test_common_services(void)
         size_t n = rr(b, 1, cip, sizeof cip);
         FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
         FAIL_IF_NOT(function_is(cases[i].svc, cases[i].name, cases[i].op));
-        FAIL_IF_NOT(range_is(0, "cip_class", 1, 1u << 16 | 7, 1));
+        FAIL_IF_NOT(range_is(0, "identity", 1, 1u << 16 | 7, 1));
         FAIL_IF_NOT(prefixes_refused(b, n));
     }
     /* Set_Attribute_Single: the value written (16-bit, little-endian) */
@@ -481,8 +496,8 @@ static int test_common_services(void)
     n = rr(b, 1, gal, sizeof gal);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(function_is(0x03, "Get_Attribute_List", OT_OP_READ));
-    FAIL_IF_NOT(msg.n_ranges == 2 && range_is(0, "cip_class", 0xf5, 1u << 16 | 1, 1) &&
-                range_is(1, "cip_class", 0xf5, 1u << 16 | 5, 2));
+    FAIL_IF_NOT(msg.n_ranges == 2 && range_is(0, "tcpip_interface", 0xf5, 1u << 16 | 1, 1) &&
+                range_is(1, "tcpip_interface", 0xf5, 1u << 16 | 5, 2));
     FAIL_IF_NOT(kv_arr_len("attributes") == 3 && kv_str("class_name", "TCP/IP Interface"));
     /* a count that lies */
     gal[6] = 9;
@@ -494,6 +509,7 @@ static int test_common_services(void)
     n = rr(b, 1, wide, sizeof wide);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(range_is(0, "cip_class", 0x1234, (uint64_t)0x102 << 16 | 1, 1));
+    FAIL_IF_NOT(kv_u64("class") == 0x1234); /* the generic space: the detail names the class */
     /* an object-specific service of an unknown class has no name */
     uint8_t vendor[] = {0x4b, 0x02, 0x20, 0x6a, 0x24, 0x00};
     n = rr(b, 1, vendor, sizeof vendor);
@@ -540,7 +556,7 @@ static int test_unconnected_send_identity(void)
     FAIL_IF_NOT(req(ucs_identity_req, sizeof ucs_identity_req) == OT_PARSE_OK);
     /* the message carried is what is reported */
     FAIL_IF_NOT(function_is(0x01, "Get_Attributes_All", OT_OP_READ));
-    FAIL_IF_NOT(range_is(0, "cip_class", 1, 1u << 16, 1) && msg.n_ranges == 1);
+    FAIL_IF_NOT(range_is(0, "identity", 1, 1u << 16, 1) && msg.n_ranges == 1);
     FAIL_IF_NOT(kv_find("unconnected_send") && kv_u64("port") == 1 && kv_u64("link_address") == 0);
     uint32_t key = msg.txn_key;
     FAIL_IF_NOT(rsp(ucs_identity_rsp, sizeof ucs_identity_rsp) == OT_PARSE_OK);
@@ -565,6 +581,7 @@ static int test_unconnected_send_identity(void)
     memcpy(b + 12, ucs_identity_req + 12, 8);
     FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(function_is(0x52, "Unconnected_Send", OT_OP_OTHER));
+    FAIL_IF_NOT(msg.txn_key == key); /* it answers the message the request carried */
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 1);
     FAIL_IF_NOT(strcmp(msg.exception, "unconnected request timed out") == 0);
     FAIL_IF_NOT(kv_u64("remaining_path_size") == 0);
@@ -691,7 +708,7 @@ static int test_msp_classes_and_values(void)
     FAIL_IF_NOT(function_is(0x0a, "Multiple_Service_Packet", OT_OP_CONTROL));
     FAIL_IF_NOT(msg.n_ranges == 3);
     FAIL_IF_NOT(range_is(1, "cip_tag", 0x10000, tag_hash("Tank.Level[2]"), 1));
-    FAIL_IF_NOT(range_is(2, "cip_class", 1, 1u << 16, 1));
+    FAIL_IF_NOT(range_is(2, "identity", 1, 1u << 16, 1));
     FAIL_IF_NOT(msg.n_values == 2 && msg.values[0].value == 1.5 && msg.values[1].value == -2.0);
     FAIL_IF_NOT(msg.values[0].space_id == 0x10000 &&
                 msg.values[0].addr == tag_hash("tank.level[2]"));
@@ -768,8 +785,8 @@ static int test_forward_open_close(void)
     FAIL_IF_NOT(function_is(0x54, "Forward_Open", OT_OP_OTHER));
     FAIL_IF_NOT(kv_u64("ot_connection_id") == 0x80000019 && kv_u64("transport_class") == 3);
     FAIL_IF_NOT(kv_u64("ot_rpi") == 8000000 && kv_u64("connection_serial") == 0x19);
-    FAIL_IF_NOT(range_is(0, "cip_class", 6, 1u << 16, 1) &&
-                range_is(1, "cip_class", 2, 1u << 16, 1));
+    FAIL_IF_NOT(range_is(0, "connection_manager", 6, 1u << 16, 1) &&
+                range_is(1, "message_router", 2, 1u << 16, 1));
     FAIL_IF_NOT(tape_balanced());
     uint8_t ok[] = {0xd4, 0x00, 0x00, 0x00, 0x01, 0x0d, 0x79, 0x00, 0x18, 0x00,
                     0xfe, 0x80, 0x19, 0x00, 0x4d, 0x00, 0xf3, 0x8c, 0x95, 0x32,
@@ -796,6 +813,122 @@ static int test_forward_open_close(void)
     fo[41] = 40;
     n = rr(b, 3, fo, sizeof fo);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && anomaly_is("cip_bad_forward_open") && tape_balanced());
+    PASS;
+}
+
+/* A Forward_Open request (class 3), then its reply announcing both
+ * connection ids. */
+static bool open_connection(uint8_t ctx0, uint32_t ot_id, uint32_t to_id)
+{
+    uint8_t fo[] = {0x54, 0x02, 0x20, 0x06, 0x24, 0x01, 0x07, 0xf9, 0x00, 0x00, 0x00, 0x00,
+                    0x18, 0x00, 0xfe, 0x80, 0x19, 0x00, 0x4d, 0x00, 0xf3, 0x8c, 0x95, 0x32,
+                    0x00, 0x00, 0x00, 0x00, 0x00, 0x12, 0x7a, 0x00, 0xf4, 0x43, 0x00, 0x12,
+                    0x7a, 0x00, 0xf4, 0x43, 0xa3, 0x03, 0x01, 0x00, 0x20, 0x02, 0x24, 0x01};
+    uint8_t b[128];
+    size_t n = rr(b, ctx0, fo, sizeof fo);
+    if (req(b, n) != OT_PARSE_OK)
+        return false;
+    uint8_t ok[] = {0xd4, 0x00, 0x00, 0x00, 0,    0,    0,    0,    0,    0,
+                    0,    0,    0x19, 0x00, 0x4d, 0x00, 0xf3, 0x8c, 0x95, 0x32,
+                    0x00, 0x12, 0x7a, 0x00, 0x00, 0x12, 0x7a, 0x00, 0x00, 0x00};
+    for (int i = 0; i < 4; i++) {
+        ok[4 + i] = (uint8_t)(ot_id >> (8 * i));
+        ok[8 + i] = (uint8_t)(to_id >> (8 * i));
+    }
+    n = rr(b, ctx0, ok, sizeof ok);
+    return rsp(b, n) == OT_PARSE_OK && kv_u64("to_connection_id") == to_id;
+}
+
+static int test_pairing_keys(void)
+{
+    uint8_t b[128];
+    uint8_t gas[] = {0x0e, 0x03, 0x20, 0x01, 0x24, 0x01, 0x30, 0x07};
+    uint8_t sas[] = {0x10, 0x03, 0x20, 0x01, 0x24, 0x01, 0x30, 0x07, 0x01};
+    uint8_t gas_ok[] = {0x8e, 0x00, 0x00, 0x00, 0x01};
+    uint8_t sas_ok[] = {0x90, 0x00, 0x00, 0x00};
+    /* SendRRData, one sender context: a reply pairs with the request of its
+     * own service, never with an older unanswered one of another service */
+    reset_state();
+    size_t n = rr(b, 9, gas, sizeof gas);
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && msg.pair == OT_PAIR_KEYED);
+    uint32_t k_gas = msg.txn_key;
+    n = rr(b, 9, sas, sizeof sas);
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && msg.txn_key != k_gas);
+    uint32_t k_sas = msg.txn_key;
+    n = rr(b, 9, sas_ok, sizeof sas_ok);
+    FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK && msg.txn_key == k_sas);
+    n = rr(b, 9, gas_ok, sizeof gas_ok);
+    FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK && msg.txn_key == k_gas);
+    /* another sender context: another transaction */
+    n = rr(b, 10, gas_ok, sizeof gas_ok);
+    FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK && msg.txn_key != k_gas);
+    /* an encapsulation error carries no CIP: it answers the request waiting on
+     * its sender context */
+    reset_state();
+    n = rr(b, 8, gas, sizeof gas);
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
+    k_gas = msg.txn_key;
+    n = encap(b, 0x6f, 0x99, 0x64, 8, NULL, 0);
+    FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK && msg.txn_key == k_gas && msg.has_exception);
+
+    /* SendUnitData: two class 3 connections of one flow count their sequence
+     * from 1 alike; their Forward_Open replies tie each T->O id to its O->T id */
+    reset_state();
+    FAIL_IF_NOT(open_connection(3, 0x00790d01, 0x80fe0018));
+    FAIL_IF_NOT(open_connection(4, 0x00790f01, 0x80fe0019));
+    n = unit(b, 0x00790d01, 1, gas, sizeof gas);
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && msg.pair == OT_PAIR_KEYED);
+    uint32_t k_a = msg.txn_key;
+    n = unit(b, 0x00790f01, 1, gas, sizeof gas);
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && msg.txn_key != k_a);
+    uint32_t k_b = msg.txn_key;
+    n = unit(b, 0x80fe0019, 1, gas_ok, sizeof gas_ok);
+    FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK && msg.txn_key == k_b);
+    n = unit(b, 0x80fe0018, 1, gas_ok, sizeof gas_ok);
+    FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK && msg.txn_key == k_a);
+    /* the same sequence count with another service pairs with neither */
+    n = unit(b, 0x80fe0018, 1, sas_ok, sizeof sas_ok);
+    FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK && msg.txn_key != k_a && msg.txn_key != k_b);
+    /* another sequence count neither */
+    n = unit(b, 0x80fe0018, 2, gas_ok, sizeof gas_ok);
+    FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK && msg.txn_key != k_a);
+    /* a reused O->T id replaces its older pair */
+    FAIL_IF_NOT(open_connection(5, 0x00790d01, 0x80fe0020));
+    n = unit(b, 0x80fe0020, 1, gas_ok, sizeof gas_ok);
+    FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK && msg.txn_key == k_a);
+    n = unit(b, 0x80fe0018, 1, gas_ok, sizeof gas_ok);
+    FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK && msg.txn_key != k_a);
+    /* without a Forward_Open in the capture, the sequence count and the
+     * service pair them (test_stop) */
+    PASS;
+}
+
+static int test_unknown_command(void)
+{
+    uint8_t b[128];
+    reset_state();
+    size_t n = encap(b, 0x42, 0x11, 0, 5, (const uint8_t *)"abcd", 4);
+    FAIL_IF_NOT(enip_dissector.pdu_len(b, n) == n);
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
+    FAIL_IF_NOT(function_is(0x142, NULL, OT_OP_OTHER) && anomaly_is("unknown_command"));
+    FAIL_IF_NOT(kv_u64("command") == 0x42 && !kv_find("command_name") && kv_u64("length") == 4);
+    FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST && msg.pair == OT_PAIR_KEYED && tape_balanced());
+    uint32_t key = msg.txn_key;
+    /* the target refuses it with the same sender context */
+    n = encap(b, 0x42, 0x11, 0x01, 5, NULL, 0);
+    FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK && anomaly_is("unknown_command"));
+    FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.txn_key == key);
+    FAIL_IF_NOT(msg.has_exception && msg.exception_code == 1);
+    FAIL_IF_NOT(strcmp(msg.exception, "invalid or unsupported command") == 0);
+    /* a 16-bit command code, the length in the header bounding the body */
+    n = encap(b, 0xbeef, 0, 0, 1, (const uint8_t *)"xy", 2);
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(0x100 + 0xbeef, NULL, OT_OP_OTHER));
+    FAIL_IF_NOT(prefixes_refused(b, n));
+    /* a stream: unknown command, then a RegisterSession, framed one by one */
+    uint8_t s[128];
+    size_t k = encap(s, 0x42, 0, 0, 1, (const uint8_t *)"abcd", 4);
+    k += encap(s + k, 0x65, 0, 0, 2, (const uint8_t *)"\x01\x00\x00\x00", 4);
+    FAIL_IF_NOT(enip_dissector.pdu_len(s, k) == 28 && enip_dissector.pdu_len(s + 28, k - 28) == 28);
     PASS;
 }
 
@@ -875,8 +1008,6 @@ static int test_lying_lengths(void)
     /* options not zero, unknown command */
     n = rr(b, 1, gas, sizeof gas);
     b[21] = 1;
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_NOT_MINE);
-    n = encap(b, 0x42, 0, 0, 0, NULL, 0);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_NOT_MINE);
     PASS;
 }
@@ -981,6 +1112,8 @@ static const struct unit_test tests[] = {
     {"MSP operation class and written values", test_msp_classes_and_values},
     {"nested MSP depth cap", test_nested_msp},
     {"Forward_Open / Forward_Close", test_forward_open_close},
+    {"pairing keys: sender context, connection, sequence, service", test_pairing_keys},
+    {"unknown encapsulation commands reported", test_unknown_command},
     {"general and encapsulation status", test_errors_and_status},
     {"lying lengths, zero and trailing bytes", test_lying_lengths},
     {"implicit I/O counting and flow summary", test_implicit_io},

@@ -18,6 +18,12 @@
 
 static struct ot_msg msg;
 
+/* The pairing key of a DCP exchange: the Xid and the service. */
+static uint32_t dcp_key(uint32_t xid, uint8_t service)
+{
+    return (xid * 16777619u) ^ service;
+}
+
 static enum ot_parse parse(const uint8_t *p, size_t n)
 {
     struct ot_ctx ctx = {
@@ -227,14 +233,15 @@ static int test_identify(void)
     FAIL_IF_NOT(parse(identify_all, sizeof(identify_all)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 5 && strcmp(msg.function, "Identify") == 0);
     FAIL_IF_NOT(msg.op_class == OT_OP_DISCOVERY && msg.dir == OT_DIR_REQUEST);
-    FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == 0x01000001);
+    FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == dcp_key(0x01000001, 5));
     FAIL_IF_NOT(kv_str("service_type", "request") && kv_u64("response_delay") == 1);
     FAIL_IF_NOT(kv_any_str("all_selector") && !msg.identity.present);
     FAIL_IF(msg.anomaly);
 
     FAIL_IF_NOT(parse(identify_rsp, sizeof(identify_rsp)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 5 && msg.dir == OT_DIR_RESPONSE);
-    FAIL_IF_NOT(msg.txn_key == 0x01000001 && kv_str("service_type", "response_success"));
+    FAIL_IF_NOT(msg.txn_key == dcp_key(0x01000001, 5) &&
+                kv_str("service_type", "response_success"));
     FAIL_IF_NOT(msg.identity.present && msg.identity.from_server);
     FAIL_IF_NOT(strcmp(msg.identity.name, "X208-BORD") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.product, "INC") == 0);
@@ -249,7 +256,7 @@ static int test_identify(void)
     /* A name filter: the name is the filter, not the sender's identity. */
     FAIL_IF_NOT(parse(identify_name, sizeof(identify_name)) == OT_PARSE_OK);
     FAIL_IF_NOT(kv_str("name_of_station", "switch3") && !msg.identity.present);
-    FAIL_IF_NOT(msg.txn_key == 0x0300bf9a);
+    FAIL_IF_NOT(msg.txn_key == dcp_key(0x0300bf9a, 5));
 
     FAIL_IF_NOT(parse(identify_rsp_versamax, sizeof(identify_rsp_versamax)) == OT_PARSE_OK);
     FAIL_IF_NOT(strcmp(msg.identity.name, "versamax-pns11") == 0);
@@ -263,10 +270,13 @@ static int test_set_ip(void)
     FAIL_IF_NOT(parse(set_ip, sizeof(set_ip)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 4 && strcmp(msg.function, "Set") == 0);
     FAIL_IF_NOT(msg.op_class == OT_OP_CONTROL && msg.dir == OT_DIR_REQUEST);
-    FAIL_IF_NOT(msg.txn_key == 0x01000001 && kv_u64("qualifier") == 1);
+    /* the same Xid as the Identify before it: the service tells them apart */
+    FAIL_IF_NOT(msg.txn_key == dcp_key(0x01000001, 4) && kv_u64("qualifier") == 1);
+    FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key != dcp_key(0x01000001, 5));
     FAIL_IF_NOT(kv_str("ip", "192.168.0.10") && !msg.identity.present);
     FAIL_IF_NOT(parse(set_rsp, sizeof(set_rsp)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 4 && msg.dir == OT_DIR_RESPONSE);
+    FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == dcp_key(0x01000001, 4));
     FAIL_IF_NOT(kv_str("suboption", "ip_parameter") && kv_u64("block_error") == 0);
     FAIL_IF(msg.has_exception);
 
@@ -286,6 +296,35 @@ static int test_set_ip(void)
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 6);
     FAIL_IF_NOT(strcmp(msg.exception, "set_not_possible_in_operation") == 0);
     FAIL_IF_NOT(kv_str("suboption", "name_of_station"));
+
+    /* NameOfStation is at most 240 octets (4.3.1.4.14): a longer one is
+     * written cut at 240 and flagged, with its length */
+    uint8_t longname[2 + 300];
+    longname[0] = 0x00;
+    longname[1] = 0x01;
+    memset(longname + 2, 'a', 300);
+    for (size_t len = 240; len <= 300; len += 60) {
+        fbegin(0xfefd, 4, 0, 78);
+        fblock(2, 2, longname, (uint16_t)(2 + len));
+        n = fdone();
+        FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
+        const struct ot_kv *kv = kv_find("set_name_of_station");
+        FAIL_IF_NOT(kv && kv->len == 240);
+        if (len == 240) {
+            FAIL_IF(msg.anomaly || kv_find("name_of_station_length"));
+        } else {
+            FAIL_IF_NOT(msg.anomaly && strcmp(msg.anomaly, "name_of_station_too_long") == 0);
+            FAIL_IF_NOT(kv_u64("name_of_station_length") == len);
+        }
+    }
+    /* ... in an Identify answer too */
+    fbegin(0xfeff, 5, 1, 79);
+    longname[1] = 0x00;
+    fblock(2, 2, longname, 2 + 241);
+    n = fdone();
+    FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK && msg.identity.present);
+    FAIL_IF_NOT(msg.anomaly && strcmp(msg.anomaly, "name_of_station_too_long") == 0);
+    FAIL_IF_NOT(kv_u64("name_of_station_length") == 241);
     PASS;
 }
 
@@ -330,7 +369,8 @@ static int test_get_and_hello(void)
     f8(2);
     size_t n = fdone();
     FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(msg.function_code == 3 && msg.op_class == OT_OP_READ && msg.txn_key == 1234);
+    FAIL_IF_NOT(msg.function_code == 3 && msg.op_class == OT_OP_READ);
+    FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == dcp_key(1234, 3));
     FAIL_IF_NOT(kv_any_str("name_of_station") && kv_any_str("ip_parameter"));
     /* The answer, and one saying the service is not supported. */
     fbegin(0xfefd, 3, 1, 1234);
@@ -339,6 +379,7 @@ static int test_get_and_hello(void)
     n = fdone();
     FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && strcmp(msg.identity.name, "io1") == 0);
+    FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == dcp_key(1234, 3));
     fbegin(0xfefd, 3, 5, 1234);
     n = fdone();
     FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
