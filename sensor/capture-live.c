@@ -474,8 +474,13 @@ static void *worker_main(void *arg)
     /* the final events must not be dropped: wait for the output thread now */
     lw->q->block_when_full = true;
     worker_finish(&lw->w);
+    /* one at a time: the hook may write a file every worker names (the
+     * baseline of the inventory shard) */
+    static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&done_lock);
     if (l->hooks.done && l->hooks.done(&lw->w, l->hooks.arg, err, sizeof(err)) != 0)
         fail(l, err);
+    pthread_mutex_unlock(&done_lock);
     return NULL;
 }
 
