@@ -87,6 +87,12 @@ int main(int argc, char **argv)
     term("rule_goose", "pow2(rules.state.goose) x entry", pow2(c.rules_goose), 48);
     term("rule_arp", "pow2(rules.state.arp) x entry", pow2(c.rules_arp), 40);
     term("rule_certs", "pow2(rules.state.certificates) x entry", pow2(c.rules_certificates), 128);
+    /* sent, not yet acknowledged: at most 64 MB per network sink (output-redis.c,
+     * output-syslog.c) */
+    if (c.redis_enabled)
+        term("redis_window", "in-flight window (fixed)", 1, 64u << 20);
+    if (c.syslog_enabled)
+        term("syslog_window", "in-flight window (fixed)", 1, 64u << 20);
     term("output_queue", "outputs.queue_kb x 1024", c.output_queue_kb, 1024);
     printf("%-18s %12zu\n", "total", total);
     return 0;
