@@ -33,6 +33,9 @@
 #define BL_FORMAT_VERSION 1 /* files with a higher version are refused */
 #define BL_NONE UINT32_MAX  /* no device / conversation */
 #define BL_ERRBUF 512
+/* significant digits of the numbers bl_save writes (means, variances): enough
+ * for what the detections compare, and a file that stays readable */
+#define BL_FILE_DIGITS 10
 
 #define BL_IDENT_LEN 64  /* one identity string, NUL included */
 #define BL_SRC_LEN 12    /* the protocol that revealed it ("modbus", "lldp") */

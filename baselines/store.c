@@ -384,7 +384,7 @@ int bl_save(const struct baseline *b, const char *path, char *err, size_t errlen
         snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
         goto err;
     }
-    if (json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) != 0 ||
+    if (json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(BL_FILE_DIGITS)) != 0 ||
         fputc('\n', f) == EOF || fflush(f) != 0 || fsync(fileno(f)) != 0) {
         snprintf(err, errlen, "%s: cannot write: %s", tmp, strerror(errno ? errno : EIO));
         fclose(f);
