@@ -10,6 +10,7 @@
 # and the others go on.  The binaries come from run-fuzz.sh:
 #   tests/fuzz/run-fuzz.sh 0 OUTDIR                # build them all
 #   tests/fuzz/campaign.sh 3600 OUTDIR modbus dnp3 # an hour of CPU each
+#   tests/fuzz/campaign-table.py OUTDIR/campaign.tsv  # the figures, per target
 # Run two campaigns with different targets to use two cores.
 set -u
 cpu_goal=${1:?usage: campaign.sh CPU_SECONDS OUTDIR TARGET...}
