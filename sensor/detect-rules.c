@@ -578,6 +578,7 @@ struct tune_count {
 struct rules_worker {
     struct dset *set;
     uint32_t gen;
+    bool want_role; /* some rule of the set names a device role */
     /* sets replaced by a reload: pending alert aggregates still point at
      * their definitions until the aggregation window closes */
     struct dset *retired[RETIRED_SETS];
@@ -688,6 +689,7 @@ static struct rules_worker *ready(struct worker *w)
         retire(w, rw, rw->set);
         rw->set = s;
         rw->gen = s ? s->gen : 0;
+        rw->want_role = s && rules_want_role(s->rules);
     }
     return rw->set ? rw : NULL;
 }
@@ -702,36 +704,36 @@ static bool ip_broadcast(const uint8_t *ip, int version)
     return version == 6 && ip[0] == 0xff;
 }
 
-/* Zones of both ends, computed once per flow and set generation. */
-static void flow_zones(struct rules_worker *rw, struct flow *f)
+/* Both ends of a flow as rules see them, described once per flow and set
+ * generation (the zones depend on the set). */
+static void flow_ends(struct rules_worker *rw, struct flow *f)
 {
     if (f->rules_gen == rw->gen)
         return;
-    const struct ip_addr *cli = f->client_is_a ? &f->key.a : &f->key.b;
-    const struct ip_addr *srv = f->client_is_a ? &f->key.b : &f->key.a;
-    f->zone[0] = (int16_t)zone_of(rw->set->zones, cli->b, f->key.ip_version);
-    f->zone[1] = (int16_t)zone_of(rw->set->zones, srv->b, f->key.ip_version);
+    for (int side = 0; side < 2; side++) {
+        struct rules_ep *e = &f->rules_end[side];
+        bool a = (side == 0) == f->client_is_a;
+        memset(e, 0, sizeof(*e));
+        e->ip = a ? f->key.a.b : f->key.b.b;
+        e->ip_version = f->key.ip_version;
+        e->mac = f->has_ether ? (side == 0 ? f->client_mac : f->server_mac) : NULL;
+        e->port = a ? f->key.port_a : f->key.port_b;
+        e->zone = zone_of(rw->set->zones, e->ip, f->key.ip_version);
+        e->internal = e->zone != ZONE_EXTERNAL;
+        e->broadcast = ip_broadcast(e->ip, e->ip_version) || (e->mac && (e->mac[0] & 1));
+        e->side = (int8_t)side;
+    }
     f->rules_gen = rw->gen;
 }
 
 static void flow_side(struct worker *w, struct rules_worker *rw, struct flow *f, int side,
                       struct rules_ep *e)
 {
-    bool a = (side == 0) == f->client_is_a;
-    memset(e, 0, sizeof(*e));
-    e->ip = a ? f->key.a.b : f->key.b.b;
-    e->ip_version = f->key.ip_version;
-    e->mac = f->has_ether ? (side == 0 ? f->client_mac : f->server_mac) : NULL;
-    e->port = a ? f->key.port_a : f->key.port_b;
-    flow_zones(rw, f);
-    e->zone = f->zone[side];
-    e->internal = e->zone != ZONE_EXTERNAL;
-    e->broadcast = ip_broadcast(e->ip, e->ip_version) || (e->mac && (e->mac[0] & 1));
+    flow_ends(rw, f);
+    *e = f->rules_end[side];
     /* a device lookup on every packet: only when some rule asks for a role */
-    e->role = g_role_fn && rules_want_role(rw->set->rules)
-                  ? g_role_fn(w, e->ip, e->ip_version, e->mac)
-                  : NULL;
-    e->side = (int8_t)side;
+    if (g_role_fn && rw->want_role)
+        e->role = g_role_fn(w, e->ip, e->ip_version, e->mac);
 }
 
 static const char *flow_app(const struct worker *w, const struct flow *f)
@@ -1610,6 +1612,6 @@ int detect_flow_zone(struct worker *w, struct flow *f, int side)
     struct rules_worker *rw = ready(w);
     if (!rw || !f || side < 0 || side > 1)
         return ZONE_NONE;
-    flow_zones(rw, f);
-    return f->zone[side];
+    flow_ends(rw, f);
+    return f->rules_end[side].zone;
 }

@@ -11,6 +11,7 @@
 
 #include "decode.h"
 #include "dissectors.h"
+#include "rules.h"
 
 struct ndpi_flow_struct;
 struct txn;
@@ -109,9 +110,12 @@ struct flow {
     uint32_t ndpi_packets;
 
     /* rules and zones (sensor/detect-rules.c), computed once per detection set */
-    uint32_t rules_gen;  /* the set generation zone[] comes from; 0: not yet */
-    int16_t zone[2];     /* [0] client, [1] server: a zone, ZONE_UNZONED, ZONE_EXTERNAL */
+    uint32_t rules_gen;  /* the set generation rules_end[] comes from; 0: not yet */
     uint16_t rules_done; /* what was evaluated once for this flow (RF_* in detect-rules.c) */
+    /* [0] client, [1] server as rules see them (addresses, port, zone,
+     * broadcast; the role is looked up per event): every message is matched
+     * against them, so they are described once, not per message */
+    struct rules_ep rules_end[2];
 };
 
 /* Direction index of a packet in its flow: 0 from the client, 1 from the server. */
