@@ -99,11 +99,15 @@ static void build_endpoint(struct rule_set *rs, struct rule *r, struct endpoint 
         iplist_build(ep->neg_ips);
 }
 
+/* Two multiplies: every message looks up its buckets, and the bucket's own
+ * fields are compared after the key, so the key only has to spread them. */
 uint64_t rules_bucket_key(uint32_t proto, uint32_t fkind, uint32_t fval, uint32_t ukind,
                           uint32_t uval)
 {
-    uint32_t k[5] = {proto, fkind, fval, ukind, uval};
-    uint64_t h = rules_hash64(k, sizeof(k), 7);
+    uint64_t h = ((uint64_t)fval << 32 | uval) * 0x9e3779b97f4a7c15ULL;
+    h ^= (uint64_t)proto << 3 | fkind << 1 | ukind;
+    h = (h ^ h >> 32) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
     return h ? h : 1;
 }
 
