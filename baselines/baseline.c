@@ -1696,11 +1696,10 @@ static void observe_hour(struct baseline *b, uint64_t now)
             b->dev[i].hours_obs |= bit;
 }
 
-static void mark_hour(struct baseline *b, uint32_t id, uint32_t conv, uint64_t now)
+/* The hour of a host changed: learn it, or judge it. */
+static void hour_change(struct baseline *b, uint32_t id, uint32_t conv, uint64_t now)
 {
     struct bl_device *d = &b->dev[id];
-    if (d->key.kind != BL_DEV_HOST || now < d->hour_end)
-        return;
     d->hour_end = (now / HOUR_USEC + 1) * HOUR_USEC;
     unsigned h = (unsigned)((now / HOUR_USEC) % 24);
     if (dev_learning(b, d)) {
@@ -1721,6 +1720,15 @@ static void mark_hour(struct baseline *b, uint32_t id, uint32_t conv, uint64_t n
                            "learned_active_hours_utc", learned, "watched_hours_utc", obs);
     const struct bl_conv *c = &b->conv[conv];
     emit(b, BL_A_UNUSUAL_TIME, id, c->client == id ? c->server : c->client, conv, ev);
+}
+
+/* Every message marks the hour of both ends: the test is inline, the work
+ * once an hour. */
+static inline void mark_hour(struct baseline *b, uint32_t id, uint32_t conv, uint64_t now)
+{
+    const struct bl_device *d = &b->dev[id];
+    if (d->key.kind == BL_DEV_HOST && now >= d->hour_end)
+        hour_change(b, id, conv, now);
 }
 
 /* ---------------------------------------------------------------- messages */
