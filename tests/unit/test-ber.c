@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ber.h"
+#include "dissector-check.h"
 #include "otmsg.h"
 #include "unit.h"
 
@@ -245,27 +246,6 @@ static int test_utc_time(void)
     PASS;
 }
 
-/* Finds the first tape entry with this key; NULL when absent. */
-static const struct ot_kv *find(const struct ot_detail *d, const char *key)
-{
-    for (unsigned i = 0; i < d->n; i++)
-        if (d->kv[i].key && strcmp(d->kv[i].key, key) == 0)
-            return &d->kv[i];
-    return NULL;
-}
-
-static bool balanced(const struct ot_detail *d)
-{
-    int depth = 0;
-    for (unsigned i = 0; i < d->n; i++) {
-        if (d->kv[i].type == OT_KV_OBJ_BEGIN || d->kv[i].type == OT_KV_ARR_BEGIN)
-            depth++;
-        else if (d->kv[i].type == OT_KV_END && --depth < 0)
-            return false;
-    }
-    return depth == 0;
-}
-
 static struct ot_detail det;
 
 static void det_reset(void)
@@ -294,9 +274,9 @@ static int test_data_list(void)
     det_reset();
     FAIL_IF_NOT(ber_data_list(cur_init(data, sizeof(data)), &det, "data", 20, false, &r));
     FAIL_IF_NOT(r.count == 10 && !r.cut && r.first_failure == -1);
-    FAIL_IF_NOT(balanced(&det) && !det.truncated);
+    FAIL_IF_NOT(detail_nests(&det) && !det.truncated);
     FAIL_IF_NOT(det.kv[0].type == OT_KV_ARR_BEGIN && strcmp(det.kv[0].key, "data") == 0);
-    const struct ot_kv *items = find(&det, "items");
+    const struct ot_kv *items = detail_find(&det, "items");
     FAIL_IF_NOT(items && items->type == OT_KV_ARR_BEGIN);
     /* float 1.5 */
     bool saw_float = false, saw_time = false;
@@ -312,7 +292,7 @@ static int test_data_list(void)
     /* a budget of 3 cuts the list, the count stays right */
     det_reset();
     FAIL_IF_NOT(ber_data_list(cur_init(data, sizeof(data)), &det, "data", 3, false, &r));
-    FAIL_IF_NOT(r.count == 10 && r.cut && balanced(&det));
+    FAIL_IF_NOT(r.count == 10 && r.cut && detail_nests(&det));
     /* no budget: counts only */
     det_reset();
     FAIL_IF_NOT(ber_data_list(cur_init(data, sizeof(data)), &det, "data", 0, false, &r));
@@ -329,12 +309,12 @@ static int test_data_bad(void)
     buf[2 * BER_MAX_DEPTH] = 0x85; /* innermost: integer */
     det_reset();
     FAIL_IF_NOT(ber_data_list(cur_init(buf, n), &det, "data", 100, false, &r));
-    FAIL_IF_NOT(balanced(&det));
+    FAIL_IF_NOT(detail_nests(&det));
     n = nest(buf, sizeof(buf), BER_MAX_DEPTH + 1, 0xa2);
     buf[2 * (BER_MAX_DEPTH + 1)] = 0x85;
     det_reset();
     FAIL_IF(ber_data_list(cur_init(buf, n), &det, "data", 100, false, &r));
-    FAIL_IF_NOT(balanced(&det));
+    FAIL_IF_NOT(detail_nests(&det));
     n = nest(buf, sizeof(buf), 90, 0xa1);
     det_reset();
     FAIL_IF(ber_data_list(cur_init(buf, n), &det, "data", 0, false, &r));
@@ -343,19 +323,19 @@ static int test_data_bad(void)
     static const uint8_t cb[] = {0xa3, 0x03, 0x83, 0x01, 0x00};
     det_reset();
     FAIL_IF(ber_data_list(cur_init(cb, sizeof(cb)), &det, "data", 8, false, &r));
-    FAIL_IF_NOT(balanced(&det));
+    FAIL_IF_NOT(detail_nests(&det));
     static const uint8_t uni[] = {0x01, 0x01, 0x00};
     FAIL_IF(ber_data_list(cur_init(uni, sizeof(uni)), &det, "data", 8, false, &r));
     static const uint8_t lie[] = {0xa2, 0x05, 0x83, 0x09, 0x00};
     det_reset();
     FAIL_IF(ber_data_list(cur_init(lie, sizeof(lie)), &det, "data", 8, false, &r));
-    FAIL_IF_NOT(balanced(&det));
+    FAIL_IF_NOT(detail_nests(&det));
 
     /* AccessResult failure, and unknown tags */
     static const uint8_t ar[] = {0x80, 0x01, 0x0a, 0x83, 0x01, 0x01, 0x9e, 0x00, 0xbe, 0x00};
     det_reset();
     FAIL_IF_NOT(ber_data_list(cur_init(ar, sizeof(ar)), &det, "data", 8, true, &r));
-    FAIL_IF_NOT(r.count == 4 && r.first_failure == 10 && balanced(&det));
+    FAIL_IF_NOT(r.count == 4 && r.first_failure == 10 && detail_nests(&det));
     /* [0] is not a Data alternative outside AccessResult: shown as unknown */
     det_reset();
     FAIL_IF_NOT(ber_data_list(cur_init(ar, sizeof(ar)), &det, "data", 8, false, &r));
@@ -366,7 +346,7 @@ static int test_data_bad(void)
                                   0x00, 0x84, 0x01, 0x09, 0x83, 0x02, 0x00, 0x00};
     det_reset();
     FAIL_IF_NOT(ber_data_list(cur_init(odd, sizeof(odd)), &det, "data", 8, false, &r));
-    FAIL_IF_NOT(r.count == 4 && balanced(&det));
+    FAIL_IF_NOT(r.count == 4 && detail_nests(&det));
     PASS;
 }
 

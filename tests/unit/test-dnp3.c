@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "dissector-check.h"
 #include "dissectors.h"
 #include "unit.h"
 
@@ -74,18 +75,8 @@ static size_t app_frame(uint8_t *out, bool request, const uint8_t *apdu, size_t 
 
 static enum ot_parse parse_st(const uint8_t *p, size_t n, bool to_server, void *st)
 {
-    struct ot_ctx ctx = {
-        .ts_usec = 1,
-        .to_server = to_server,
-        .l4 = 6,
-        .src_port = 40000,
-        .dst_port = 20000,
-        .pdu_len = n,
-        .flow_state = st,
-    };
-    struct cur c = cur_init(p, n);
-    ot_msg_reset(&msg, OT_PROTO_DNP3);
-    return D.parse(&c, &ctx, &msg);
+    struct ot_ctx ctx = tcp_ctx(20000, to_server, n, n, st);
+    return dissect(&D, &ctx, p, n, &msg);
 }
 
 /* Parses with a fresh flow state. */
@@ -100,62 +91,6 @@ static enum ot_parse parse_apdu(bool request, const uint8_t *apdu, size_t n)
     uint8_t f[300];
     size_t len = app_frame(f, request, apdu, n);
     return parse1(f, len, request);
-}
-
-/* ---- detail tape lookups ------------------------------------------------ */
-
-static const struct ot_kv *kv_find(const char *key)
-{
-    for (int i = 0; i < msg.detail.n; i++)
-        if (msg.detail.kv[i].key && strcmp(msg.detail.kv[i].key, key) == 0)
-            return &msg.detail.kv[i];
-    return NULL;
-}
-
-/* Finds the nth (0-based) entry with this key. */
-static const struct ot_kv *kv_find_nth(const char *key, int nth)
-{
-    for (int i = 0; i < msg.detail.n; i++)
-        if (msg.detail.kv[i].key && strcmp(msg.detail.kv[i].key, key) == 0 && nth-- == 0)
-            return &msg.detail.kv[i];
-    return NULL;
-}
-
-static bool kv_str_is(const struct ot_kv *kv, const char *s)
-{
-    return kv && kv->type == OT_KV_STR && kv->len == strlen(s) &&
-           memcmp(msg.detail.str + kv->v.off, s, kv->len) == 0;
-}
-
-/* Whether a string entry (any key, or an array member) equals s. */
-static bool tape_has_str(const char *s)
-{
-    for (int i = 0; i < msg.detail.n; i++)
-        if (kv_str_is(&msg.detail.kv[i], s))
-            return true;
-    return false;
-}
-
-static bool has_range(const char *space, uint32_t id, uint64_t start, uint32_t count)
-{
-    for (int i = 0; i < msg.n_ranges; i++)
-        if (strcmp(msg.ranges[i].space, space) == 0 && msg.ranges[i].space_id == id &&
-            msg.ranges[i].start == start && msg.ranges[i].count == count)
-            return true;
-    return false;
-}
-
-static bool has_value(uint32_t id, uint64_t addr, double v)
-{
-    for (int i = 0; i < msg.n_values; i++)
-        if (msg.values[i].space_id == id && msg.values[i].addr == addr && msg.values[i].value == v)
-            return true;
-    return false;
-}
-
-static bool anomaly_is(const char *a)
-{
-    return msg.anomaly && strcmp(msg.anomaly, a) == 0;
 }
 
 /* ---- captures ------------------------------------------------------------ */
@@ -181,9 +116,9 @@ static int test_crc_capture(void)
     FAIL_IF_NOT(msg.has_unit && msg.unit == 10);
     FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED);
     FAIL_IF_NOT(msg.txn_key == ((1u ^ 10u) << 4 | 0));
-    FAIL_IF_NOT(has_range("binary_output", 12, 0, 1));
-    FAIL_IF_NOT(has_value(12, 0, 3));
-    FAIL_IF_NOT(tape_has_str("LATCH_ON"));
+    FAIL_IF_NOT(has_range(&msg, "binary_output", 12, 0, 1));
+    FAIL_IF_NOT(has_value(&msg, 12, 0, 3));
+    FAIL_IF_NOT(kv_any_str(&msg, "LATCH_ON"));
     PASS;
 }
 
@@ -301,11 +236,11 @@ static int test_function_classes(void)
     uint8_t apdu[2] = {0xc0, 0x50};
     FAIL_IF_NOT(parse_apdu(true, apdu, 2) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 0x50 && msg.function == NULL);
-    FAIL_IF_NOT(anomaly_is("reserved_function_code"));
+    FAIL_IF_NOT(anomaly_is(&msg, "reserved_function_code"));
     FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED); /* the outstation still answers it */
     uint8_t rsv[4] = {0xc0, 0x90, 0, 0};
     FAIL_IF_NOT(parse_apdu(false, rsv, 4) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("reserved_function_code") && msg.pair == OT_PAIR_NONE);
+    FAIL_IF_NOT(anomaly_is(&msg, "reserved_function_code") && msg.pair == OT_PAIR_NONE);
     PASS;
 }
 
@@ -342,22 +277,22 @@ static int test_link_only(void)
         FAIL_IF_NOT(msg.pair == OT_PAIR_NONE);
         FAIL_IF_NOT(msg.unit == OUTSTATION);
         FAIL_IF_NOT(msg.anomaly == NULL);
-        FAIL_IF_NOT(kv_find("link") != NULL);
-        FAIL_IF_NOT(kv_str_is(kv_find("function"), t[i].name));
+        FAIL_IF_NOT(kv_find(&msg, "link") != NULL);
+        FAIL_IF_NOT(kv_str(&msg, "function", t[i].name));
     }
     /* unknown link function; user data where none belongs; none where it must be */
     size_t n = frame(f, 0xc5, OUTSTATION, MASTER, NULL, 0);
-    FAIL_IF_NOT(parse1(f, n, true) == OT_PARSE_OK && anomaly_is("unknown_link_function"));
+    FAIL_IF_NOT(parse1(f, n, true) == OT_PARSE_OK && anomaly_is(&msg, "unknown_link_function"));
     FAIL_IF_NOT(msg.function == NULL);
     static const uint8_t junk[3] = {1, 2, 3};
     n = frame(f, 0xc9, OUTSTATION, MASTER, junk, 3);
-    FAIL_IF_NOT(parse1(f, n, true) == OT_PARSE_OK && anomaly_is("unexpected_user_data"));
+    FAIL_IF_NOT(parse1(f, n, true) == OT_PARSE_OK && anomaly_is(&msg, "unexpected_user_data"));
     n = frame(f, CTL_REQ, OUTSTATION, MASTER, NULL, 0);
-    FAIL_IF_NOT(parse1(f, n, true) == OT_PARSE_OK && anomaly_is("missing_user_data"));
+    FAIL_IF_NOT(parse1(f, n, true) == OT_PARSE_OK && anomaly_is(&msg, "missing_user_data"));
     /* broadcast destination */
     n = frame(f, 0xc9, 0xffff, MASTER, NULL, 0);
     FAIL_IF_NOT(parse1(f, n, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_find("broadcast") != NULL);
+    FAIL_IF_NOT(kv_find(&msg, "broadcast") != NULL);
     PASS;
 }
 
@@ -419,13 +354,14 @@ static int test_multi_fragment(void)
     FAIL_IF(feed_segments(apdu, n, 249, 60, false, &r)); /* the sequence wraps 63 -> 0 */
     FAIL_IF_NOT(r == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 129 && msg.anomaly == NULL);
-    FAIL_IF_NOT(has_range("analog_input", 30, 0, 300));
-    const struct ot_kv *kv = kv_find("segments");
+    FAIL_IF_NOT(has_range(&msg, "analog_input", 30, 0, 300));
+    const struct ot_kv *kv = kv_find(&msg, "segments");
     FAIL_IF_NOT(kv && kv->v.u == 7);
     FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == ((MASTER ^ OUTSTATION) << 4 | 3));
     /* the same again in small segments, as the second fragment of the flow */
     FAIL_IF(feed_segments(apdu, n, 16, 5, false, &r));
-    FAIL_IF_NOT(r == OT_PARSE_OK && msg.anomaly == NULL && has_range("analog_input", 30, 0, 300));
+    FAIL_IF_NOT(r == OT_PARSE_OK && msg.anomaly == NULL &&
+                has_range(&msg, "analog_input", 30, 0, 300));
     /* without flow state a multi-segment fragment cannot be rebuilt */
     uint8_t f[300], user[250];
     user[0] = 0x40;
@@ -454,12 +390,12 @@ static int test_transport_anomalies(void)
     user[0] = 0x80 | 12;
     len = frame(f, CTL_RESP, MASTER, OUTSTATION, user, 51);
     FAIL_IF_NOT(parse_st(f, len, false, state) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("transport_out_of_sequence"));
+    FAIL_IF_NOT(anomaly_is(&msg, "transport_out_of_sequence"));
     FAIL_IF_NOT(strcmp(msg.function, "UNCONFIRMED_USER_DATA") == 0);
-    FAIL_IF_NOT(msg.function_code == 0x114 && kv_find("application") == NULL);
+    FAIL_IF_NOT(msg.function_code == 0x114 && kv_find(&msg, "application") == NULL);
     /* after a first segment was seen, an orphan is out of sequence too */
     FAIL_IF_NOT(parse_st(f, len, false, state) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("transport_out_of_sequence"));
+    FAIL_IF_NOT(anomaly_is(&msg, "transport_out_of_sequence"));
 
     /* a repeated segment is dropped silently; the next one completes */
     memset(state, 0, D.flow_state_size);
@@ -476,7 +412,7 @@ static int test_transport_anomalies(void)
     memcpy(user + 1, apdu + 400, n - 400);
     len = frame(f, CTL_RESP, MASTER, OUTSTATION, user, n - 400 + 1);
     FAIL_IF_NOT(parse_st(f, len, false, state) == OT_PARSE_OK);
-    FAIL_IF_NOT(msg.anomaly == NULL && has_range("analog_input", 30, 0, 100));
+    FAIL_IF_NOT(msg.anomaly == NULL && has_range(&msg, "analog_input", 30, 0, 100));
 
     /* the other direction has its own reassembler */
     memset(state, 0, D.flow_state_size);
@@ -487,7 +423,7 @@ static int test_transport_anomalies(void)
     uint8_t req[] = {0xc3, 0x01, 60, 2, 0x06};
     len = app_frame(f, true, req, sizeof(req));
     FAIL_IF_NOT(parse_st(f, len, true, state) == OT_PARSE_OK && msg.anomaly == NULL);
-    FAIL_IF_NOT(msg.function_code == 1 && has_range("class", 60, 1, 1));
+    FAIL_IF_NOT(msg.function_code == 1 && has_range(&msg, "class", 60, 1, 1));
 
     /* a new first segment while one is in progress: restart, flagged */
     user[0] = 0xc0 | 2;
@@ -495,7 +431,7 @@ static int test_transport_anomalies(void)
     memcpy(user + 1, small, sizeof(small));
     len = frame(f, CTL_RESP, MASTER, OUTSTATION, user, sizeof(small) + 1);
     FAIL_IF_NOT(parse_st(f, len, false, state) == OT_PARSE_OK);
-    FAIL_IF_NOT(msg.function_code == 129 && anomaly_is("transport_restart"));
+    FAIL_IF_NOT(msg.function_code == 129 && anomaly_is(&msg, "transport_restart"));
 
     /* segments from other link addresses do not continue the fragment */
     user[0] = 0x40 | 30;
@@ -505,7 +441,7 @@ static int test_transport_anomalies(void)
     user[0] = 0x80 | 31;
     len = frame(f, CTL_RESP, MASTER, OUTSTATION + 1, user, 201);
     FAIL_IF_NOT(parse_st(f, len, false, state) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("transport_out_of_sequence"));
+    FAIL_IF_NOT(anomaly_is(&msg, "transport_out_of_sequence"));
     PASS;
 }
 
@@ -525,7 +461,7 @@ static int test_apdu_overflow(void)
         size_t len = frame(f, CTL_RESP, MASTER, OUTSTATION, user, k + 1);
         r = parse_st(f, len, false, state);
     }
-    FAIL_IF_NOT(r == OT_PARSE_OK && anomaly_is("apdu_overflow"));
+    FAIL_IF_NOT(r == OT_PARSE_OK && anomaly_is(&msg, "apdu_overflow"));
     FAIL_IF_NOT(off > 2048 && off <= 2048 + 249);
     /* the rest of the dropped fragment goes quietly, up to its last segment */
     user[0] = seq++;
@@ -538,7 +474,7 @@ static int test_apdu_overflow(void)
     user[0] = (uint8_t)(0x80 | seq++);
     len = frame(f, CTL_RESP, MASTER, OUTSTATION, user, 100);
     FAIL_IF_NOT(parse_st(f, len, false, state) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("transport_out_of_sequence"));
+    FAIL_IF_NOT(anomaly_is(&msg, "transport_out_of_sequence"));
     /* and a new fragment is rebuilt as usual */
     uint8_t small[] = {0xc4, 129, 0, 0};
     user[0] = (uint8_t)(0xc0 | seq++);
@@ -554,38 +490,47 @@ static int test_bad_crc(void)
     memcpy(f, cap_select, sizeof(f));
     f[8] ^= 0x01;
     FAIL_IF_NOT(parse1(f, sizeof(f), true) == OT_PARSE_INVALID);
-    FAIL_IF_NOT(anomaly_is("bad_header_crc"));
+    FAIL_IF_NOT(anomaly_is(&msg, "bad_header_crc"));
     FAIL_IF_NOT(parse1(f, 10, true) == OT_PARSE_INVALID);
     /* a data block CRC: still parsed, flagged */
     memcpy(f, cap_select, sizeof(f));
     f[27] ^= 0x01;
     FAIL_IF_NOT(parse1(f, sizeof(f), true) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("bad_data_crc"));
+    FAIL_IF_NOT(anomaly_is(&msg, "bad_data_crc"));
     FAIL_IF_NOT(msg.function_code == 3);
     /* a corrupted data octet, last block */
     memcpy(f, cap_select, sizeof(f));
     f[31] ^= 0x10;
-    FAIL_IF_NOT(parse1(f, sizeof(f), true) == OT_PARSE_OK && anomaly_is("bad_data_crc"));
+    FAIL_IF_NOT(parse1(f, sizeof(f), true) == OT_PARSE_OK && anomaly_is(&msg, "bad_data_crc"));
     /* LEN < 5 with a valid CRC over it */
     uint8_t h[10] = {0x05, 0x64, 0x04, 0xc4, 1, 0, 2, 0};
     uint16_t crc = crc16_dnp(h, 8);
     h[8] = (uint8_t)crc;
     h[9] = (uint8_t)(crc >> 8);
-    FAIL_IF_NOT(parse1(h, 10, true) == OT_PARSE_INVALID && anomaly_is("bad_length"));
+    FAIL_IF_NOT(parse1(h, 10, true) == OT_PARSE_INVALID && anomaly_is(&msg, "bad_length"));
     /* not DNP3 at all */
     static const uint8_t http[] = "GET / HTTP/1.1\r\n";
     FAIL_IF_NOT(parse1(http, sizeof(http) - 1, true) == OT_PARSE_NOT_MINE);
     PASS;
 }
 
+/* A request or a response with a fresh flow state. */
+static enum ot_parse fresh_req(const uint8_t *p, size_t n)
+{
+    return parse1(p, n, true);
+}
+
+static enum ot_parse fresh_rsp(const uint8_t *p, size_t n)
+{
+    return parse1(p, n, false);
+}
+
 /* Every prefix of a frame is TRUNC (or INVALID), never a crash or an emit. */
 static int check_prefixes(const uint8_t *f, size_t n)
 {
+    FAIL_IF_NOT(each_prefix(fresh_req, f, n, refused, &msg));
+    FAIL_IF_NOT(each_prefix(fresh_rsp, f, n, refused, &msg));
     for (size_t cut = 0; cut < n; cut++) {
-        enum ot_parse r = parse1(f, cut, true);
-        FAIL_IF_NOT(r == OT_PARSE_TRUNC || r == OT_PARSE_INVALID);
-        r = parse1(f, cut, false);
-        FAIL_IF_NOT(r == OT_PARSE_TRUNC || r == OT_PARSE_INVALID);
         size_t l = D.pdu_len(f, cut);
         FAIL_IF_NOT(l == 0 || l == n);
     }
@@ -613,13 +558,13 @@ static int test_truncation(void)
         FAIL_IF_NOT(r == OT_PARSE_OK);
         FAIL_IF_NOT(msg.function_code == 129);
         if (cut < 4)
-            FAIL_IF_NOT(anomaly_is("iin_missing"));
+            FAIL_IF_NOT(anomaly_is(&msg, "iin_missing"));
         else if (cut > 4 && cut < n)
             FAIL_IF_NOT(msg.anomaly != NULL);
     }
     /* a fragment of one octet */
     len = app_frame(f, true, apdu, 1);
-    FAIL_IF_NOT(parse1(f, len, true) == OT_PARSE_OK && anomaly_is("apdu_too_short"));
+    FAIL_IF_NOT(parse1(f, len, true) == OT_PARSE_OK && anomaly_is(&msg, "apdu_too_short"));
     PASS;
 }
 
@@ -643,30 +588,33 @@ static int test_lying_lengths(void)
     /* object counts that lie: 65535 CROBs in one frame, 4-byte ranges */
     static const uint8_t crob_lie[] = {0xc0, 5, 12, 1, 0x28, 0xff, 0xff, 1, 0, 0x41, 1};
     FAIL_IF_NOT(parse_apdu(true, crob_lie, sizeof(crob_lie)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("object_truncated"));
-    FAIL_IF_NOT(kv_find("unparsed") != NULL);
+    FAIL_IF_NOT(anomaly_is(&msg, "object_truncated"));
+    FAIL_IF_NOT(kv_find(&msg, "unparsed") != NULL);
     static const uint8_t range_lie[] = {0xc0, 129, 0,    0,    30,   1,    0x02, 0, 0,
                                         0,    0,   0xff, 0xff, 0xff, 0xff, 1,    2, 3};
     FAIL_IF_NOT(parse_apdu(false, range_lie, sizeof(range_lie)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("object_truncated"));
+    FAIL_IF_NOT(anomaly_is(&msg, "object_truncated"));
     static const uint8_t read_lie[] = {0xc0, 1, 30, 1, 0x39, 0xff, 0xff, 0xff, 0xff, 1, 0};
     FAIL_IF_NOT(parse_apdu(true, read_lie, sizeof(read_lie)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("object_truncated"));
+    FAIL_IF_NOT(anomaly_is(&msg, "object_truncated"));
     /* stop < start */
     static const uint8_t bad_range[] = {0xc0, 1, 1, 2, 0x00, 9, 3};
     FAIL_IF_NOT(parse_apdu(true, bad_range, sizeof(bad_range)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("bad_range"));
+    FAIL_IF_NOT(anomaly_is(&msg, "bad_range"));
     /* reserved qualifier bit, reserved range code, size prefix in a READ */
     static const uint8_t q1[] = {0xc0, 1, 1, 2, 0x80, 0, 3};
     static const uint8_t q2[] = {0xc0, 1, 1, 2, 0x0c};
     static const uint8_t q3[] = {0xc0, 1, 1, 2, 0x47, 1, 0};
-    FAIL_IF_NOT(parse_apdu(true, q1, sizeof(q1)) == OT_PARSE_OK && anomaly_is("bad_qualifier"));
-    FAIL_IF_NOT(parse_apdu(true, q2, sizeof(q2)) == OT_PARSE_OK && anomaly_is("bad_qualifier"));
-    FAIL_IF_NOT(parse_apdu(true, q3, sizeof(q3)) == OT_PARSE_OK && anomaly_is("bad_qualifier"));
+    FAIL_IF_NOT(parse_apdu(true, q1, sizeof(q1)) == OT_PARSE_OK &&
+                anomaly_is(&msg, "bad_qualifier"));
+    FAIL_IF_NOT(parse_apdu(true, q2, sizeof(q2)) == OT_PARSE_OK &&
+                anomaly_is(&msg, "bad_qualifier"));
+    FAIL_IF_NOT(parse_apdu(true, q3, sizeof(q3)) == OT_PARSE_OK &&
+                anomaly_is(&msg, "bad_qualifier"));
     /* an object header cut short */
     static const uint8_t hdr_cut[] = {0xc0, 1, 60, 2};
     FAIL_IF_NOT(parse_apdu(true, hdr_cut, sizeof(hdr_cut)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("object_header_truncated"));
+    FAIL_IF_NOT(anomaly_is(&msg, "object_header_truncated"));
     PASS;
 }
 
@@ -682,24 +630,26 @@ static int test_crob_values(void)
     FAIL_IF_NOT(msg.function_code == 5 && msg.op_class == OT_OP_CONTROL);
     FAIL_IF_NOT(msg.anomaly == NULL);
     FAIL_IF_NOT(msg.n_values == 2);
-    FAIL_IF_NOT(has_value(12, 3, 0x41) && has_value(12, 7, 0x81));
+    FAIL_IF_NOT(has_value(&msg, 12, 3, 0x41) && has_value(&msg, 12, 7, 0x81));
     FAIL_IF(msg.has_exception); /* a request's status octets mean nothing yet */
-    FAIL_IF_NOT(has_range("binary_output", 12, 3, 1) && has_range("binary_output", 12, 7, 1));
-    FAIL_IF_NOT(tape_has_str("PULSE_ON") && tape_has_str("CLOSE") && tape_has_str("TRIP"));
-    const struct ot_kv *kv = kv_find("on_time");
+    FAIL_IF_NOT(has_range(&msg, "binary_output", 12, 3, 1) &&
+                has_range(&msg, "binary_output", 12, 7, 1));
+    FAIL_IF_NOT(kv_any_str(&msg, "PULSE_ON") && kv_any_str(&msg, "CLOSE") &&
+                kv_any_str(&msg, "TRIP"));
+    const struct ot_kv *kv = kv_find(&msg, "on_time");
     FAIL_IF_NOT(kv && kv->v.u == 1000);
-    kv = kv_find("off_time");
+    kv = kv_find(&msg, "off_time");
     FAIL_IF_NOT(kv && kv->v.u == 2000);
-    kv = kv_find_nth("count", 1); /* the first "count" is the header's */
+    kv = kv_find_nth(&msg, "count", 1); /* the first "count" is the header's */
     FAIL_IF_NOT(kv && kv->v.u == 1);
     /* LATCH_OFF with clear; g12 in a response: status, no values */
     static const uint8_t resp[] = {
         0xc1, 129, 0, 0, 12, 1, 0x17, 1, 9, 0x24, 1, 0, 0, 0, 0, 0, 0, 0, 0, 4,
     };
     FAIL_IF_NOT(parse_apdu(false, resp, sizeof(resp)) == OT_PARSE_OK);
-    FAIL_IF_NOT(msg.n_values == 0 && has_range("binary_output", 12, 9, 1));
-    FAIL_IF_NOT(tape_has_str("LATCH_OFF") && tape_has_str("NOT_SUPPORTED"));
-    FAIL_IF_NOT(kv_find("clear") != NULL);
+    FAIL_IF_NOT(msg.n_values == 0 && has_range(&msg, "binary_output", 12, 9, 1));
+    FAIL_IF_NOT(kv_any_str(&msg, "LATCH_OFF") && kv_any_str(&msg, "NOT_SUPPORTED"));
+    FAIL_IF_NOT(kv_find(&msg, "clear") != NULL);
     /* the outstation refused the control: the record says so at its top */
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 0x100 + 4);
     FAIL_IF_NOT(msg.exception && strcmp(msg.exception, "NOT_SUPPORTED") == 0);
@@ -708,7 +658,7 @@ static int test_crob_values(void)
         0xc2, 3, 12, 2, 0x07, 1, 0x03, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12, 3, 0x00, 0, 9, 0xff, 0x03,
     };
     FAIL_IF_NOT(parse_apdu(true, pcb, sizeof(pcb)) == OT_PARSE_OK && msg.anomaly == NULL);
-    FAIL_IF_NOT(has_range("binary_output", 12, 0, 10));
+    FAIL_IF_NOT(has_range(&msg, "binary_output", 12, 0, 10));
     PASS;
 }
 
@@ -737,9 +687,9 @@ static int test_analog_output_values(void)
     FAIL_IF_NOT(parse_apdu(true, apdu, o) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 4 && msg.anomaly == NULL);
     FAIL_IF_NOT(msg.n_values == 4);
-    FAIL_IF_NOT(has_value(41, 1, -5) && has_value(41, 2, 1234));
-    FAIL_IF_NOT(has_value(41, 3, 12.5) && has_value(41, 4, -0.25));
-    FAIL_IF_NOT(has_range("analog_output", 41, 1, 4));
+    FAIL_IF_NOT(has_value(&msg, 41, 1, -5) && has_value(&msg, 41, 2, 1234));
+    FAIL_IF_NOT(has_value(&msg, 41, 3, 12.5) && has_value(&msg, 41, 4, -0.25));
+    FAIL_IF_NOT(has_range(&msg, "analog_output", 41, 1, 4));
     PASS;
 }
 
@@ -747,20 +697,20 @@ static int test_iin(void)
 {
     static const uint8_t apdu[] = {0xc0, 129, 0x90, 0x00};
     FAIL_IF_NOT(parse_apdu(false, apdu, sizeof(apdu)) == OT_PARSE_OK);
-    const struct ot_kv *kv = kv_find("iin");
+    const struct ot_kv *kv = kv_find(&msg, "iin");
     FAIL_IF_NOT(kv && kv->v.u == 0x9000);
-    FAIL_IF_NOT(tape_has_str("device_restart") && tape_has_str("need_time"));
-    FAIL_IF(tape_has_str("class_1_events"));
+    FAIL_IF_NOT(kv_any_str(&msg, "device_restart") && kv_any_str(&msg, "need_time"));
+    FAIL_IF(kv_any_str(&msg, "class_1_events"));
     FAIL_IF(msg.has_exception);
     static const uint8_t err[] = {0xc0, 129, 0x02, 0x02};
     FAIL_IF_NOT(parse_apdu(false, err, sizeof(err)) == OT_PARSE_OK);
-    FAIL_IF_NOT(tape_has_str("class_1_events") && tape_has_str("object_unknown"));
+    FAIL_IF_NOT(kv_any_str(&msg, "class_1_events") && kv_any_str(&msg, "object_unknown"));
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 0x02);
     FAIL_IF_NOT(strcmp(msg.exception, "object_unknown") == 0);
     static const uint8_t all[] = {0xc0, 130, 0xff, 0xff};
     FAIL_IF_NOT(parse_apdu(false, all, sizeof(all)) == OT_PARSE_OK);
-    FAIL_IF_NOT(tape_has_str("broadcast") && tape_has_str("config_corrupt"));
-    FAIL_IF_NOT(tape_has_str("reserved_1") && tape_has_str("no_func_code_support"));
+    FAIL_IF_NOT(kv_any_str(&msg, "broadcast") && kv_any_str(&msg, "config_corrupt"));
+    FAIL_IF_NOT(kv_any_str(&msg, "reserved_1") && kv_any_str(&msg, "no_func_code_support"));
     PASS;
 }
 
@@ -811,10 +761,10 @@ static int test_identity(void)
     FAIL_IF_NOT(strcmp(msg.identity.firmware, "4.2.1") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.serial, "SN-0042") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.name, "Feeder 7") == 0);
-    FAIL_IF_NOT(has_range("device_attribute", 0, 252, 1));
-    FAIL_IF_NOT(tape_has_str("device_manufacturers_name") && tape_has_str("VSTR"));
+    FAIL_IF_NOT(has_range(&msg, "device_attribute", 0, 252, 1));
+    FAIL_IF_NOT(kv_any_str(&msg, "device_manufacturers_name") && kv_any_str(&msg, "VSTR"));
     /* the attribute list in detail stops at the cap; identity does not */
-    FAIL_IF_NOT(kv_find("object_count")->v.u == 7);
+    FAIL_IF_NOT(kv_find(&msg, "object_count")->v.u == 7);
     /* the user-assigned id names the device when nothing better does */
     o = 4;
     o = attr(apdu, o, 246, 1, "id-7");
@@ -829,12 +779,12 @@ static int test_identity(void)
     FAIL_IF_NOT(parse_apdu(true, wr, o) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 2 && msg.op_class == OT_OP_WRITE);
     FAIL_IF(msg.identity.present);
-    FAIL_IF_NOT(has_range("device_attribute", 0, 247, 1));
-    FAIL_IF_NOT(tape_has_str("Feeder 8"));
+    FAIL_IF_NOT(has_range(&msg, "device_attribute", 0, 247, 1));
+    FAIL_IF_NOT(kv_any_str(&msg, "Feeder 8"));
     /* READ of all attributes */
     static const uint8_t rd[] = {0xc0, 1, 0, 254, 0x06};
     FAIL_IF_NOT(parse_apdu(true, rd, sizeof(rd)) == OT_PARSE_OK && msg.anomaly == NULL);
-    FAIL_IF_NOT(has_range("device_attribute", 0, 254, 1));
+    FAIL_IF_NOT(has_range(&msg, "device_attribute", 0, 254, 1));
     PASS;
 }
 
@@ -843,8 +793,8 @@ static int test_read_ranges(void)
     /* class 1,2,3,0 poll */
     static const uint8_t poll[] = {0xc7, 1, 60, 2, 6, 60, 3, 6, 60, 4, 6, 60, 1, 6};
     FAIL_IF_NOT(parse_apdu(true, poll, sizeof(poll)) == OT_PARSE_OK && msg.anomaly == NULL);
-    FAIL_IF_NOT(has_range("class", 60, 1, 3) && has_range("class", 60, 0, 1));
-    FAIL_IF_NOT(kv_find("object_count")->v.u == 4);
+    FAIL_IF_NOT(has_range(&msg, "class", 60, 1, 3) && has_range(&msg, "class", 60, 0, 1));
+    FAIL_IF_NOT(kv_find(&msg, "object_count")->v.u == 4);
     /* index list (0x17), 2-octet range (0x01), count limit (0x07), all (0x06) */
     static const uint8_t rd[] = {
         0xc1, 1, 30,   1,  0x17, 3,    5,    9, 6, /* analog inputs 5, 9, 6 */
@@ -854,10 +804,11 @@ static int test_read_ranges(void)
         40,   2, 0x28, 2,  0,    7,    0,    8, 0, /* analog outputs 7, 8 */
     };
     FAIL_IF_NOT(parse_apdu(true, rd, sizeof(rd)) == OT_PARSE_OK && msg.anomaly == NULL);
-    FAIL_IF_NOT(has_range("analog_input", 30, 5, 1) && has_range("analog_input", 30, 9, 1));
-    FAIL_IF_NOT(has_range("binary_input", 1, 0, 65536));
-    FAIL_IF_NOT(has_range("analog_output", 40, 7, 2));
-    FAIL_IF(kv_find("unparsed"));
+    FAIL_IF_NOT(has_range(&msg, "analog_input", 30, 5, 1) &&
+                has_range(&msg, "analog_input", 30, 9, 1));
+    FAIL_IF_NOT(has_range(&msg, "binary_input", 1, 0, 65536));
+    FAIL_IF_NOT(has_range(&msg, "analog_output", 40, 7, 2));
+    FAIL_IF(kv_find(&msg, "unparsed"));
     /* a response: packed bits, double-bit, flags, counters, time, events */
     static const uint8_t resp[] = {
         0xc1, 129, 0,    0,  1, 1,    0x00, 0,    9,   0xff, 0x03, /* 10 packed binary inputs */
@@ -871,16 +822,16 @@ static int test_read_ranges(void)
     };
     FAIL_IF_NOT(parse_apdu(false, resp, sizeof(resp)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.anomaly == NULL);
-    FAIL_IF(kv_find("unparsed"));
-    FAIL_IF_NOT(has_range("binary_input", 1, 0, 10));
-    FAIL_IF_NOT(has_range("double_bit_input", 3, 0, 5));
-    FAIL_IF_NOT(has_range("binary_output", 10, 2, 2));
-    FAIL_IF_NOT(has_range("counter", 20, 0, 2));
-    FAIL_IF_NOT(has_range("time", 51, 0, 1));
-    FAIL_IF_NOT(has_range("binary_input", 2, 4, 1));
-    FAIL_IF_NOT(has_range("octet_string", 110, 0, 1));
-    FAIL_IF_NOT(has_range("iin", 80, 7, 1));
-    FAIL_IF_NOT(kv_find("object_count")->v.u == 8);
+    FAIL_IF(kv_find(&msg, "unparsed"));
+    FAIL_IF_NOT(has_range(&msg, "binary_input", 1, 0, 10));
+    FAIL_IF_NOT(has_range(&msg, "double_bit_input", 3, 0, 5));
+    FAIL_IF_NOT(has_range(&msg, "binary_output", 10, 2, 2));
+    FAIL_IF_NOT(has_range(&msg, "counter", 20, 0, 2));
+    FAIL_IF_NOT(has_range(&msg, "time", 51, 0, 1));
+    FAIL_IF_NOT(has_range(&msg, "binary_input", 2, 4, 1));
+    FAIL_IF_NOT(has_range(&msg, "octet_string", 110, 0, 1));
+    FAIL_IF_NOT(has_range(&msg, "iin", 80, 7, 1));
+    FAIL_IF_NOT(kv_find(&msg, "object_count")->v.u == 8);
     PASS;
 }
 
@@ -890,21 +841,21 @@ static int test_write_time_and_file(void)
     static const uint8_t wr[] = {0xc3, 2, 50, 1,  0x07, 1,    1, 2, 3,
                                  4,    5, 6,  80, 1,    0x00, 7, 7, 0x00};
     FAIL_IF_NOT(parse_apdu(true, wr, sizeof(wr)) == OT_PARSE_OK && msg.anomaly == NULL);
-    FAIL_IF_NOT(has_range("time", 50, 0, 1) && has_range("iin", 80, 7, 1));
+    FAIL_IF_NOT(has_range(&msg, "time", 50, 0, 1) && has_range(&msg, "iin", 80, 7, 1));
     /* OPEN_FILE with a g70v3 free-format object (qualifier 0x5b) */
     static const uint8_t of[] = {0xc4, 25, 70, 3, 0x5b, 1, 6, 0, 1, 2, 3, 4, 5, 6};
     FAIL_IF_NOT(parse_apdu(true, of, sizeof(of)) == OT_PARSE_OK && msg.anomaly == NULL);
     FAIL_IF_NOT(msg.op_class == OT_OP_FILE);
-    FAIL_IF(kv_find("unparsed"));
+    FAIL_IF(kv_find(&msg, "unparsed"));
     /* FREEZE_AT_TIME: g50v2 carries data, g20 only names points */
     static const uint8_t fz[] = {0xc4, 11, 50, 2, 0x07, 1,  1,  2, 3,   4,
                                  5,    6,  7,  8, 9,    10, 20, 0, 0x06};
     FAIL_IF_NOT(parse_apdu(true, fz, sizeof(fz)) == OT_PARSE_OK && msg.anomaly == NULL);
-    FAIL_IF(kv_find("unparsed"));
+    FAIL_IF(kv_find(&msg, "unparsed"));
     /* ASSIGN_CLASS: class 2 for analog inputs 0..9 */
     static const uint8_t ac[] = {0xc4, 22, 60, 3, 0x06, 30, 0, 0x00, 0, 9};
     FAIL_IF_NOT(parse_apdu(true, ac, sizeof(ac)) == OT_PARSE_OK && msg.anomaly == NULL);
-    FAIL_IF_NOT(has_range("class", 60, 2, 1) && has_range("analog_input", 30, 0, 10));
+    FAIL_IF_NOT(has_range(&msg, "class", 60, 2, 1) && has_range(&msg, "analog_input", 30, 0, 10));
     /* an authentication request g120v4 (session key status request) */
     static const uint8_t au[] = {0xc4, 32, 120, 4, 0x07, 1, 1, 0};
     FAIL_IF_NOT(parse_apdu(true, au, sizeof(au)) == OT_PARSE_OK && msg.anomaly == NULL);
@@ -919,13 +870,13 @@ static int test_unknown_object(void)
                                    1,    0x00, 0, 0, 1, 2, 3,    30, 1, 0x06};
     FAIL_IF_NOT(parse_apdu(false, resp, sizeof(resp)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.anomaly == NULL);
-    FAIL_IF_NOT(kv_find("unparsed") != NULL);
-    FAIL_IF_NOT(kv_find("object_count")->v.u == 2);
-    FAIL_IF_NOT(has_range("binary_input", 1, 0, 1));
+    FAIL_IF_NOT(kv_find(&msg, "unparsed") != NULL);
+    FAIL_IF_NOT(kv_find(&msg, "object_count")->v.u == 2);
+    FAIL_IF_NOT(has_range(&msg, "binary_input", 1, 0, 1));
     /* variation 0 in a response has no size */
     static const uint8_t v0[] = {0xc0, 129, 0, 0, 30, 0, 0x00, 0, 0, 1, 2, 3};
     FAIL_IF_NOT(parse_apdu(false, v0, sizeof(v0)) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_find("unparsed") != NULL);
+    FAIL_IF_NOT(kv_find(&msg, "unparsed") != NULL);
     PASS;
 }
 
@@ -944,8 +895,8 @@ static int test_caps(void)
     enum ot_parse r = OT_PARSE_INVALID;
     memset(state, 0, D.flow_state_size);
     FAIL_IF(feed_segments(apdu, o, 249, 0, true, &r));
-    FAIL_IF_NOT(r == OT_PARSE_OK && anomaly_is("too_many_objects"));
-    FAIL_IF_NOT(kv_find("object_count")->v.u == 128);
+    FAIL_IF_NOT(r == OT_PARSE_OK && anomaly_is(&msg, "too_many_objects"));
+    FAIL_IF_NOT(kv_find(&msg, "object_count")->v.u == 128);
     /* the detail tape stays balanced and bounded */
     FAIL_IF_NOT(msg.detail.depth == 0 && msg.detail.n <= OT_DETAIL_MAX_KV);
     /* 600 1-octet indexes of binary input events with flags: many points, few ranges */
@@ -987,10 +938,10 @@ static int test_pairing(void)
     /* a response sent with DIR set, a request without */
     uint8_t f[64], user[16] = {0xc0, 0xc0, 129, 0, 0};
     size_t n = frame(f, CTL_REQ, MASTER, OUTSTATION, user, 5);
-    FAIL_IF_NOT(parse1(f, n, false) == OT_PARSE_OK && anomaly_is("direction_mismatch"));
+    FAIL_IF_NOT(parse1(f, n, false) == OT_PARSE_OK && anomaly_is(&msg, "direction_mismatch"));
     user[2] = 1;
     n = frame(f, CTL_RESP, OUTSTATION, MASTER, user, 3);
-    FAIL_IF_NOT(parse1(f, n, true) == OT_PARSE_OK && anomaly_is("direction_mismatch"));
+    FAIL_IF_NOT(parse1(f, n, true) == OT_PARSE_OK && anomaly_is(&msg, "direction_mismatch"));
     PASS;
 }
 

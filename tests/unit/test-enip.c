@@ -11,11 +11,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "dissector-check.h"
 #include "dissectors.h"
 #include "registry-private.h"
 #include "unit.h"
-
-#define NO_KEY UINT64_MAX
 
 static struct ot_msg msg;
 static uint8_t state[1 << 14];
@@ -23,19 +22,10 @@ static uint8_t state[1 << 14];
 static enum ot_parse parse_full(const uint8_t *p, size_t n, bool to_server, size_t claimed,
                                 uint16_t sport, uint16_t dport, void *fs)
 {
-    struct ot_ctx ctx = {
-        .ts_usec = 1,
-        .to_server = to_server,
-        .l4 = 6,
-        .src_port = sport,
-        .dst_port = dport,
-        .pdu_truncated = claimed > n,
-        .pdu_len = claimed,
-        .flow_state = fs,
-    };
-    struct cur c = cur_init(p, n);
-    ot_msg_reset(&msg, OT_PROTO_ENIP);
-    return enip_dissector.parse(&c, &ctx, &msg);
+    struct ot_ctx ctx = tcp_ctx(dport, to_server, n, claimed, fs);
+    ctx.src_port = sport;
+    ctx.dst_port = dport;
+    return dissect(&enip_dissector, &ctx, p, n, &msg);
 }
 
 static enum ot_parse req(const uint8_t *p, size_t n)
@@ -51,84 +41,6 @@ static enum ot_parse rsp(const uint8_t *p, size_t n)
 static void reset_state(void)
 {
     memset(state, 0, sizeof state);
-}
-
-static const struct ot_kv *kv_find(const char *key)
-{
-    for (size_t i = 0; i < msg.detail.n; i++)
-        if (msg.detail.kv[i].key && strcmp(msg.detail.kv[i].key, key) == 0)
-            return &msg.detail.kv[i];
-    return NULL;
-}
-
-static uint64_t kv_u64(const char *key)
-{
-    const struct ot_kv *kv = kv_find(key);
-    return kv && kv->type == OT_KV_U64 ? kv->v.u : NO_KEY;
-}
-
-static bool kv_str(const char *key, const char *want)
-{
-    const struct ot_kv *kv = kv_find(key);
-    return kv && kv->type == OT_KV_STR && kv->len == strlen(want) &&
-           memcmp(msg.detail.str + kv->v.off, want, kv->len) == 0;
-}
-
-/* Number of direct members of the array `key`. */
-static size_t kv_arr_len(const char *key)
-{
-    for (size_t i = 0; i < msg.detail.n; i++) {
-        const struct ot_kv *kv = &msg.detail.kv[i];
-        if (!kv->key || strcmp(kv->key, key) != 0 || kv->type != OT_KV_ARR_BEGIN)
-            continue;
-        size_t depth = 0, members = 0;
-        for (size_t j = i + 1; j < msg.detail.n; j++) {
-            uint8_t t = msg.detail.kv[j].type;
-            if (t == OT_KV_END) {
-                if (depth == 0)
-                    return members;
-                depth--;
-                continue;
-            }
-            if (depth == 0)
-                members++;
-            if (t == OT_KV_OBJ_BEGIN || t == OT_KV_ARR_BEGIN)
-                depth++;
-        }
-    }
-    return SIZE_MAX;
-}
-
-static bool tape_balanced(void)
-{
-    int depth = 0;
-    for (size_t i = 0; i < msg.detail.n; i++) {
-        uint8_t t = msg.detail.kv[i].type;
-        if (t == OT_KV_OBJ_BEGIN || t == OT_KV_ARR_BEGIN)
-            depth++;
-        else if (t == OT_KV_END && --depth < 0)
-            return false;
-    }
-    return depth == 0 && msg.detail.depth == 0 && msg.detail.skipped == 0;
-}
-
-static bool anomaly_is(const char *want)
-{
-    return msg.anomaly && strcmp(msg.anomaly, want) == 0;
-}
-
-static bool function_is(uint32_t code, const char *name, enum ot_op op)
-{
-    return msg.has_function && msg.function_code == code &&
-           (name ? msg.function && strcmp(msg.function, name) == 0 : msg.function == NULL) &&
-           msg.op_class == op;
-}
-
-static bool range_is(size_t i, const char *space, uint32_t id, uint64_t start, uint32_t count)
-{
-    return i < msg.n_ranges && strcmp(msg.ranges[i].space, space) == 0 &&
-           msg.ranges[i].space_id == id && msg.ranges[i].start == start &&
-           msg.ranges[i].count == count;
 }
 
 /* FNV-1a of the lower-cased name: the "cip_tag" range start (cip.h). */
@@ -211,17 +123,10 @@ static size_t unit(uint8_t *b, uint32_t conn, uint16_t seq, const uint8_t *cip, 
     return encap(b, 0x70, 0x11223344, 0, 0, d, k + n);
 }
 
-/* Every prefix of a PDU must be refused as TRUNC or INVALID. */
+/* Every prefix of a PDU must be refused as TRUNC or INVALID, its tape balanced. */
 static bool prefixes_refused(const uint8_t *p, size_t n)
 {
-    for (size_t cut = 0; cut < n; cut++) {
-        enum ot_parse r = parse_full(p, cut, true, cut, 40000, 44818, state);
-        if (r != OT_PARSE_TRUNC && r != OT_PARSE_INVALID)
-            return false;
-        if (!tape_balanced())
-            return false;
-    }
-    return true;
+    return each_prefix(req, p, n, refused_balanced, &msg);
 }
 
 /* cip_stop_plc.pcap frame 1: SendUnitData carrying CIP Stop to class 0x8e. */
@@ -353,14 +258,14 @@ static int test_register_session(void)
     reset_state();
     size_t n = encap(b, 0x65, 0, 0, 7, (const uint8_t *)"\x01\x00\x00\x00", 4);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x165, "RegisterSession", OT_OP_OTHER));
+    FAIL_IF_NOT(function_is(&msg, 0x165, "RegisterSession", OT_OP_OTHER));
     FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST && msg.pair == OT_PAIR_KEYED);
-    FAIL_IF_NOT(kv_u64("protocol_version") == 1);
+    FAIL_IF_NOT(kv_u64(&msg, "protocol_version") == 1);
     uint32_t key = msg.txn_key;
     n = encap(b, 0x65, 0x12345678, 0, 7, (const uint8_t *)"\x01\x00\x00\x00", 4);
     FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.txn_key == key);
-    FAIL_IF_NOT(kv_u64("session_handle") == 0x12345678);
+    FAIL_IF_NOT(kv_u64(&msg, "session_handle") == 0x12345678);
     /* unsupported protocol revision */
     n = encap(b, 0x65, 0, 0x69, 7, (const uint8_t *)"\x02\x00\x00\x00", 4);
     FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK);
@@ -370,16 +275,17 @@ static int test_register_session(void)
     /* UnRegisterSession and NOP: no reply, no pairing */
     n = encap(b, 0x66, 0x12345678, 0, 0, NULL, 0);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x166, "UnRegisterSession", OT_OP_OTHER));
+    FAIL_IF_NOT(function_is(&msg, 0x166, "UnRegisterSession", OT_OP_OTHER));
     FAIL_IF_NOT(msg.pair == OT_PAIR_NONE);
     n = encap(b, 0x00, 0, 0, 0, (const uint8_t *)"abc", 3);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x100, "NOP", OT_OP_OTHER) && msg.pair == OT_PAIR_NONE);
+    FAIL_IF_NOT(function_is(&msg, 0x100, "NOP", OT_OP_OTHER) && msg.pair == OT_PAIR_NONE);
     n = encap(b, 0x72, 0, 0, 0, NULL, 0);
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(0x172, "IndicateStatus", OT_OP_OTHER));
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK &&
+                function_is(&msg, 0x172, "IndicateStatus", OT_OP_OTHER));
     n = encap(b, 0x73, 0, 0, 0, NULL, 0);
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(0x173, "Cancel", OT_OP_OTHER));
-    FAIL_IF_NOT(tape_balanced());
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(&msg, 0x173, "Cancel", OT_OP_OTHER));
+    FAIL_IF_NOT(tape_balanced(&msg));
     PASS;
 }
 
@@ -392,7 +298,7 @@ static int test_list_identity(void)
     size_t n = encap(ctx, 0x63, 0, 0, 0, NULL, 0);
     memcpy(ctx + 12, list_identity_reply + 12, 8);
     FAIL_IF_NOT(req(ctx, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x163, "ListIdentity", OT_OP_DISCOVERY));
+    FAIL_IF_NOT(function_is(&msg, 0x163, "ListIdentity", OT_OP_DISCOVERY));
     FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST && msg.pair == OT_PAIR_KEYED);
     uint32_t key = msg.txn_key;
     /* the reply, even on a flow of its own (to_server true) */
@@ -404,12 +310,12 @@ static int test_list_identity(void)
     FAIL_IF_NOT(strcmp(msg.identity.product, "1756-ENBT/A") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.firmware, "4.03") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.serial, "0x00524d8e") == 0);
-    FAIL_IF_NOT(kv_u64("device_type") == 0x0c);
-    FAIL_IF_NOT(kv_str("device_type_name", "Communications Adapter"));
-    FAIL_IF_NOT(kv_u64("product_code") == 58);
-    FAIL_IF_NOT(kv_u64("state") == 3);
-    FAIL_IF_NOT(kv_str("socket_address", "10.1.1.164:44818"));
-    FAIL_IF_NOT(tape_balanced());
+    FAIL_IF_NOT(kv_u64(&msg, "device_type") == 0x0c);
+    FAIL_IF_NOT(kv_str(&msg, "device_type_name", "Communications Adapter"));
+    FAIL_IF_NOT(kv_u64(&msg, "product_code") == 58);
+    FAIL_IF_NOT(kv_u64(&msg, "state") == 3);
+    FAIL_IF_NOT(kv_str(&msg, "socket_address", "10.1.1.164:44818"));
+    FAIL_IF_NOT(tape_balanced(&msg));
     /* an unknown vendor id is named by number */
     uint8_t other[sizeof list_identity_reply];
     memcpy(other, list_identity_reply, sizeof other);
@@ -420,17 +326,19 @@ static int test_list_identity(void)
     /* an identity item whose name length lies */
     other[62] = 200;
     FAIL_IF_NOT(rsp(other, sizeof other) == OT_PARSE_OK);
-    FAIL_IF_NOT(!msg.identity.present && anomaly_is("cip_bad_identity"));
-    FAIL_IF_NOT(tape_balanced());
+    FAIL_IF_NOT(!msg.identity.present && anomaly_is(&msg, "cip_bad_identity"));
+    FAIL_IF_NOT(tape_balanced(&msg));
     /* ListServices reply: one communications item */
     uint8_t ls[] = {0x01, 0x00, 0x00, 0x01, 0x14, 0x00, 0x01, 0x00, 0x20, 0x01, 'C', 'o',  'm',
                     'm',  'u',  'n',  'i',  'c',  'a',  't',  'i',  'o',  'n',  's', 0x00, 0x00};
     n = encap(b, 0x04, 0, 0, 1, ls, sizeof ls);
     FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x104, "ListServices", OT_OP_DISCOVERY));
-    FAIL_IF_NOT(kv_str("name", "Communications") && kv_u64("capability_flags") == 0x120);
+    FAIL_IF_NOT(function_is(&msg, 0x104, "ListServices", OT_OP_DISCOVERY));
+    FAIL_IF_NOT(kv_str(&msg, "name", "Communications") &&
+                kv_u64(&msg, "capability_flags") == 0x120);
     n = encap(b, 0x64, 0, 0, 1, NULL, 0);
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(0x164, "ListInterfaces", OT_OP_DISCOVERY));
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK &&
+                function_is(&msg, 0x164, "ListInterfaces", OT_OP_DISCOVERY));
     PASS;
 }
 
@@ -438,19 +346,20 @@ static int test_stop(void)
 {
     reset_state();
     FAIL_IF_NOT(req(stop_plc, sizeof stop_plc) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x07, "Stop", OT_OP_CONTROL));
+    FAIL_IF_NOT(function_is(&msg, 0x07, "Stop", OT_OP_CONTROL));
     FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST && msg.pair == OT_PAIR_KEYED);
     /* a class without a space name of its own */
-    FAIL_IF_NOT(msg.n_ranges == 1 && range_is(0, "cip_class", 0x8e, 1u << 16, 1));
-    FAIL_IF_NOT(kv_u64("connection_id") == 0xff954022 && kv_u64("sequence_count") == 262);
-    FAIL_IF_NOT(kv_u64("class") == 0x8e && kv_u64("instance") == 1);
+    FAIL_IF_NOT(msg.n_ranges == 1 && range_is(&msg, 0, "cip_class", 0x8e, 1u << 16, 1));
+    FAIL_IF_NOT(kv_u64(&msg, "connection_id") == 0xff954022 &&
+                kv_u64(&msg, "sequence_count") == 262);
+    FAIL_IF_NOT(kv_u64(&msg, "class") == 0x8e && kv_u64(&msg, "instance") == 1);
     uint32_t key = msg.txn_key;
     /* the reply: same sequence count, another connection id */
     uint8_t cip[] = {0x87, 0x00, 0x00, 0x00};
     uint8_t b[128];
     size_t n = unit(b, 0x12345678, 262, cip, sizeof cip);
     FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x07, "Stop", OT_OP_CONTROL));
+    FAIL_IF_NOT(function_is(&msg, 0x07, "Stop", OT_OP_CONTROL));
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.txn_key == key && !msg.has_exception);
     FAIL_IF_NOT(prefixes_refused(stop_plc, sizeof stop_plc));
     PASS;
@@ -479,15 +388,15 @@ static int test_common_services(void)
         uint8_t cip[] = {cases[i].svc, 0x03, 0x20, 0x01, 0x24, 0x01, 0x30, 0x07};
         size_t n = rr(b, 1, cip, sizeof cip);
         FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-        FAIL_IF_NOT(function_is(cases[i].svc, cases[i].name, cases[i].op));
-        FAIL_IF_NOT(range_is(0, "identity", 1, 1u << 16 | 7, 1));
+        FAIL_IF_NOT(function_is(&msg, cases[i].svc, cases[i].name, cases[i].op));
+        FAIL_IF_NOT(range_is(&msg, 0, "identity", 1, 1u << 16 | 7, 1));
         FAIL_IF_NOT(prefixes_refused(b, n));
     }
     /* Set_Attribute_Single: the value written (16-bit, little-endian) */
     uint8_t sas[] = {0x10, 0x03, 0x20, 0x04, 0x24, 0x64, 0x30, 0x03, 0x34, 0x12};
     size_t n = rr(b, 1, sas, sizeof sas);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x10, "Set_Attribute_Single", OT_OP_WRITE));
+    FAIL_IF_NOT(function_is(&msg, 0x10, "Set_Attribute_Single", OT_OP_WRITE));
     FAIL_IF_NOT(msg.n_values == 1 && msg.values[0].space_id == 4 &&
                 msg.values[0].addr == (100u << 16 | 3) && msg.values[0].value == 0x1234);
     /* Get_Attribute_List: one range per attribute */
@@ -495,29 +404,31 @@ static int test_common_services(void)
                      0x00, 0x01, 0x00, 0x05, 0x00, 0x06, 0x00};
     n = rr(b, 1, gal, sizeof gal);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x03, "Get_Attribute_List", OT_OP_READ));
-    FAIL_IF_NOT(msg.n_ranges == 2 && range_is(0, "tcpip_interface", 0xf5, 1u << 16 | 1, 1) &&
-                range_is(1, "tcpip_interface", 0xf5, 1u << 16 | 5, 2));
-    FAIL_IF_NOT(kv_arr_len("attributes") == 3 && kv_str("class_name", "TCP/IP Interface"));
+    FAIL_IF_NOT(function_is(&msg, 0x03, "Get_Attribute_List", OT_OP_READ));
+    FAIL_IF_NOT(msg.n_ranges == 2 && range_is(&msg, 0, "tcpip_interface", 0xf5, 1u << 16 | 1, 1) &&
+                range_is(&msg, 1, "tcpip_interface", 0xf5, 1u << 16 | 5, 2));
+    FAIL_IF_NOT(kv_arr_len(&msg, "attributes") == 3 &&
+                kv_str(&msg, "class_name", "TCP/IP Interface"));
     /* a count that lies */
     gal[6] = 9;
     n = rr(b, 1, gal, sizeof gal);
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && anomaly_is("cip_bad_attribute_list"));
-    FAIL_IF_NOT(tape_balanced());
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && anomaly_is(&msg, "cip_bad_attribute_list"));
+    FAIL_IF_NOT(tape_balanced(&msg));
     /* 16-bit class and instance segments */
     uint8_t wide[] = {0x0e, 0x05, 0x21, 0x00, 0x34, 0x12, 0x25, 0x00, 0x02, 0x01, 0x30, 0x01};
     n = rr(b, 1, wide, sizeof wide);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(range_is(0, "cip_class", 0x1234, (uint64_t)0x102 << 16 | 1, 1));
-    FAIL_IF_NOT(kv_u64("class") == 0x1234); /* the generic space: the detail names the class */
+    FAIL_IF_NOT(range_is(&msg, 0, "cip_class", 0x1234, (uint64_t)0x102 << 16 | 1, 1));
+    FAIL_IF_NOT(kv_u64(&msg, "class") ==
+                0x1234); /* the generic space: the detail names the class */
     /* an object-specific service of an unknown class has no name */
     uint8_t vendor[] = {0x4b, 0x02, 0x20, 0x6a, 0x24, 0x00};
     n = rr(b, 1, vendor, sizeof vendor);
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(0x4b, NULL, OT_OP_OTHER));
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(&msg, 0x4b, NULL, OT_OP_OTHER));
     /* a reserved segment type in the path */
     uint8_t badpath[] = {0x0e, 0x02, 0xe0, 0x01, 0x24, 0x01};
     n = rr(b, 1, badpath, sizeof badpath);
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && anomaly_is("cip_bad_path"));
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && anomaly_is(&msg, "cip_bad_path"));
     PASS;
 }
 
@@ -527,26 +438,27 @@ static int test_file_object(void)
     uint8_t dl[] = {0x4c, 0x02, 0x20, 0x37, 0x24, 0x01, 0x00, 0x10, 0x00, 0x00, 0x01, 0x00};
     size_t n = rr(b, 1, dl, sizeof dl);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x4c, "Initiate_Download", OT_OP_PROGRAM));
+    FAIL_IF_NOT(function_is(&msg, 0x4c, "Initiate_Download", OT_OP_PROGRAM));
     uint8_t ul[] = {0x4b, 0x02, 0x20, 0x37, 0x24, 0x01, 0x00, 0x10};
     n = rr(b, 1, ul, sizeof ul);
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(0x4b, "Initiate_Upload", OT_OP_PROGRAM));
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK &&
+                function_is(&msg, 0x4b, "Initiate_Upload", OT_OP_PROGRAM));
     /* a write to the File object is a program operation */
     uint8_t sas[] = {0x10, 0x03, 0x20, 0x37, 0x24, 0x01, 0x30, 0x04, 0x01};
     n = rr(b, 1, sas, sizeof sas);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK &&
-                function_is(0x10, "Set_Attribute_Single", OT_OP_PROGRAM));
+                function_is(&msg, 0x10, "Set_Attribute_Single", OT_OP_PROGRAM));
     /* the same service code is Read_Tag on a symbolic path */
     uint8_t rt[] = {0x4c, 0x03, 0x91, 0x03, 'a', 'b', 'c', 0x00, 0x01, 0x00};
     n = rr(b, 1, rt, sizeof rt);
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(0x4c, "Read_Tag", OT_OP_READ));
-    FAIL_IF_NOT(kv_str("symbol", "abc") && kv_u64("elements") == 1);
-    FAIL_IF_NOT(range_is(0, "cip_tag", 0x10000, tag_hash("ABC"), 1));
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(&msg, 0x4c, "Read_Tag", OT_OP_READ));
+    FAIL_IF_NOT(kv_str(&msg, "symbol", "abc") && kv_u64(&msg, "elements") == 1);
+    FAIL_IF_NOT(range_is(&msg, 0, "cip_tag", 0x10000, tag_hash("ABC"), 1));
     /* and Read_Coils on the Modbus object */
     uint8_t mb[] = {0x4c, 0x02, 0x20, 0x44, 0x24, 0x01, 0x10, 0x00, 0x08, 0x00};
     n = rr(b, 1, mb, sizeof mb);
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(0x4c, "Read_Coils", OT_OP_READ));
-    FAIL_IF_NOT(kv_u64("modbus_address") == 16 && kv_u64("modbus_quantity") == 8);
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(&msg, 0x4c, "Read_Coils", OT_OP_READ));
+    FAIL_IF_NOT(kv_u64(&msg, "modbus_address") == 16 && kv_u64(&msg, "modbus_quantity") == 8);
     PASS;
 }
 
@@ -555,23 +467,24 @@ static int test_unconnected_send_identity(void)
     reset_state();
     FAIL_IF_NOT(req(ucs_identity_req, sizeof ucs_identity_req) == OT_PARSE_OK);
     /* the message carried is what is reported */
-    FAIL_IF_NOT(function_is(0x01, "Get_Attributes_All", OT_OP_READ));
-    FAIL_IF_NOT(range_is(0, "identity", 1, 1u << 16, 1) && msg.n_ranges == 1);
-    FAIL_IF_NOT(kv_find("unconnected_send") && kv_u64("port") == 1 && kv_u64("link_address") == 0);
+    FAIL_IF_NOT(function_is(&msg, 0x01, "Get_Attributes_All", OT_OP_READ));
+    FAIL_IF_NOT(range_is(&msg, 0, "identity", 1, 1u << 16, 1) && msg.n_ranges == 1);
+    FAIL_IF_NOT(kv_find(&msg, "unconnected_send") && kv_u64(&msg, "port") == 1 &&
+                kv_u64(&msg, "link_address") == 0);
     uint32_t key = msg.txn_key;
     FAIL_IF_NOT(rsp(ucs_identity_rsp, sizeof ucs_identity_rsp) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.txn_key == key && msg.dir == OT_DIR_RESPONSE);
-    FAIL_IF_NOT(function_is(0x01, "Get_Attributes_All", OT_OP_READ));
+    FAIL_IF_NOT(function_is(&msg, 0x01, "Get_Attributes_All", OT_OP_READ));
     FAIL_IF_NOT(msg.identity.present);
     FAIL_IF_NOT(strcmp(msg.identity.product, "1756-L61/B LOGIX5561") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.firmware, "16.20") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.serial, "0x0051823f") == 0);
-    FAIL_IF_NOT(kv_str("device_type_name", "Programmable Logic Controller"));
-    FAIL_IF_NOT(tape_balanced());
+    FAIL_IF_NOT(kv_str(&msg, "device_type_name", "Programmable Logic Controller"));
+    FAIL_IF_NOT(tape_balanced(&msg));
     /* without the request the reply is still named, but not read as an identity */
     reset_state();
     FAIL_IF_NOT(rsp(ucs_identity_rsp, sizeof ucs_identity_rsp) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x01, "Get_Attributes_All", OT_OP_READ) && !msg.identity.present);
+    FAIL_IF_NOT(function_is(&msg, 0x01, "Get_Attributes_All", OT_OP_READ) && !msg.identity.present);
     /* the Connection Manager fails the route: service 0xd2 with an extended status */
     reset_state();
     FAIL_IF_NOT(req(ucs_identity_req, sizeof ucs_identity_req) == OT_PARSE_OK);
@@ -580,24 +493,24 @@ static int test_unconnected_send_identity(void)
     size_t n = rr(b, 0x22, fail, sizeof fail);
     memcpy(b + 12, ucs_identity_req + 12, 8);
     FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x52, "Unconnected_Send", OT_OP_OTHER));
+    FAIL_IF_NOT(function_is(&msg, 0x52, "Unconnected_Send", OT_OP_OTHER));
     FAIL_IF_NOT(msg.txn_key == key); /* it answers the message the request carried */
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 1);
     FAIL_IF_NOT(strcmp(msg.exception, "unconnected request timed out") == 0);
-    FAIL_IF_NOT(kv_u64("remaining_path_size") == 0);
+    FAIL_IF_NOT(kv_u64(&msg, "remaining_path_size") == 0);
     /* an envelope whose message size lies is reported as Unconnected_Send itself */
     uint8_t bad[] = {0x52, 0x02, 0x20, 0x06, 0x24, 0x01, 0x07, 0xf9, 0x40, 0x00, 0x01, 0x02};
     n = rr(b, 1, bad, sizeof bad);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x52, "Unconnected_Send", OT_OP_OTHER));
-    FAIL_IF_NOT(anomaly_is("cip_bad_unconnected_send") && tape_balanced());
+    FAIL_IF_NOT(function_is(&msg, 0x52, "Unconnected_Send", OT_OP_OTHER));
+    FAIL_IF_NOT(anomaly_is(&msg, "cip_bad_unconnected_send") && tape_balanced(&msg));
     /* an odd-sized message with its pad byte, and a route path with an IP address */
     uint8_t odd[] = {0x52, 0x02, 0x20, 0x06, 0x24, 0x01, 0x07, 0xf9, 0x03, 0x00, 0x07, 0x00, 0x00,
                      0x00, 0x05, 0x00, 0x12, 0x08, '1',  '0',  '.',  '0',  '.',  '0',  '.',  '1'};
     n = rr(b, 1, odd, sizeof odd);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x07, "Stop", OT_OP_CONTROL) && kv_u64("port") == 2);
-    FAIL_IF_NOT(kv_str("link_address", "10.0.0.1"));
+    FAIL_IF_NOT(function_is(&msg, 0x07, "Stop", OT_OP_CONTROL) && kv_u64(&msg, "port") == 2);
+    FAIL_IF_NOT(kv_str(&msg, "link_address", "10.0.0.1"));
     FAIL_IF_NOT(prefixes_refused(ucs_identity_req, sizeof ucs_identity_req));
     FAIL_IF_NOT(prefixes_refused(ucs_identity_rsp, sizeof ucs_identity_rsp));
     PASS;
@@ -607,13 +520,13 @@ static int test_msp(void)
 {
     reset_state();
     FAIL_IF_NOT(req(msp_rmw, sizeof msp_rmw) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x0a, "Multiple_Service_Packet", OT_OP_WRITE));
-    FAIL_IF_NOT(kv_u64("service_count") == 4 && kv_arr_len("services") == 4);
-    FAIL_IF_NOT(kv_str("service_name", "Multiple_Service_Packet"));
+    FAIL_IF_NOT(function_is(&msg, 0x0a, "Multiple_Service_Packet", OT_OP_WRITE));
+    FAIL_IF_NOT(kv_u64(&msg, "service_count") == 4 && kv_arr_len(&msg, "services") == 4);
+    FAIL_IF_NOT(kv_str(&msg, "service_name", "Multiple_Service_Packet"));
     FAIL_IF_NOT(msg.n_ranges == 4);
-    FAIL_IF_NOT(range_is(0, "cip_tag", 0x10000, tag_hash("LMS_DISABLE_2DSCANNER1"), 1));
-    FAIL_IF_NOT(kv_str("symbol", "LMS_DISABLE_2DSCANNER1"));
-    FAIL_IF_NOT(tape_balanced() && !msg.anomaly);
+    FAIL_IF_NOT(range_is(&msg, 0, "cip_tag", 0x10000, tag_hash("LMS_DISABLE_2DSCANNER1"), 1));
+    FAIL_IF_NOT(kv_str(&msg, "symbol", "LMS_DISABLE_2DSCANNER1"));
+    FAIL_IF_NOT(tape_balanced(&msg) && !msg.anomaly);
     uint32_t key = msg.txn_key;
     /* the response (ethernetIP.pcap frame 38): members named from the request */
     uint8_t cip[] = {0x8a, 0x00, 0x00, 0x00, 0x04, 0x00, 0x0a, 0x00, 0x0e, 0x00,
@@ -623,12 +536,12 @@ static int test_msp(void)
     size_t n = unit(b, 0x8000b5c7, 0xec71, cip, sizeof cip);
     FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.txn_key == key);
-    FAIL_IF_NOT(function_is(0x0a, "Multiple_Service_Packet", OT_OP_WRITE));
-    FAIL_IF_NOT(kv_arr_len("services") == 4);
+    FAIL_IF_NOT(function_is(&msg, 0x0a, "Multiple_Service_Packet", OT_OP_WRITE));
+    FAIL_IF_NOT(kv_arr_len(&msg, "services") == 4);
     /* the fourth member failed: the message carries the exception */
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 8);
     FAIL_IF_NOT(strcmp(msg.exception, "service not supported") == 0);
-    FAIL_IF_NOT(tape_balanced());
+    FAIL_IF_NOT(tape_balanced(&msg));
     FAIL_IF_NOT(prefixes_refused(msp_rmw, sizeof msp_rmw));
     PASS;
 }
@@ -705,29 +618,31 @@ static int test_msp_classes_and_values(void)
     size_t n = rr(b, 5, cip, sizeof cip);
     reset_state();
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x0a, "Multiple_Service_Packet", OT_OP_CONTROL));
+    FAIL_IF_NOT(function_is(&msg, 0x0a, "Multiple_Service_Packet", OT_OP_CONTROL));
     FAIL_IF_NOT(msg.n_ranges == 3);
-    FAIL_IF_NOT(range_is(1, "cip_tag", 0x10000, tag_hash("Tank.Level[2]"), 1));
-    FAIL_IF_NOT(range_is(2, "identity", 1, 1u << 16, 1));
+    FAIL_IF_NOT(range_is(&msg, 1, "cip_tag", 0x10000, tag_hash("Tank.Level[2]"), 1));
+    FAIL_IF_NOT(range_is(&msg, 2, "identity", 1, 1u << 16, 1));
     FAIL_IF_NOT(msg.n_values == 2 && msg.values[0].value == 1.5 && msg.values[1].value == -2.0);
     FAIL_IF_NOT(msg.values[0].space_id == 0x10000 &&
                 msg.values[0].addr == tag_hash("tank.level[2]"));
-    FAIL_IF_NOT(kv_str("data_type_name", "REAL") && kv_u64("elements") == 1); /* Read_Tag first */
-    FAIL_IF_NOT(!msg.anomaly && tape_balanced());
+    FAIL_IF_NOT(kv_str(&msg, "data_type_name", "REAL") &&
+                kv_u64(&msg, "elements") == 1); /* Read_Tag first */
+    FAIL_IF_NOT(!msg.anomaly && tape_balanced(&msg));
     /* without the Reset it is a WRITE */
     cip[6] = 2;
     n = rr(b, 5, cip, sizeof cip - 6);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x0a, "Multiple_Service_Packet", OT_OP_WRITE));
+    FAIL_IF_NOT(function_is(&msg, 0x0a, "Multiple_Service_Packet", OT_OP_WRITE));
     /* an offset that points outside the packet */
     cip[6] = 3;
     cip[12] = 0xff;
     n = rr(b, 5, cip, sizeof cip);
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && anomaly_is("cip_bad_msp_offset") && tape_balanced());
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && anomaly_is(&msg, "cip_bad_msp_offset") &&
+                tape_balanced(&msg));
     /* a count larger than the offsets present */
     cip[6] = 200;
     n = rr(b, 5, cip, sizeof cip);
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && anomaly_is("cip_bad_msp"));
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && anomaly_is(&msg, "cip_bad_msp"));
     PASS;
 }
 
@@ -758,8 +673,8 @@ static int test_nested_msp(void)
     size_t n = rr(b, 9, cip, cn);
     reset_state();
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x0a, "Multiple_Service_Packet", OT_OP_OTHER));
-    FAIL_IF_NOT(anomaly_is("cip_nesting_too_deep") && tape_balanced());
+    FAIL_IF_NOT(function_is(&msg, 0x0a, "Multiple_Service_Packet", OT_OP_OTHER));
+    FAIL_IF_NOT(anomaly_is(&msg, "cip_nesting_too_deep") && tape_balanced(&msg));
     /* one level less: the Stop inside is found */
     memcpy(cip + 8, "\x00\x00", 2);
     cip[8] = (uint8_t)mn;
@@ -767,8 +682,8 @@ static int test_nested_msp(void)
     memcpy(cip + 10 + mn, "\x01\x00\x01\x00", 4);
     n = rr(b, 9, cip, 14 + mn);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x0a, "Multiple_Service_Packet", OT_OP_CONTROL));
-    FAIL_IF_NOT(!msg.anomaly && tape_balanced());
+    FAIL_IF_NOT(function_is(&msg, 0x0a, "Multiple_Service_Packet", OT_OP_CONTROL));
+    FAIL_IF_NOT(!msg.anomaly && tape_balanced(&msg));
     PASS;
 }
 
@@ -782,19 +697,21 @@ static int test_forward_open_close(void)
     reset_state();
     size_t n = rr(b, 3, fo, sizeof fo);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x54, "Forward_Open", OT_OP_OTHER));
-    FAIL_IF_NOT(kv_u64("ot_connection_id") == 0x80000019 && kv_u64("transport_class") == 3);
-    FAIL_IF_NOT(kv_u64("ot_rpi") == 8000000 && kv_u64("connection_serial") == 0x19);
-    FAIL_IF_NOT(range_is(0, "connection_manager", 6, 1u << 16, 1) &&
-                range_is(1, "message_router", 2, 1u << 16, 1));
-    FAIL_IF_NOT(tape_balanced());
+    FAIL_IF_NOT(function_is(&msg, 0x54, "Forward_Open", OT_OP_OTHER));
+    FAIL_IF_NOT(kv_u64(&msg, "ot_connection_id") == 0x80000019 &&
+                kv_u64(&msg, "transport_class") == 3);
+    FAIL_IF_NOT(kv_u64(&msg, "ot_rpi") == 8000000 && kv_u64(&msg, "connection_serial") == 0x19);
+    FAIL_IF_NOT(range_is(&msg, 0, "connection_manager", 6, 1u << 16, 1) &&
+                range_is(&msg, 1, "message_router", 2, 1u << 16, 1));
+    FAIL_IF_NOT(tape_balanced(&msg));
     uint8_t ok[] = {0xd4, 0x00, 0x00, 0x00, 0x01, 0x0d, 0x79, 0x00, 0x18, 0x00,
                     0xfe, 0x80, 0x19, 0x00, 0x4d, 0x00, 0xf3, 0x8c, 0x95, 0x32,
                     0x00, 0x12, 0x7a, 0x00, 0x00, 0x12, 0x7a, 0x00, 0x00, 0x00};
     n = rr(b, 3, ok, sizeof ok);
     FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x54, "Forward_Open", OT_OP_OTHER));
-    FAIL_IF_NOT(kv_u64("ot_connection_id") == 0x00790d01 && kv_u64("to_api") == 8000000);
+    FAIL_IF_NOT(function_is(&msg, 0x54, "Forward_Open", OT_OP_OTHER));
+    FAIL_IF_NOT(kv_u64(&msg, "ot_connection_id") == 0x00790d01 &&
+                kv_u64(&msg, "to_api") == 8000000);
     /* a refused Forward_Open: connection in use */
     n = rr(b, 3, fo, sizeof fo);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
@@ -803,16 +720,18 @@ static int test_forward_open_close(void)
     n = rr(b, 3, err, sizeof err);
     FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK && msg.has_exception && msg.exception_code == 1);
     FAIL_IF_NOT(strcmp(msg.exception, "connection in use or duplicate forward open") == 0);
-    FAIL_IF_NOT(kv_u64("originator_serial") == 0x32958cf3);
+    FAIL_IF_NOT(kv_u64(&msg, "originator_serial") == 0x32958cf3);
     uint8_t fc[] = {0x4e, 0x02, 0x20, 0x06, 0x24, 0x01, 0x07, 0xf9, 0x19, 0x00, 0x4d, 0x00,
                     0xf3, 0x8c, 0x95, 0x32, 0x03, 0x00, 0x01, 0x00, 0x20, 0x02, 0x24, 0x01};
     n = rr(b, 4, fc, sizeof fc);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x4e, "Forward_Close", OT_OP_OTHER) && kv_find("forward_close"));
+    FAIL_IF_NOT(function_is(&msg, 0x4e, "Forward_Close", OT_OP_OTHER) &&
+                kv_find(&msg, "forward_close"));
     /* a connection path that lies about its size */
     fo[41] = 40;
     n = rr(b, 3, fo, sizeof fo);
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && anomaly_is("cip_bad_forward_open") && tape_balanced());
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && anomaly_is(&msg, "cip_bad_forward_open") &&
+                tape_balanced(&msg));
     PASS;
 }
 
@@ -836,7 +755,7 @@ static bool open_connection(uint8_t ctx0, uint32_t ot_id, uint32_t to_id)
         ok[8 + i] = (uint8_t)(to_id >> (8 * i));
     }
     n = rr(b, ctx0, ok, sizeof ok);
-    return rsp(b, n) == OT_PARSE_OK && kv_u64("to_connection_id") == to_id;
+    return rsp(b, n) == OT_PARSE_OK && kv_u64(&msg, "to_connection_id") == to_id;
 }
 
 static int test_pairing_keys(void)
@@ -910,19 +829,20 @@ static int test_unknown_command(void)
     size_t n = encap(b, 0x42, 0x11, 0, 5, (const uint8_t *)"abcd", 4);
     FAIL_IF_NOT(enip_dissector.pdu_len(b, n) == n);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x142, NULL, OT_OP_OTHER) && anomaly_is("unknown_command"));
-    FAIL_IF_NOT(kv_u64("command") == 0x42 && !kv_find("command_name") && kv_u64("length") == 4);
-    FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST && msg.pair == OT_PAIR_KEYED && tape_balanced());
+    FAIL_IF_NOT(function_is(&msg, 0x142, NULL, OT_OP_OTHER) && anomaly_is(&msg, "unknown_command"));
+    FAIL_IF_NOT(kv_u64(&msg, "command") == 0x42 && !kv_find(&msg, "command_name") &&
+                kv_u64(&msg, "length") == 4);
+    FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST && msg.pair == OT_PAIR_KEYED && tape_balanced(&msg));
     uint32_t key = msg.txn_key;
     /* the target refuses it with the same sender context */
     n = encap(b, 0x42, 0x11, 0x01, 5, NULL, 0);
-    FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK && anomaly_is("unknown_command"));
+    FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK && anomaly_is(&msg, "unknown_command"));
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.txn_key == key);
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 1);
     FAIL_IF_NOT(strcmp(msg.exception, "invalid or unsupported command") == 0);
     /* a 16-bit command code, the length in the header bounding the body */
     n = encap(b, 0xbeef, 0, 0, 1, (const uint8_t *)"xy", 2);
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(0x100 + 0xbeef, NULL, OT_OP_OTHER));
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(&msg, 0x100 + 0xbeef, NULL, OT_OP_OTHER));
     FAIL_IF_NOT(prefixes_refused(b, n));
     /* a stream: unknown command, then a RegisterSession, framed one by one */
     uint8_t s[128];
@@ -942,10 +862,10 @@ static int test_errors_and_status(void)
     uint8_t e[] = {0x8e, 0x00, 0x05, 0x01, 0x34, 0x12};
     n = rr(b, 8, e, sizeof e);
     FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x0e, "Get_Attribute_Single", OT_OP_READ));
+    FAIL_IF_NOT(function_is(&msg, 0x0e, "Get_Attribute_Single", OT_OP_READ));
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 5);
     FAIL_IF_NOT(strcmp(msg.exception, "path destination unknown") == 0);
-    FAIL_IF_NOT(kv_arr_len("ext_status") == 1);
+    FAIL_IF_NOT(kv_arr_len(&msg, "ext_status") == 1);
     /* partial transfer is not an error */
     uint8_t pt[] = {0xd2, 0x00, 0x06, 0x00, 0xc4, 0x00, 0x01, 0x00, 0x00, 0x00};
     n = rr(b, 8, pt, sizeof pt);
@@ -962,7 +882,7 @@ static int test_errors_and_status(void)
     n = encap(b, 0x6f, 0x99, 0x64, 8, NULL, 0);
     FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK && msg.has_exception && msg.exception_code == 0x64);
     FAIL_IF_NOT(strcmp(msg.exception, "invalid session handle") == 0);
-    FAIL_IF_NOT(function_is(0x16f, "SendRRData", OT_OP_OTHER) && msg.dir == OT_DIR_RESPONSE);
+    FAIL_IF_NOT(function_is(&msg, 0x16f, "SendRRData", OT_OP_OTHER) && msg.dir == OT_DIR_RESPONSE);
     /* an additional status that runs past the data */
     uint8_t lie[] = {0x8e, 0x00, 0x05, 0x09, 0x34, 0x12};
     n = rr(b, 8, lie, sizeof lie);
@@ -977,11 +897,11 @@ static int test_lying_lengths(void)
     size_t n = rr(b, 1, gas, sizeof gas);
     /* a CPF item longer than the encapsulated data */
     b[24 + 14] = 0x40;
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_INVALID && anomaly_is("enip_bad_item_length"));
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_INVALID && anomaly_is(&msg, "enip_bad_item_length"));
     /* an item count far above the cap */
     n = rr(b, 1, gas, sizeof gas);
     b[24 + 6] = 0xff;
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && anomaly_is("enip_bad_item_length"));
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && anomaly_is(&msg, "enip_bad_item_length"));
     /* an encapsulation length beyond the bytes: truncated, unless the engine
      * says the PDU was longer than its buffer */
     n = rr(b, 1, gas, sizeof gas);
@@ -991,20 +911,20 @@ static int test_lying_lengths(void)
                      0x00, 0x01, 0x00, 0x05, 0x00, 0x06, 0x00};
     n = rr(b, 1, big, sizeof big);
     FAIL_IF_NOT(parse_full(b, n - 2, true, n, 40000, 44818, state) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x03, "Get_Attribute_List", OT_OP_READ));
-    FAIL_IF_NOT(kv_find("truncated") != NULL);
+    FAIL_IF_NOT(function_is(&msg, 0x03, "Get_Attribute_List", OT_OP_READ));
+    FAIL_IF_NOT(kv_find(&msg, "truncated") != NULL);
     /* zero bytes, trailing bytes */
     FAIL_IF_NOT(req(b, 0) == OT_PARSE_TRUNC);
     n = rr(b, 1, gas, sizeof gas);
     b[n] = 0xaa;
-    FAIL_IF_NOT(req(b, n + 1) == OT_PARSE_OK && anomaly_is("enip_trailing_bytes"));
+    FAIL_IF_NOT(req(b, n + 1) == OT_PARSE_OK && anomaly_is(&msg, "enip_trailing_bytes"));
     /* a connected data item with nothing but the sequence count */
     n = unit(b, 1, 2, NULL, 0);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_INVALID);
     /* SendRRData with no data item */
     uint8_t d[] = {0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0};
     n = encap(b, 0x6f, 1, 0, 0, d, sizeof d);
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(0x16f, "SendRRData", OT_OP_OTHER));
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && function_is(&msg, 0x16f, "SendRRData", OT_OP_OTHER));
     /* options not zero, unknown command */
     n = rr(b, 1, gas, sizeof gas);
     b[21] = 1;
@@ -1073,18 +993,18 @@ static int test_logix_fragmented(void)
                     0x00, 0x28, 0x05, 0x0a, 0x00, 0x00, 0x01, 0x00, 0x00};
     size_t n = rr(b, 2, rf, sizeof rf);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x52, "Read_Tag_Fragmented", OT_OP_READ));
-    FAIL_IF_NOT(kv_str("symbol", "Array[5]") && kv_u64("byte_offset") == 256);
+    FAIL_IF_NOT(function_is(&msg, 0x52, "Read_Tag_Fragmented", OT_OP_READ));
+    FAIL_IF_NOT(kv_str(&msg, "symbol", "Array[5]") && kv_u64(&msg, "byte_offset") == 256);
     uint8_t rr_rsp[] = {0xd2, 0x00, 0x06, 0x00, 0xc4, 0x00, 0x01, 0x00, 0x00, 0x00};
     n = rr(b, 2, rr_rsp, sizeof rr_rsp);
     FAIL_IF_NOT(rsp(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x52, "Read_Tag_Fragmented", OT_OP_READ));
-    FAIL_IF_NOT(kv_str("data_type_name", "DINT") && !msg.has_exception);
+    FAIL_IF_NOT(function_is(&msg, 0x52, "Read_Tag_Fragmented", OT_OP_READ));
+    FAIL_IF_NOT(kv_str(&msg, "data_type_name", "DINT") && !msg.has_exception);
     uint8_t wf[] = {0x53, 0x03, 0x91, 0x03, 'C',  'n',  't',  0x00, 0xc3, 0x00,
                     0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x07, 0x00};
     n = rr(b, 2, wf, sizeof wf);
     FAIL_IF_NOT(req(b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(0x53, "Write_Tag_Fragmented", OT_OP_WRITE));
+    FAIL_IF_NOT(function_is(&msg, 0x53, "Write_Tag_Fragmented", OT_OP_WRITE));
     FAIL_IF_NOT(msg.n_values == 2 && msg.values[0].value == -1 && msg.values[1].value == 7);
     /* a Write_Tag whose data runs short keeps the elements that are there */
     uint8_t ws[] = {0x4d, 0x03, 0x91, 0x03, 'C',  'n',  't',  0x00, 0xc4,
@@ -1095,7 +1015,8 @@ static int test_logix_fragmented(void)
     uint8_t st[] = {0x4d, 0x03, 0x91, 0x03, 'U',  'd',  't',  0x00,
                     0xa0, 0x02, 0x34, 0x12, 0x01, 0x00, 0xaa, 0xbb};
     n = rr(b, 2, st, sizeof st);
-    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && kv_u64("struct_handle") == 0x1234 && msg.n_values == 0);
+    FAIL_IF_NOT(req(b, n) == OT_PARSE_OK && kv_u64(&msg, "struct_handle") == 0x1234 &&
+                msg.n_values == 0);
     PASS;
 }
 

@@ -3,6 +3,7 @@
  * goose_dissector.parse/probe on frame payloads after the ethertype. */
 #include <string.h>
 
+#include "dissector-check.h"
 #include "dissectors.h"
 #include "unit.h"
 
@@ -19,60 +20,10 @@ static uint8_t frame[1024];
 static size_t frame_len;
 static struct ot_msg msg;
 
-static size_t unhex(const char *h, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    for (; h[0] && h[1] && n < cap; h += 2) {
-        unsigned v = 0;
-        for (int i = 0; i < 2; i++) {
-            char ch = h[i];
-            v = v << 4 | (unsigned)(ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10);
-        }
-        out[n++] = (uint8_t)v;
-    }
-    return n;
-}
-
 static enum ot_parse run(const uint8_t *p, size_t n)
 {
     struct ot_ctx ctx = {.ts_usec = 1, .l4 = 0, .pdu_len = n};
-    struct cur c = cur_init(p, n);
-    ot_msg_reset(&msg, OT_PROTO_GOOSE);
-    return goose_dissector.parse(&c, &ctx, &msg);
-}
-
-static const struct ot_kv *find(const char *key)
-{
-    for (unsigned i = 0; i < msg.detail.n; i++)
-        if (msg.detail.kv[i].key && strcmp(msg.detail.kv[i].key, key) == 0)
-            return &msg.detail.kv[i];
-    return NULL;
-}
-
-static bool str_is(const char *key, const char *want)
-{
-    const struct ot_kv *k = find(key);
-    return k && k->type == OT_KV_STR && k->len == strlen(want) &&
-           memcmp(msg.detail.str + k->v.off, want, k->len) == 0;
-}
-
-static bool u64_is(const char *key, uint64_t want)
-{
-    const struct ot_kv *k = find(key);
-    return k && k->type == OT_KV_U64 && k->v.u == want;
-}
-
-static bool balanced(void)
-{
-    int depth = 0;
-    for (unsigned i = 0; i < msg.detail.n; i++) {
-        uint8_t t = msg.detail.kv[i].type;
-        if (t == OT_KV_OBJ_BEGIN || t == OT_KV_ARR_BEGIN)
-            depth++;
-        else if (t == OT_KV_END && --depth < 0)
-            return false;
-    }
-    return depth == 0;
+    return dissect(&goose_dissector, &ctx, p, n, &msg);
 }
 
 static void load(void)
@@ -89,18 +40,18 @@ static int test_valid(void)
     FAIL_IF_NOT(msg.has_unit && msg.unit == 1);
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.pair == OT_PAIR_NONE);
     FAIL_IF_NOT(msg.anomaly == NULL);
-    FAIL_IF_NOT(str_is("gocb_ref", "GEDeviceF650/LLN0$GO$gcb01"));
-    FAIL_IF_NOT(str_is("dat_set", "GEDeviceF650/LLN0$GOOSE1"));
-    FAIL_IF_NOT(str_is("go_id", "F650_GOOSE1"));
-    FAIL_IF_NOT(str_is("t", "2000-01-02T02:46:11.258165836Z"));
-    FAIL_IF_NOT(u64_is("time_allowed_to_live", 40000));
-    FAIL_IF_NOT(u64_is("st_num", 1) && u64_is("sq_num", 10));
-    FAIL_IF_NOT(u64_is("conf_rev", 1) && u64_is("num_dat_set_entries", 8));
-    FAIL_IF_NOT(u64_is("data_count", 8));
-    FAIL_IF_NOT(find("simulation") && find("simulation")->v.u == 0);
-    FAIL_IF_NOT(find("simulated") && find("simulated")->v.u == 0);
-    FAIL_IF_NOT(find("data") && find("data")->type == OT_KV_ARR_BEGIN);
-    FAIL_IF_NOT(balanced() && !msg.detail.truncated);
+    FAIL_IF_NOT(kv_str(&msg, "gocb_ref", "GEDeviceF650/LLN0$GO$gcb01"));
+    FAIL_IF_NOT(kv_str(&msg, "dat_set", "GEDeviceF650/LLN0$GOOSE1"));
+    FAIL_IF_NOT(kv_str(&msg, "go_id", "F650_GOOSE1"));
+    FAIL_IF_NOT(kv_str(&msg, "t", "2000-01-02T02:46:11.258165836Z"));
+    FAIL_IF_NOT(kv_u64_is(&msg, "time_allowed_to_live", 40000));
+    FAIL_IF_NOT(kv_u64_is(&msg, "st_num", 1) && kv_u64_is(&msg, "sq_num", 10));
+    FAIL_IF_NOT(kv_u64_is(&msg, "conf_rev", 1) && kv_u64_is(&msg, "num_dat_set_entries", 8));
+    FAIL_IF_NOT(kv_u64_is(&msg, "data_count", 8));
+    FAIL_IF_NOT(kv_find(&msg, "simulation") && kv_find(&msg, "simulation")->v.u == 0);
+    FAIL_IF_NOT(kv_find(&msg, "simulated") && kv_find(&msg, "simulated")->v.u == 0);
+    FAIL_IF_NOT(kv_find(&msg, "data") && kv_find(&msg, "data")->type == OT_KV_ARR_BEGIN);
+    FAIL_IF_NOT(tape_nests(&msg) && !msg.detail.truncated);
     PASS;
 }
 
@@ -113,27 +64,23 @@ static int test_padding_and_sim(void)
     /* reserved 1 bit 15: a simulated frame */
     frame[4] = 0x80;
     FAIL_IF_NOT(run(frame, frame_len) == OT_PARSE_OK);
-    FAIL_IF_NOT(find("simulated") && find("simulated")->v.u == 1);
+    FAIL_IF_NOT(kv_find(&msg, "simulated") && kv_find(&msg, "simulated")->v.u == 1);
     PASS;
+}
+
+/* A frame cut short with its Length saying so: parsed or refused, its tape
+ * holding together. */
+static bool parsed_or_invalid(enum ot_parse r, const struct ot_msg *m)
+{
+    return (r == OT_PARSE_INVALID || r == OT_PARSE_OK) && tape_nests(m);
 }
 
 static int test_truncated(void)
 {
     load();
-    for (size_t cut = 0; cut < frame_len; cut++) {
-        enum ot_parse r = run(frame, cut);
-        FAIL_IF_NOT(r == OT_PARSE_TRUNC || r == OT_PARSE_INVALID);
-        FAIL_IF_NOT(balanced());
-    }
+    FAIL_IF_NOT(each_prefix(run, frame, frame_len, refused_nested, &msg));
     /* the same cuts with Length fixed up: parse or refuse, never crash */
-    for (size_t cut = 8; cut < frame_len; cut++) {
-        load();
-        frame[2] = (uint8_t)(cut >> 8);
-        frame[3] = (uint8_t)cut;
-        enum ot_parse r = run(frame, cut);
-        FAIL_IF_NOT(r == OT_PARSE_INVALID || r == OT_PARSE_OK);
-        FAIL_IF_NOT(balanced());
-    }
+    FAIL_IF_NOT(each_prefix_relabelled(run, frame, 8, frame_len, parsed_or_invalid, &msg));
     PASS;
 }
 
@@ -205,7 +152,7 @@ static int test_anomalies(void)
     static const uint8_t badst[] = {0x00, 0x01, 0x00, 0x0c, 0x00, 0x00,
                                     0x00, 0x00, 0x61, 0x02, 0x85, 0x00};
     FAIL_IF_NOT(run(badst, sizeof(badst)) == OT_PARSE_OK);
-    FAIL_IF_NOT(msg.anomaly && find("st_num") == NULL);
+    FAIL_IF_NOT(msg.anomaly && kv_find(&msg, "st_num") == NULL);
     /* a constructed gocbRef */
     static const uint8_t cref[] = {0x00, 0x01, 0x00, 0x0c, 0x00, 0x00,
                                    0x00, 0x00, 0x61, 0x02, 0xa0, 0x00};
@@ -214,7 +161,7 @@ static int test_anomalies(void)
     static const uint8_t dup[] = {0x00, 0x01, 0x00, 0x13, 0x00, 0x00, 0x00, 0x00, 0x61, 0x09,
                                   0x85, 0x01, 0x01, 0x85, 0x01, 0x02, 0x9f, 0x1f, 0x00};
     FAIL_IF_NOT(run(dup, sizeof(dup)) == OT_PARSE_OK && msg.anomaly);
-    FAIL_IF_NOT(u64_is("st_num", 1));
+    FAIL_IF_NOT(kv_u64_is(&msg, "st_num", 1));
     /* a gocbRef with a byte outside VisibleString: kept, flagged */
     load();
     for (size_t i = 0; i + 3 < frame_len; i++) {
@@ -225,7 +172,7 @@ static int test_anomalies(void)
     }
     FAIL_IF_NOT(run(frame, frame_len) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.anomaly && strcmp(msg.anomaly, "bad_field_encoding") == 0);
-    FAIL_IF_NOT(find("gocb_ref") && find("gocb_ref")->len == 26);
+    FAIL_IF_NOT(kv_find(&msg, "gocb_ref") && kv_find(&msg, "gocb_ref")->len == 26);
     PASS;
 }
 
@@ -256,7 +203,7 @@ static int test_depth_bomb(void)
     p[n++] = 0x01;
     FAIL_IF_NOT(n == total);
     FAIL_IF_NOT(run(p, n) == OT_PARSE_INVALID);
-    FAIL_IF_NOT(balanced());
+    FAIL_IF_NOT(tape_nests(&msg));
     PASS;
 }
 

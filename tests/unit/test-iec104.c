@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* summary: unit tests of the IEC 60870-5-104 dissector through its public
  * interface (probe, pdu_len, parse, flow_summary). */
-#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "dissector-check.h"
 #include "dissectors.h"
 #include "unit.h"
 
@@ -16,18 +16,8 @@ static uint8_t state[256];
 
 static enum ot_parse parse_dir(const uint8_t *p, size_t n, bool to_server)
 {
-    struct ot_ctx ctx = {
-        .ts_usec = 1000000,
-        .to_server = to_server,
-        .l4 = 6,
-        .src_port = to_server ? 40000 : 2404,
-        .dst_port = to_server ? 2404 : 40000,
-        .pdu_len = n,
-        .flow_state = state,
-    };
-    struct cur c = cur_init(p, n);
-    ot_msg_reset(&msg, OT_PROTO_IEC104);
-    return iec104_dissector.parse(&c, &ctx, &msg);
+    struct ot_ctx ctx = tcp_ctx(2404, to_server, n, n, state);
+    return dissect(&iec104_dissector, &ctx, p, n, &msg);
 }
 
 static void fresh(void)
@@ -35,54 +25,16 @@ static void fresh(void)
     memset(state, 0, sizeof(state));
 }
 
+/* A client PDU on a new flow. */
+static enum ot_parse fresh_cli(const uint8_t *p, size_t n)
+{
+    fresh();
+    return parse_dir(p, n, true);
+}
+
 /* Parses from the server (monitor direction) or the client. */
 #define PARSE_S(a) parse_dir(a, sizeof(a), false)
 #define PARSE_C(a) parse_dir(a, sizeof(a), true)
-
-/* The first detail entry with this key, or NULL. */
-static const struct ot_kv *kv(const char *key)
-{
-    for (uint16_t i = 0; i < msg.detail.n; i++)
-        if (msg.detail.kv[i].key && strcmp(msg.detail.kv[i].key, key) == 0)
-            return &msg.detail.kv[i];
-    return NULL;
-}
-
-static bool kv_is_str(const char *key, const char *want)
-{
-    const struct ot_kv *k = kv(key);
-    return k && k->type == OT_KV_STR && k->len == strlen(want) &&
-           memcmp(msg.detail.str + k->v.off, want, k->len) == 0;
-}
-
-static bool kv_is_u(const char *key, uint64_t want)
-{
-    const struct ot_kv *k = kv(key);
-    return k && k->type == OT_KV_U64 && k->v.u == want;
-}
-
-static bool kv_is_i(const char *key, int64_t want)
-{
-    const struct ot_kv *k = kv(key);
-    return k && k->type == OT_KV_I64 && k->v.i == want;
-}
-
-static bool kv_is_b(const char *key, bool want)
-{
-    const struct ot_kv *k = kv(key);
-    return k && k->type == OT_KV_BOOL && (k->v.u != 0) == want;
-}
-
-static bool kv_is_d(const char *key, double want)
-{
-    const struct ot_kv *k = kv(key);
-    return k && k->type == OT_KV_DBL && fabs(k->v.d - want) < 1e-6;
-}
-
-static bool anomaly_is(const char *want)
-{
-    return msg.anomaly && strcmp(msg.anomaly, want) == 0;
-}
 
 /* Builds an I-format APDU around an ASDU; returns its length. */
 static size_t mk_i(uint8_t *out, unsigned ns, unsigned nr, const uint8_t *asdu, size_t n)
@@ -95,18 +47,6 @@ static size_t mk_i(uint8_t *out, unsigned ns, unsigned nr, const uint8_t *asdu, 
     out[5] = (uint8_t)(nr >> 7);
     memcpy(out + 6, asdu, n);
     return 6 + n;
-}
-
-/* Every prefix of a PDU is TRUNC or INVALID, never OK, and never crashes. */
-static bool all_prefixes_fail(const uint8_t *p, size_t n)
-{
-    for (size_t cut = 0; cut < n; cut++) {
-        fresh();
-        enum ot_parse r = parse_dir(p, cut, true);
-        if (r != OT_PARSE_TRUNC && r != OT_PARSE_INVALID)
-            return false;
-    }
-    return true;
 }
 
 /* ---- APCI ---- */
@@ -136,8 +76,8 @@ static int test_u_frames(void)
         FAIL_IF_NOT(msg.op_class == u[i].op);
         FAIL_IF_NOT(msg.dir == u[i].dir);
         FAIL_IF_NOT(msg.pair == OT_PAIR_NONE);
-        FAIL_IF_NOT(kv_is_str("apci_type", "U"));
-        FAIL_IF_NOT(kv_is_str("utype", u[i].name));
+        FAIL_IF_NOT(kv_str(&msg, "apci_type", "U"));
+        FAIL_IF_NOT(kv_str(&msg, "utype", u[i].name));
         FAIL_IF(msg.has_unit);
         FAIL_IF_NOT(iec104_dissector.pdu_len(f, sizeof(f)) == 6);
         FAIL_IF_NOT(iec104_dissector.probe(f, sizeof(f), true) == OT_PROBE_YES);
@@ -154,7 +94,7 @@ static int test_u_invalid(void)
     static const uint8_t long_u[] = {0x68, 0x05, 0x07, 0x00, 0x00, 0x00, 0x00};
     fresh();
     FAIL_IF_NOT(PARSE_C(two_bits) == OT_PARSE_INVALID);
-    FAIL_IF_NOT(anomaly_is("invalid_control_field"));
+    FAIL_IF_NOT(anomaly_is(&msg, "invalid_control_field"));
     FAIL_IF_NOT(PARSE_C(no_bits) == OT_PARSE_INVALID);
     FAIL_IF_NOT(PARSE_C(c2_set) == OT_PARSE_INVALID);
     FAIL_IF_NOT(PARSE_C(c4_set) == OT_PARSE_INVALID);
@@ -166,7 +106,7 @@ static int test_u_invalid(void)
 
 static int test_s_frame(void)
 {
-    static const uint8_t s[] = {0x68, 0x04, 0x01, 0x00, 0x9c, 0x00}; /* N(R) = 78 */
+    static const uint8_t s[] = {0x68, 0x04, 0x01, 0x00, 0x9c, 0x00};     /* N(R) = 78 */
     static const uint8_t s_big[] = {0x68, 0x04, 0x01, 0x00, 0xfe, 0xff}; /* N(R) = 32767 */
     static const uint8_t s_bad_c1[] = {0x68, 0x04, 0x05, 0x00, 0x9c, 0x00};
     static const uint8_t s_bad_c2[] = {0x68, 0x04, 0x01, 0x02, 0x9c, 0x00};
@@ -176,10 +116,10 @@ static int test_s_frame(void)
     FAIL_IF_NOT(PARSE_C(s) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 0x200 && strcmp(msg.function, "S") == 0);
     FAIL_IF_NOT(msg.op_class == OT_OP_OTHER && msg.pair == OT_PAIR_NONE);
-    FAIL_IF_NOT(kv_is_str("apci_type", "S"));
-    FAIL_IF_NOT(kv_is_u("rx", 78));
+    FAIL_IF_NOT(kv_str(&msg, "apci_type", "S"));
+    FAIL_IF_NOT(kv_u64_is(&msg, "rx", 78));
     FAIL_IF_NOT(PARSE_S(s_big) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_is_u("rx", 32767));
+    FAIL_IF_NOT(kv_u64_is(&msg, "rx", 32767));
     FAIL_IF_NOT(PARSE_C(s_bad_c1) == OT_PARSE_INVALID);
     FAIL_IF_NOT(PARSE_C(s_bad_c2) == OT_PARSE_INVALID);
     FAIL_IF_NOT(PARSE_C(s_bad_c3) == OT_PARSE_INVALID);
@@ -213,9 +153,8 @@ static int test_pdu_len(void)
 static int test_probe(void)
 {
     static const uint8_t startdt[] = {0x68, 0x04, 0x07, 0x00, 0x00, 0x00};
-    static const uint8_t two[] = {0x68, 0x04, 0x01, 0x00, 0x02, 0x00, 0x68, 0x0e, 0x02,
-                                  0x00, 0x02, 0x00, 0x64, 0x01, 0x07, 0x00, 0x0d, 0x91,
-                                  0x00, 0x00, 0x00, 0x14};
+    static const uint8_t two[] = {0x68, 0x04, 0x01, 0x00, 0x02, 0x00, 0x68, 0x0e, 0x02, 0x00, 0x02,
+                                  0x00, 0x64, 0x01, 0x07, 0x00, 0x0d, 0x91, 0x00, 0x00, 0x00, 0x14};
     static const uint8_t two_bad[] = {0x68, 0x04, 0x01, 0x00, 0x02, 0x00, 0x47, 0x45, 0x54};
     static const uint8_t split[] = {0x68, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x64, 0x01, 0x06};
     static const uint8_t i_unknown[] = {0x68, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x16, 0x01,
@@ -262,15 +201,16 @@ static int test_monitor_sq0(void)
     FAIL_IF_NOT(strcmp(msg.ranges[0].space, "ioa") == 0 && msg.ranges[0].space_id == 1);
     FAIL_IF_NOT(msg.ranges[0].start == 1300 && msg.ranges[0].count == 2);
     FAIL_IF_NOT(msg.n_values == 0); /* monitored values stay in the detail */
-    FAIL_IF_NOT(kv_is_str("apci_type", "I"));
-    FAIL_IF_NOT(kv_is_u("tx", 77) && kv_is_u("rx", 20));
-    FAIL_IF_NOT(kv_is_b("sq", false) && kv_is_u("numix", 2));
-    FAIL_IF_NOT(kv_is_u("cot", 1) && kv_is_str("cause", "per/cyc"));
-    FAIL_IF_NOT(kv_is_b("negative", false) && kv_is_b("test", false) && kv_is_u("oa", 0));
-    FAIL_IF_NOT(kv_is_u("ioa", 1300));
-    FAIL_IF_NOT(kv_is_d("value", 30.0));
+    FAIL_IF_NOT(kv_str(&msg, "apci_type", "I"));
+    FAIL_IF_NOT(kv_u64_is(&msg, "tx", 77) && kv_u64_is(&msg, "rx", 20));
+    FAIL_IF_NOT(kv_bool_is(&msg, "sq", false) && kv_u64_is(&msg, "numix", 2));
+    FAIL_IF_NOT(kv_u64_is(&msg, "cot", 1) && kv_str(&msg, "cause", "per/cyc"));
+    FAIL_IF_NOT(kv_bool_is(&msg, "negative", false) && kv_bool_is(&msg, "test", false) &&
+                kv_u64_is(&msg, "oa", 0));
+    FAIL_IF_NOT(kv_u64_is(&msg, "ioa", 1300));
+    FAIL_IF_NOT(kv_dbl_is(&msg, "value", 30.0));
     FAIL_IF(msg.anomaly);
-    FAIL_IF_NOT(all_prefixes_fail(f, sizeof(f)));
+    FAIL_IF_NOT(each_prefix(fresh_cli, f, sizeof(f), refused, &msg));
     PASS;
 }
 
@@ -284,10 +224,10 @@ static int test_monitor_sq1(void)
     FAIL_IF_NOT(PARSE_S(f) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 1 && msg.op_class == OT_OP_READ);
     FAIL_IF_NOT(msg.unit == 37133);
-    FAIL_IF_NOT(kv_is_b("sq", true) && kv_is_u("numix", 9));
-    FAIL_IF_NOT(kv_is_str("cause", "inrogen"));
+    FAIL_IF_NOT(kv_bool_is(&msg, "sq", true) && kv_u64_is(&msg, "numix", 9));
+    FAIL_IF_NOT(kv_str(&msg, "cause", "inrogen"));
     FAIL_IF_NOT(msg.n_ranges == 1 && msg.ranges[0].start == 10010 && msg.ranges[0].count == 9);
-    FAIL_IF_NOT(kv_is_u("quality", 0xd0)); /* IV NT BL of the first */
+    FAIL_IF_NOT(kv_u64_is(&msg, "quality", 0xd0)); /* IV NT BL of the first */
     /* the last object is IOA 10018 with SPI = 1 */
     const struct ot_kv *last = NULL;
     for (uint16_t i = 0; i < msg.detail.n; i++)
@@ -295,7 +235,7 @@ static int test_monitor_sq1(void)
             last = &msg.detail.kv[i];
     FAIL_IF_NOT(last && last->v.u == 10018 && last[1].v.u == 1);
     FAIL_IF(msg.anomaly);
-    FAIL_IF_NOT(all_prefixes_fail(f, sizeof(f)));
+    FAIL_IF_NOT(each_prefix(fresh_cli, f, sizeof(f), refused, &msg));
     PASS;
 }
 
@@ -310,7 +250,7 @@ static int test_detail_cap(void)
     fresh();
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.n_ranges == 1 && msg.ranges[0].start == 1 && msg.ranges[0].count == 127);
-    FAIL_IF_NOT(kv_is_u("objects_total", 127));
+    FAIL_IF_NOT(kv_u64_is(&msg, "objects_total", 127));
     FAIL_IF(msg.detail.truncated);
     FAIL_IF_NOT(msg.detail.depth == 0);
     PASS;
@@ -319,9 +259,9 @@ static int test_detail_cap(void)
 /* SQ=0 with scattered addresses: one range per object, contiguous ones merged. */
 static int test_ranges_sq0(void)
 {
-    static const uint8_t asdu[] = {0x03, 0x04, 0x03, 0x00, 0x01, 0x00, 0x0a, 0x00, 0x00, 0x01,
-                                   0x0b, 0x00, 0x00, 0x02, 0x00, 0x01, 0x00, 0x02,
-                                   0xff, 0xff, 0xff, 0x01};
+    static const uint8_t asdu[] = {0x03, 0x04, 0x03, 0x00, 0x01, 0x00, 0x0a, 0x00,
+                                   0x00, 0x01, 0x0b, 0x00, 0x00, 0x02, 0x00, 0x01,
+                                   0x00, 0x02, 0xff, 0xff, 0xff, 0x01};
     uint8_t f[6 + sizeof(asdu)];
     size_t n = mk_i(f, 0, 0, asdu, sizeof(asdu));
     fresh();
@@ -353,25 +293,26 @@ static int test_single_command(void)
     uint32_t key = msg.txn_key;
     FAIL_IF_NOT(msg.n_values == 1 && msg.values[0].space_id == 1);
     FAIL_IF_NOT(msg.values[0].addr == 4500 && msg.values[0].value == 1.0);
-    FAIL_IF_NOT(kv_is_str("se", "select") && kv_is_u("qu", 0) && kv_is_u("value", 1));
-    FAIL_IF_NOT(kv_is_str("cause", "act"));
+    FAIL_IF_NOT(kv_str(&msg, "se", "select") && kv_u64_is(&msg, "qu", 0) &&
+                kv_u64_is(&msg, "value", 1));
+    FAIL_IF_NOT(kv_str(&msg, "cause", "act"));
 
     FAIL_IF_NOT(PARSE_S(con) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.pair == OT_PAIR_KEYED);
     FAIL_IF_NOT(msg.txn_key == key);
     FAIL_IF_NOT(msg.n_values == 0);
     FAIL_IF(msg.has_exception);
-    FAIL_IF_NOT(kv_is_str("cause", "actcon"));
+    FAIL_IF_NOT(kv_str(&msg, "cause", "actcon"));
 
     FAIL_IF_NOT(PARSE_C(exe) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_is_str("se", "execute"));
+    FAIL_IF_NOT(kv_str(&msg, "se", "execute"));
     FAIL_IF_NOT(msg.n_values == 1 && msg.values[0].value == 0.0);
     FAIL_IF_NOT(msg.txn_key == key);
 
     FAIL_IF_NOT(PARSE_S(term) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.pair == OT_PAIR_NONE);
-    FAIL_IF_NOT(kv_is_str("cause", "actterm"));
-    FAIL_IF_NOT(all_prefixes_fail(act, sizeof(act)));
+    FAIL_IF_NOT(kv_str(&msg, "cause", "actterm"));
+    FAIL_IF_NOT(each_prefix(fresh_cli, act, sizeof(act), refused, &msg));
     PASS;
 }
 
@@ -394,48 +335,47 @@ static int test_double_and_step_commands(void)
     FAIL_IF_NOT(parse_dir(f, n, true) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 46 && msg.op_class == OT_OP_CONTROL);
     FAIL_IF_NOT(msg.n_values == 1 && msg.values[0].addr == 4600 && msg.values[0].value == 2.0);
-    FAIL_IF_NOT(kv_is_u("qu", 1) && kv_is_str("se", "execute"));
+    FAIL_IF_NOT(kv_u64_is(&msg, "qu", 1) && kv_str(&msg, "se", "execute"));
     FAIL_IF(msg.anomaly);
 
     n = mk_i(f, 1, 0, dc_bad, sizeof(dc_bad));
     FAIL_IF_NOT(parse_dir(f, n, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("dcs_not_permitted"));
+    FAIL_IF_NOT(anomaly_is(&msg, "dcs_not_permitted"));
 
     n = mk_i(f, 2, 0, rc, sizeof(rc));
     FAIL_IF_NOT(parse_dir(f, n, true) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 47 && strcmp(msg.function, "C_RC_NA_1") == 0);
     FAIL_IF_NOT(msg.op_class == OT_OP_CONTROL);
     FAIL_IF_NOT(msg.n_values == 1 && msg.values[0].addr == 16 && msg.values[0].value == 1.0);
-    FAIL_IF_NOT(kv_is_str("se", "select"));
+    FAIL_IF_NOT(kv_str(&msg, "se", "select"));
 
     n = mk_i(f, 3, 0, dct, sizeof(dct));
     FAIL_IF_NOT(parse_dir(f, n, true) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 59 && strcmp(msg.function, "C_DC_TA_1") == 0);
     FAIL_IF_NOT(msg.n_values == 1 && msg.values[0].value == 2.0);
-    FAIL_IF_NOT(kv_is_str("se", "select"));
-    FAIL_IF_NOT(kv_is_str("time", "2009-08-13T19:25:00.216"));
-    FAIL_IF_NOT(all_prefixes_fail(f, n));
+    FAIL_IF_NOT(kv_str(&msg, "se", "select"));
+    FAIL_IF_NOT(kv_str(&msg, "time", "2009-08-13T19:25:00.216"));
+    FAIL_IF_NOT(each_prefix(fresh_cli, f, n, refused, &msg));
     PASS;
 }
 
 static int test_setpoints(void)
 {
     /* C_SE_NA_1 act, NVA 0x4000 = 0.5, QL 0, select */
-    static const uint8_t na[] = {0x30, 0x01, 0x06, 0x00, 0x01, 0x00, 0xd5, 0x12, 0x00,
-                                 0x00, 0x40, 0x80};
+    static const uint8_t na[] = {0x30, 0x01, 0x06, 0x00, 0x01, 0x00,
+                                 0xd5, 0x12, 0x00, 0x00, 0x40, 0x80};
     /* C_SE_NB_1 act, SVA -2 (0xfffe), QL 3, execute */
-    static const uint8_t nb[] = {0x31, 0x01, 0x06, 0x00, 0x01, 0x00, 0xd6, 0x12, 0x00,
-                                 0xfe, 0xff, 0x03};
+    static const uint8_t nb[] = {0x31, 0x01, 0x06, 0x00, 0x01, 0x00,
+                                 0xd6, 0x12, 0x00, 0xfe, 0xff, 0x03};
     /* C_SE_NC_1 act, 12.0f (090813_diverse.pcap frame 51) */
-    static const uint8_t nc[] = {0x32, 0x01, 0x06, 0x00, 0x03, 0x00, 0x9c, 0x13, 0x00,
-                                 0x00, 0x00, 0x40, 0x41, 0x80};
+    static const uint8_t nc[] = {0x32, 0x01, 0x06, 0x00, 0x03, 0x00, 0x9c,
+                                 0x13, 0x00, 0x00, 0x00, 0x40, 0x41, 0x80};
     /* C_SE_TC_1 act, 123.0f, with CP56Time2a (frame 39) */
-    static const uint8_t tc[] = {0x3f, 0x01, 0x06, 0x00, 0x03, 0x00, 0x9d, 0x13, 0x00,
-                                 0x00, 0x00, 0xf6, 0x42, 0x80, 0x08, 0x00, 0x18, 0x13,
-                                 0x0d, 0x08, 0x6d};
+    static const uint8_t tc[] = {0x3f, 0x01, 0x06, 0x00, 0x03, 0x00, 0x9d, 0x13, 0x00, 0x00, 0x00,
+                                 0xf6, 0x42, 0x80, 0x08, 0x00, 0x18, 0x13, 0x0d, 0x08, 0x6d};
     /* C_SE_NC_1 act with a NaN */
-    static const uint8_t nan[] = {0x32, 0x01, 0x06, 0x00, 0x03, 0x00, 0x9c, 0x13, 0x00,
-                                  0x00, 0x00, 0xc0, 0x7f, 0x00};
+    static const uint8_t nan[] = {0x32, 0x01, 0x06, 0x00, 0x03, 0x00, 0x9c,
+                                  0x13, 0x00, 0x00, 0x00, 0xc0, 0x7f, 0x00};
     uint8_t f[64];
     size_t n;
 
@@ -444,13 +384,14 @@ static int test_setpoints(void)
     FAIL_IF_NOT(parse_dir(f, n, true) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 48 && msg.op_class == OT_OP_WRITE);
     FAIL_IF_NOT(msg.n_values == 1 && msg.values[0].addr == 4821 && msg.values[0].value == 0.5);
-    FAIL_IF_NOT(kv_is_str("se", "select") && kv_is_u("ql", 0));
+    FAIL_IF_NOT(kv_str(&msg, "se", "select") && kv_u64_is(&msg, "ql", 0));
 
     n = mk_i(f, 1, 0, nb, sizeof(nb));
     FAIL_IF_NOT(parse_dir(f, n, true) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 49 && msg.op_class == OT_OP_WRITE);
     FAIL_IF_NOT(msg.n_values == 1 && msg.values[0].value == -2.0);
-    FAIL_IF_NOT(kv_is_i("value", -2) && kv_is_str("se", "execute") && kv_is_u("ql", 3));
+    FAIL_IF_NOT(kv_i64_is(&msg, "value", -2) && kv_str(&msg, "se", "execute") &&
+                kv_u64_is(&msg, "ql", 3));
 
     n = mk_i(f, 2, 0, nc, sizeof(nc));
     FAIL_IF_NOT(parse_dir(f, n, true) == OT_PARSE_OK);
@@ -461,30 +402,30 @@ static int test_setpoints(void)
     FAIL_IF_NOT(parse_dir(f, n, true) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 63 && msg.op_class == OT_OP_WRITE);
     FAIL_IF_NOT(msg.n_values == 1 && msg.values[0].value == 123.0);
-    FAIL_IF_NOT(kv_is_str("time", "2009-08-13T19:24:00.008"));
-    FAIL_IF_NOT(all_prefixes_fail(f, n));
+    FAIL_IF_NOT(kv_str(&msg, "time", "2009-08-13T19:24:00.008"));
+    FAIL_IF_NOT(each_prefix(fresh_cli, f, n, refused, &msg));
 
     fresh();
     n = mk_i(f, 0, 0, nan, sizeof(nan));
     FAIL_IF_NOT(parse_dir(f, n, true) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.n_values == 0);
-    FAIL_IF_NOT(anomaly_is("non_finite_float"));
-    FAIL_IF_NOT(kv_is_u("value_raw", 0x7fc00000));
+    FAIL_IF_NOT(anomaly_is(&msg, "non_finite_float"));
+    FAIL_IF_NOT(kv_u64_is(&msg, "value_raw", 0x7fc00000));
     PASS;
 }
 
 /* The confirmation of a set-point does not repeat the value as written. */
 static int test_actcon_no_values(void)
 {
-    static const uint8_t con[] = {0x32, 0x01, 0x07, 0x00, 0x03, 0x00, 0x9c, 0x13, 0x00,
-                                  0x00, 0x00, 0x40, 0x41, 0x80};
+    static const uint8_t con[] = {0x32, 0x01, 0x07, 0x00, 0x03, 0x00, 0x9c,
+                                  0x13, 0x00, 0x00, 0x00, 0x40, 0x41, 0x80};
     uint8_t f[64];
     size_t n = mk_i(f, 0, 0, con, sizeof(con));
     fresh();
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.pair == OT_PAIR_KEYED);
     FAIL_IF_NOT(msg.n_values == 0);
-    FAIL_IF_NOT(kv_is_d("value", 12.0));
+    FAIL_IF_NOT(kv_dbl_is(&msg, "value", 12.0));
     PASS;
 }
 
@@ -506,13 +447,23 @@ static int test_system_commands(void)
         /* C_RD_NA_1 req, no element */
         {{102, 1, 5, 0, 1, 0, 0x10, 0x27, 0}, 9, 102, OT_OP_READ, OT_DIR_REQUEST, "ioa", 10000},
         /* C_TS_NA_1 act, FBP 0x55AA */
-        {{104, 1, 6, 0, 1, 0, 0, 0, 0, 0xaa, 0x55}, 11, 104, OT_OP_DIAGNOSTIC, OT_DIR_REQUEST,
-         "fbp", 0x55aa},
+        {{104, 1, 6, 0, 1, 0, 0, 0, 0, 0xaa, 0x55},
+         11,
+         104,
+         OT_OP_DIAGNOSTIC,
+         OT_DIR_REQUEST,
+         "fbp",
+         0x55aa},
         /* C_RP_NA_1 act, QRP 1 (general reset) */
         {{105, 1, 6, 0, 1, 0, 0, 0, 0, 1}, 10, 105, OT_OP_CONTROL, OT_DIR_REQUEST, "qrp", 1},
         /* C_CD_NA_1 act, 300 ms */
-        {{106, 1, 6, 0, 1, 0, 0, 0, 0, 0x2c, 0x01}, 11, 106, OT_OP_TIME_SYNC, OT_DIR_REQUEST,
-         "delay_ms", 300},
+        {{106, 1, 6, 0, 1, 0, 0, 0, 0, 0x2c, 0x01},
+         11,
+         106,
+         OT_OP_TIME_SYNC,
+         OT_DIR_REQUEST,
+         "delay_ms",
+         300},
         /* C_TS_TA_1 act, TSC 7 + CP56Time2a */
         {{107, 1, 6, 0, 1, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 1, 1, 24},
          18,
@@ -526,8 +477,7 @@ static int test_system_commands(void)
         /* P_AC_NA_1 act, QPA 3 */
         {{113, 1, 6, 0, 1, 0, 0x20, 0, 0, 3}, 10, 113, OT_OP_WRITE, OT_DIR_REQUEST, "qpa", 3},
         /* F_SC_NA_1 file, call directory: NOF 0, NOS 0, SCQ 0 */
-        {{122, 1, 13, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0}, 13, 122, OT_OP_FILE, OT_DIR_REQUEST, "nof",
-         0},
+        {{122, 1, 13, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0}, 13, 122, OT_OP_FILE, OT_DIR_REQUEST, "nof", 0},
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         uint8_t f[64];
@@ -537,10 +487,10 @@ static int test_system_commands(void)
         FAIL_IF_NOT(msg.function_code == t[i].type && msg.function);
         FAIL_IF_NOT(msg.op_class == t[i].op);
         FAIL_IF_NOT(msg.dir == t[i].dir);
-        FAIL_IF_NOT(kv_is_u(t[i].key, t[i].val));
+        FAIL_IF_NOT(kv_u64_is(&msg, t[i].key, t[i].val));
         FAIL_IF(msg.anomaly);
         FAIL_IF_NOT(msg.n_values == 0);
-        FAIL_IF_NOT(all_prefixes_fail(f, n));
+        FAIL_IF_NOT(each_prefix(fresh_cli, f, n, refused, &msg));
     }
     PASS;
 }
@@ -555,8 +505,8 @@ static int test_clock_sync(void)
     FAIL_IF_NOT(msg.function_code == 103 && strcmp(msg.function, "C_CS_NA_1") == 0);
     FAIL_IF_NOT(msg.op_class == OT_OP_TIME_SYNC);
     FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST && msg.pair == OT_PAIR_KEYED);
-    FAIL_IF_NOT(kv_is_u("oa", 4));
-    FAIL_IF_NOT(kv_is_str("time", "2008-08-29T08:57:13.000"));
+    FAIL_IF_NOT(kv_u64_is(&msg, "oa", 4));
+    FAIL_IF_NOT(kv_str(&msg, "time", "2008-08-29T08:57:13.000"));
     PASS;
 }
 
@@ -569,11 +519,11 @@ static int test_parameters_and_files(void)
     /* F_SG_NA_1 whose LOS runs past the ASDU */
     static const uint8_t sg_lie[] = {125, 1, 13, 0, 1, 0, 0, 0, 0, 1, 0, 2, 9, 0xaa, 0xbb};
     /* F_DR_TA_1 spont: NOF 5, LOF 1000, SOF 0x20, CP56Time2a */
-    static const uint8_t dr[] = {126, 1, 3, 0, 1, 0, 0, 0, 0, 5, 0, 0xe8, 0x03, 0x00, 0x20,
-                                 0, 0, 0, 0, 1, 1, 24};
+    static const uint8_t dr[] = {126,  1,    3,    0,    1, 0, 0, 0, 0, 5, 0,
+                                 0xe8, 0x03, 0x00, 0x20, 0, 0, 0, 0, 1, 1, 24};
     /* F_SC_NB_1 req: NOF 1, start and stop times */
-    static const uint8_t nb[] = {127, 1, 5, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1,
-                                 24, 0, 0, 0, 0, 2, 1, 24};
+    static const uint8_t nb[] = {127, 1, 5, 0, 1,  0, 0, 0, 0, 1, 0, 0, 0,
+                                 0,   0, 1, 1, 24, 0, 0, 0, 0, 2, 1, 24};
     uint8_t f[64];
     size_t n;
 
@@ -582,12 +532,12 @@ static int test_parameters_and_files(void)
     FAIL_IF_NOT(parse_dir(f, n, true) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 111 && msg.op_class == OT_OP_WRITE);
     FAIL_IF_NOT(msg.n_values == 1 && msg.values[0].addr == 30000 && msg.values[0].value == 1000);
-    FAIL_IF_NOT(kv_is_u("qpm", 1));
+    FAIL_IF_NOT(kv_u64_is(&msg, "qpm", 1));
 
     n = mk_i(f, 1, 0, sg, sizeof(sg));
     FAIL_IF_NOT(parse_dir(f, n, true) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 125 && msg.op_class == OT_OP_FILE);
-    FAIL_IF_NOT(kv_is_u("los", 3) && kv_is_u("nos", 2));
+    FAIL_IF_NOT(kv_u64_is(&msg, "los", 3) && kv_u64_is(&msg, "nos", 2));
     FAIL_IF(msg.anomaly);
 
     n = mk_i(f, 2, 0, sg_lie, sizeof(sg_lie));
@@ -596,14 +546,14 @@ static int test_parameters_and_files(void)
     n = mk_i(f, 0, 0, dr, sizeof(dr));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 126 && msg.op_class == OT_OP_FILE);
-    FAIL_IF_NOT(kv_is_u("lof", 1000) && kv_is_u("sof", 0x20));
-    FAIL_IF_NOT(kv_is_str("time", "2024-01-01T00:00:00.000"));
+    FAIL_IF_NOT(kv_u64_is(&msg, "lof", 1000) && kv_u64_is(&msg, "sof", 0x20));
+    FAIL_IF_NOT(kv_str(&msg, "time", "2024-01-01T00:00:00.000"));
 
     n = mk_i(f, 1, 0, nb, sizeof(nb));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 127);
-    FAIL_IF_NOT(kv_is_str("range_start", "2024-01-01T00:00:00.000"));
-    FAIL_IF_NOT(kv_is_str("range_stop", "2024-01-02T00:00:00.000"));
+    FAIL_IF_NOT(kv_str(&msg, "range_start", "2024-01-01T00:00:00.000"));
+    FAIL_IF_NOT(kv_str(&msg, "range_stop", "2024-01-02T00:00:00.000"));
     FAIL_IF(msg.anomaly);
     PASS;
 }
@@ -617,28 +567,28 @@ static int test_all_types(void)
         uint8_t size; /* octets after the IOA */
         enum ot_op op;
     } t[] = {
-        {1, 1, OT_OP_READ},         {2, 4, OT_OP_READ},       {3, 1, OT_OP_READ},
-        {4, 4, OT_OP_READ},         {5, 2, OT_OP_READ},       {6, 5, OT_OP_READ},
-        {7, 5, OT_OP_READ},         {8, 8, OT_OP_READ},       {9, 3, OT_OP_READ},
-        {10, 6, OT_OP_READ},        {11, 3, OT_OP_READ},      {12, 6, OT_OP_READ},
-        {13, 5, OT_OP_READ},        {14, 8, OT_OP_READ},      {15, 5, OT_OP_READ},
-        {16, 8, OT_OP_READ},        {17, 6, OT_OP_READ},      {18, 7, OT_OP_READ},
-        {19, 7, OT_OP_READ},        {20, 5, OT_OP_READ},      {21, 2, OT_OP_READ},
-        {30, 8, OT_OP_READ},        {31, 8, OT_OP_READ},      {32, 9, OT_OP_READ},
-        {33, 12, OT_OP_READ},       {34, 10, OT_OP_READ},     {35, 10, OT_OP_READ},
-        {36, 12, OT_OP_READ},       {37, 12, OT_OP_READ},     {38, 10, OT_OP_READ},
-        {39, 11, OT_OP_READ},       {40, 11, OT_OP_READ},     {45, 1, OT_OP_CONTROL},
-        {46, 1, OT_OP_CONTROL},     {47, 1, OT_OP_CONTROL},   {48, 3, OT_OP_WRITE},
-        {49, 3, OT_OP_WRITE},       {50, 5, OT_OP_WRITE},     {51, 4, OT_OP_CONTROL},
-        {58, 8, OT_OP_CONTROL},     {59, 8, OT_OP_CONTROL},   {60, 8, OT_OP_CONTROL},
-        {61, 10, OT_OP_WRITE},      {62, 10, OT_OP_WRITE},    {63, 12, OT_OP_WRITE},
-        {64, 11, OT_OP_CONTROL},    {70, 1, OT_OP_OTHER},     {100, 1, OT_OP_READ},
-        {101, 1, OT_OP_READ},       {102, 0, OT_OP_READ},     {103, 7, OT_OP_TIME_SYNC},
-        {104, 2, OT_OP_DIAGNOSTIC}, {105, 1, OT_OP_CONTROL},  {106, 2, OT_OP_TIME_SYNC},
-        {107, 9, OT_OP_DIAGNOSTIC}, {110, 3, OT_OP_WRITE},    {111, 3, OT_OP_WRITE},
-        {112, 5, OT_OP_WRITE},      {113, 1, OT_OP_WRITE},    {120, 6, OT_OP_FILE},
-        {121, 7, OT_OP_FILE},       {122, 4, OT_OP_FILE},     {123, 5, OT_OP_FILE},
-        {124, 4, OT_OP_FILE},       {125, 4, OT_OP_FILE},     {126, 13, OT_OP_FILE},
+        {1, 1, OT_OP_READ},         {2, 4, OT_OP_READ},      {3, 1, OT_OP_READ},
+        {4, 4, OT_OP_READ},         {5, 2, OT_OP_READ},      {6, 5, OT_OP_READ},
+        {7, 5, OT_OP_READ},         {8, 8, OT_OP_READ},      {9, 3, OT_OP_READ},
+        {10, 6, OT_OP_READ},        {11, 3, OT_OP_READ},     {12, 6, OT_OP_READ},
+        {13, 5, OT_OP_READ},        {14, 8, OT_OP_READ},     {15, 5, OT_OP_READ},
+        {16, 8, OT_OP_READ},        {17, 6, OT_OP_READ},     {18, 7, OT_OP_READ},
+        {19, 7, OT_OP_READ},        {20, 5, OT_OP_READ},     {21, 2, OT_OP_READ},
+        {30, 8, OT_OP_READ},        {31, 8, OT_OP_READ},     {32, 9, OT_OP_READ},
+        {33, 12, OT_OP_READ},       {34, 10, OT_OP_READ},    {35, 10, OT_OP_READ},
+        {36, 12, OT_OP_READ},       {37, 12, OT_OP_READ},    {38, 10, OT_OP_READ},
+        {39, 11, OT_OP_READ},       {40, 11, OT_OP_READ},    {45, 1, OT_OP_CONTROL},
+        {46, 1, OT_OP_CONTROL},     {47, 1, OT_OP_CONTROL},  {48, 3, OT_OP_WRITE},
+        {49, 3, OT_OP_WRITE},       {50, 5, OT_OP_WRITE},    {51, 4, OT_OP_CONTROL},
+        {58, 8, OT_OP_CONTROL},     {59, 8, OT_OP_CONTROL},  {60, 8, OT_OP_CONTROL},
+        {61, 10, OT_OP_WRITE},      {62, 10, OT_OP_WRITE},   {63, 12, OT_OP_WRITE},
+        {64, 11, OT_OP_CONTROL},    {70, 1, OT_OP_OTHER},    {100, 1, OT_OP_READ},
+        {101, 1, OT_OP_READ},       {102, 0, OT_OP_READ},    {103, 7, OT_OP_TIME_SYNC},
+        {104, 2, OT_OP_DIAGNOSTIC}, {105, 1, OT_OP_CONTROL}, {106, 2, OT_OP_TIME_SYNC},
+        {107, 9, OT_OP_DIAGNOSTIC}, {110, 3, OT_OP_WRITE},   {111, 3, OT_OP_WRITE},
+        {112, 5, OT_OP_WRITE},      {113, 1, OT_OP_WRITE},   {120, 6, OT_OP_FILE},
+        {121, 7, OT_OP_FILE},       {122, 4, OT_OP_FILE},    {123, 5, OT_OP_FILE},
+        {124, 4, OT_OP_FILE},       {125, 4, OT_OP_FILE},    {126, 13, OT_OP_FILE},
         {127, 16, OT_OP_FILE},
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -673,21 +623,21 @@ static int test_all_types(void)
             FAIL_IF(msg.anomaly);
             FAIL_IF(msg.detail.truncated);
             FAIL_IF_NOT(msg.unit == 7);
-            FAIL_IF_NOT(sq ? (msg.n_ranges == 1 && msg.ranges[0].start == 100 &&
-                              msg.ranges[0].count == 2)
-                           : (msg.n_ranges == 2 && msg.ranges[1].start == 105));
+            FAIL_IF_NOT(
+                sq ? (msg.n_ranges == 1 && msg.ranges[0].start == 100 && msg.ranges[0].count == 2)
+                   : (msg.n_ranges == 2 && msg.ranges[1].start == 105));
             /* one octet short */
             n = mk_i(f, 0, 0, asdu, a - 1);
             fresh();
             FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_INVALID);
-            FAIL_IF_NOT(anomaly_is("asdu_length_mismatch"));
+            FAIL_IF_NOT(anomaly_is(&msg, "asdu_length_mismatch"));
             /* one octet over */
             asdu[a] = 0;
             n = mk_i(f, 0, 0, asdu, a + 1);
             fresh();
             FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
-            FAIL_IF_NOT(anomaly_is("asdu_length_mismatch"));
-            FAIL_IF_NOT(kv_is_u("trailing_bytes", 1));
+            FAIL_IF_NOT(anomaly_is(&msg, "asdu_length_mismatch"));
+            FAIL_IF_NOT(kv_u64_is(&msg, "trailing_bytes", 1));
         }
     }
     /* the names cover exactly the standard types */
@@ -714,18 +664,18 @@ static int test_unknown_type(void)
     FAIL_IF_NOT(parse_dir(f, n, true) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 22 && msg.function == NULL);
     FAIL_IF_NOT(msg.op_class == OT_OP_OTHER);
-    FAIL_IF_NOT(anomaly_is("unknown_type_id"));
+    FAIL_IF_NOT(anomaly_is(&msg, "unknown_type_id"));
     FAIL_IF_NOT(msg.n_ranges == 1 && msg.ranges[0].start == 16);
     FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST && msg.pair == OT_PAIR_KEYED);
     uint32_t key = msg.txn_key;
-    FAIL_IF_NOT(kv("raw") != NULL);
+    FAIL_IF_NOT(kv_find(&msg, "raw") != NULL);
     /* the station mirrors it with cause 44 (unknown type) and P/N */
     n = mk_i(f, 0, 1, mirror, sizeof(mirror));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.pair == OT_PAIR_KEYED && msg.txn_key == key);
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 44);
     FAIL_IF_NOT(strcmp(msg.exception, "unknown_type") == 0);
-    FAIL_IF_NOT(kv_is_str("cause", "unknown_type"));
+    FAIL_IF_NOT(kv_str(&msg, "cause", "unknown_type"));
     PASS;
 }
 
@@ -740,15 +690,16 @@ static int test_negative_and_test(void)
                                       0x46, 0x03, 0x0d, 0x91, 0x35, 0x82, 0x00, 0x81};
     fresh();
     FAIL_IF_NOT(PARSE_C(act) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_is_b("test", true) && kv_is_b("negative", false) && kv_is_u("oa", 2));
+    FAIL_IF_NOT(kv_bool_is(&msg, "test", true) && kv_bool_is(&msg, "negative", false) &&
+                kv_u64_is(&msg, "oa", 2));
     uint32_t key = msg.txn_key;
     FAIL_IF_NOT(PARSE_S(con) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.txn_key == key);
-    FAIL_IF_NOT(kv_is_b("test", true) && kv_is_b("negative", true));
+    FAIL_IF_NOT(kv_bool_is(&msg, "test", true) && kv_bool_is(&msg, "negative", true));
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 7);
     FAIL_IF_NOT(strcmp(msg.exception, "negative_confirm") == 0);
     FAIL_IF_NOT(PARSE_C(neg_act) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("negative_bit_on_request"));
+    FAIL_IF_NOT(anomaly_is(&msg, "negative_bit_on_request"));
     FAIL_IF(msg.has_exception);
     PASS;
 }
@@ -818,19 +769,19 @@ static int test_sequence_gaps(void)
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK && !msg.anomaly);
     n = mk_i(f, 0, 2, asdu, sizeof(asdu));
     FAIL_IF_NOT(parse_dir(f, n, true) == OT_PARSE_OK && !msg.anomaly);
-    FAIL_IF(kv("ns_gap"));
+    FAIL_IF(kv_find(&msg, "ns_gap"));
     /* server skips 2 and 3 */
     n = mk_i(f, 4, 1, asdu, sizeof(asdu));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("sequence_gap"));
-    FAIL_IF_NOT(kv_is_i("ns_gap", 2));
+    FAIL_IF_NOT(anomaly_is(&msg, "sequence_gap"));
+    FAIL_IF_NOT(kv_i64_is(&msg, "ns_gap", 2));
     /* and continues from there */
     n = mk_i(f, 5, 1, asdu, sizeof(asdu));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK && !msg.anomaly);
     /* a replayed frame */
     n = mk_i(f, 3, 1, asdu, sizeof(asdu));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("sequence_gap") && kv_is_i("ns_gap", -3));
+    FAIL_IF_NOT(anomaly_is(&msg, "sequence_gap") && kv_i64_is(&msg, "ns_gap", -3));
     /* S and U frames do not move N(S) */
     static const uint8_t s[] = {0x68, 0x04, 0x01, 0x00, 0x08, 0x00};
     static const uint8_t u[] = {0x68, 0x04, 0x43, 0x00, 0x00, 0x00};
@@ -865,14 +816,14 @@ static int test_sequence_wrap(void)
     fresh();
     n = mk_i(f, 32766, 0, asdu, sizeof(asdu));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK && !msg.anomaly);
-    FAIL_IF_NOT(kv_is_u("tx", 32766));
+    FAIL_IF_NOT(kv_u64_is(&msg, "tx", 32766));
     n = mk_i(f, 32767, 0, asdu, sizeof(asdu));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK && !msg.anomaly);
     n = mk_i(f, 0, 0, asdu, sizeof(asdu));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK && !msg.anomaly);
     n = mk_i(f, 32767, 0, asdu, sizeof(asdu)); /* back across the wrap */
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_is_i("ns_gap", -2));
+    FAIL_IF_NOT(kv_i64_is(&msg, "ns_gap", -2));
     PASS;
 }
 
@@ -923,8 +874,8 @@ static int test_lying_lengths(void)
     static const uint8_t many[] = {0x68, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x01, 0x05,
                                    0x03, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x01};
     /* SQ=1, 127 elements, two are there */
-    static const uint8_t many_sq[] = {0x68, 0x0f, 0x00, 0x00, 0x00, 0x00, 0x01, 0xff,
-                                      0x03, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x01, 0x01};
+    static const uint8_t many_sq[] = {0x68, 0x0f, 0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0x03,
+                                      0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x01, 0x01};
     /* I-format with no ASDU, and with half an ASDU header */
     static const uint8_t no_asdu[] = {0x68, 0x04, 0x16, 0x16, 0x16, 0x16};
     static const uint8_t half_hdr[] = {0x68, 0x06, 0x18, 0x18, 0x18, 0x18, 0x18, 0x18};
@@ -941,20 +892,20 @@ static int test_lying_lengths(void)
     fresh();
     FAIL_IF_NOT(PARSE_C(short_apdu) == OT_PARSE_TRUNC);
     FAIL_IF_NOT(PARSE_S(many) == OT_PARSE_INVALID);
-    FAIL_IF_NOT(anomaly_is("asdu_length_mismatch"));
+    FAIL_IF_NOT(anomaly_is(&msg, "asdu_length_mismatch"));
     FAIL_IF_NOT(PARSE_S(many_sq) == OT_PARSE_INVALID);
     fresh(); /* the cut APDU above moved the client's N(S): no gap report here */
     FAIL_IF_NOT(PARSE_C(no_asdu) == OT_PARSE_INVALID);
-    FAIL_IF_NOT(anomaly_is("short_asdu"));
+    FAIL_IF_NOT(anomaly_is(&msg, "short_asdu"));
     FAIL_IF_NOT(PARSE_C(half_hdr) == OT_PARSE_INVALID);
     FAIL_IF_NOT(PARSE_C(bad_c3) == OT_PARSE_INVALID);
-    FAIL_IF_NOT(anomaly_is("invalid_control_field"));
+    FAIL_IF_NOT(anomaly_is(&msg, "invalid_control_field"));
     FAIL_IF_NOT(PARSE_C(len3) == OT_PARSE_INVALID);
-    FAIL_IF_NOT(anomaly_is("invalid_apdu_length"));
+    FAIL_IF_NOT(anomaly_is(&msg, "invalid_apdu_length"));
     FAIL_IF_NOT(PARSE_C(len254) == OT_PARSE_INVALID);
     FAIL_IF_NOT(PARSE_C(not_mine) == OT_PARSE_NOT_MINE);
     FAIL_IF_NOT(PARSE_S(zero_obj) == OT_PARSE_OK);
-    FAIL_IF_NOT(msg.n_ranges == 0 && kv_is_u("numix", 0));
+    FAIL_IF_NOT(msg.n_ranges == 0 && kv_u64_is(&msg, "numix", 0));
     /* a zero-length PDU */
     FAIL_IF_NOT(parse_dir(zero_obj, 0, true) == OT_PARSE_TRUNC);
     FAIL_IF_NOT(parse_dir(NULL, 0, true) == OT_PARSE_TRUNC);
@@ -977,18 +928,18 @@ static int test_time_tags(void)
     /* M_SP_TA_1 spont, CP24: 12345 ms, minute 7, IV */
     static const uint8_t cp24[] = {2, 1, 3, 0, 1, 0, 1, 0, 0, 0x01, 0x39, 0x30, 0x87};
     /* M_SP_TB_1 spont, CP56: 2000-01-01 00:00:10.837 with IV and SU */
-    static const uint8_t cp56[] = {30, 1, 3, 0, 1, 0, 1, 0, 0, 0x01,
-                                   0x55, 0x2a, 0x80, 0x80, 0x01, 0x01, 0x00};
+    static const uint8_t cp56[] = {30,   1,    3,    0,    1,    0,    1,    0,   0,
+                                   0x01, 0x55, 0x2a, 0x80, 0x80, 0x01, 0x01, 0x00};
     uint8_t f[32];
     size_t n;
     fresh();
     n = mk_i(f, 0, 0, cp24, sizeof(cp24));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_is_str("time", "07:12.345") && kv_is_b("time_invalid", true));
+    FAIL_IF_NOT(kv_str(&msg, "time", "07:12.345") && kv_bool_is(&msg, "time_invalid", true));
     n = mk_i(f, 1, 0, cp56, sizeof(cp56));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_is_str("time", "2000-01-01T00:00:10.837"));
-    FAIL_IF_NOT(kv_is_b("time_invalid", true) && kv_is_b("summer_time", true));
+    FAIL_IF_NOT(kv_str(&msg, "time", "2000-01-01T00:00:10.837"));
+    FAIL_IF_NOT(kv_bool_is(&msg, "time_invalid", true) && kv_bool_is(&msg, "summer_time", true));
     PASS;
 }
 
@@ -1010,20 +961,21 @@ static int test_monitor_values(void)
     fresh();
     n = mk_i(f, 0, 0, nva, sizeof(nva));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_is_d("value", -0.5) && kv_is_u("quality", 0x01));
+    FAIL_IF_NOT(kv_dbl_is(&msg, "value", -0.5) && kv_u64_is(&msg, "quality", 0x01));
     n = mk_i(f, 1, 0, sva, sizeof(sva));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_is_i("value", -300));
+    FAIL_IF_NOT(kv_i64_is(&msg, "value", -300));
     n = mk_i(f, 2, 0, vti, sizeof(vti));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_is_i("value", -2) && kv_is_b("transient", true));
+    FAIL_IF_NOT(kv_i64_is(&msg, "value", -2) && kv_bool_is(&msg, "transient", true));
     n = mk_i(f, 3, 0, bcr, sizeof(bcr));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_is_i("value", -1) && kv_is_u("seq", 3) && kv_is_u("quality", 0x20));
-    FAIL_IF_NOT(kv_is_str("cause", "reqcogen"));
+    FAIL_IF_NOT(kv_i64_is(&msg, "value", -1) && kv_u64_is(&msg, "seq", 3) &&
+                kv_u64_is(&msg, "quality", 0x20));
+    FAIL_IF_NOT(kv_str(&msg, "cause", "reqcogen"));
     n = mk_i(f, 4, 0, dpi, sizeof(dpi));
     FAIL_IF_NOT(parse_dir(f, n, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_is_u("value", 2) && kv_is_u("quality", 0x80));
+    FAIL_IF_NOT(kv_u64_is(&msg, "value", 2) && kv_u64_is(&msg, "quality", 0x80));
     FAIL_IF_NOT(msg.n_values == 0);
     PASS;
 }
@@ -1035,16 +987,26 @@ static int test_causes(void)
         const char *name;
         enum ot_dir dir;
     } t[] = {
-        {1, "per/cyc", OT_DIR_RESPONSE},   {2, "back", OT_DIR_RESPONSE},
-        {3, "spont", OT_DIR_RESPONSE},     {4, "init", OT_DIR_RESPONSE},
-        {5, "req", OT_DIR_RESPONSE},       {6, "act", OT_DIR_REQUEST},
-        {7, "actcon", OT_DIR_RESPONSE},    {8, "deact", OT_DIR_REQUEST},
-        {9, "deactcon", OT_DIR_RESPONSE},  {10, "actterm", OT_DIR_RESPONSE},
-        {11, "retrem", OT_DIR_RESPONSE},   {12, "retloc", OT_DIR_RESPONSE},
-        {13, "file", OT_DIR_REQUEST},      {20, "inrogen", OT_DIR_RESPONSE},
-        {21, "inro1", OT_DIR_RESPONSE},    {36, "inro16", OT_DIR_RESPONSE},
-        {37, "reqcogen", OT_DIR_RESPONSE}, {38, "reqco1", OT_DIR_RESPONSE},
-        {41, "reqco4", OT_DIR_RESPONSE},   {44, "unknown_type", OT_DIR_RESPONSE},
+        {1, "per/cyc", OT_DIR_RESPONSE},
+        {2, "back", OT_DIR_RESPONSE},
+        {3, "spont", OT_DIR_RESPONSE},
+        {4, "init", OT_DIR_RESPONSE},
+        {5, "req", OT_DIR_RESPONSE},
+        {6, "act", OT_DIR_REQUEST},
+        {7, "actcon", OT_DIR_RESPONSE},
+        {8, "deact", OT_DIR_REQUEST},
+        {9, "deactcon", OT_DIR_RESPONSE},
+        {10, "actterm", OT_DIR_RESPONSE},
+        {11, "retrem", OT_DIR_RESPONSE},
+        {12, "retloc", OT_DIR_RESPONSE},
+        {13, "file", OT_DIR_REQUEST},
+        {20, "inrogen", OT_DIR_RESPONSE},
+        {21, "inro1", OT_DIR_RESPONSE},
+        {36, "inro16", OT_DIR_RESPONSE},
+        {37, "reqcogen", OT_DIR_RESPONSE},
+        {38, "reqco1", OT_DIR_RESPONSE},
+        {41, "reqco4", OT_DIR_RESPONSE},
+        {44, "unknown_type", OT_DIR_RESPONSE},
         {45, "unknown_cause", OT_DIR_RESPONSE},
         {46, "unknown_asdu_address", OT_DIR_RESPONSE},
         {47, "unknown_ioa", OT_DIR_RESPONSE},
@@ -1056,8 +1018,8 @@ static int test_causes(void)
         size_t n = mk_i(f, 0, 0, asdu, sizeof(asdu));
         fresh();
         FAIL_IF_NOT(parse_dir(f, n, true) == OT_PARSE_OK);
-        FAIL_IF_NOT(kv_is_u("cot", t[i].cot));
-        FAIL_IF_NOT(t[i].name ? kv_is_str("cause", t[i].name) : kv("cause") == NULL);
+        FAIL_IF_NOT(kv_u64_is(&msg, "cot", t[i].cot));
+        FAIL_IF_NOT(t[i].name ? kv_str(&msg, "cause", t[i].name) : kv_find(&msg, "cause") == NULL);
         FAIL_IF_NOT(msg.dir == t[i].dir);
     }
     PASS;

@@ -8,29 +8,17 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "dissector-check.h"
 #include "dissectors.h"
 #include "registry-private.h"
 #include "unit.h"
-
-#define NO_KEY UINT64_MAX
 
 static struct ot_msg msg;
 
 static enum ot_parse parse_ctx(const uint8_t *p, size_t n, bool to_server, size_t claimed)
 {
-    struct ot_ctx ctx = {
-        .ts_usec = 1,
-        .to_server = to_server,
-        .l4 = 6,
-        .src_port = to_server ? 40000 : 502,
-        .dst_port = to_server ? 502 : 40000,
-        .pdu_truncated = claimed > n,
-        .pdu_len = claimed,
-        .flow_state = NULL,
-    };
-    struct cur c = cur_init(p, n);
-    ot_msg_reset(&msg, OT_PROTO_MODBUS);
-    return modbus_dissector.parse(&c, &ctx, &msg);
+    struct ot_ctx ctx = tcp_ctx(502, to_server, n, claimed, NULL);
+    return dissect(&modbus_dissector, &ctx, p, n, &msg);
 }
 
 static enum ot_parse req(const uint8_t *p, size_t n)
@@ -43,103 +31,15 @@ static enum ot_parse rsp(const uint8_t *p, size_t n)
     return parse_ctx(p, n, false, n);
 }
 
-/* The first detail entry with this key, at any depth, or NULL. */
-static const struct ot_kv *kv_find(const char *key)
-{
-    for (size_t i = 0; i < msg.detail.n; i++)
-        if (msg.detail.kv[i].key && strcmp(msg.detail.kv[i].key, key) == 0)
-            return &msg.detail.kv[i];
-    return NULL;
-}
-
-static uint64_t kv_u64(const char *key)
-{
-    const struct ot_kv *kv = kv_find(key);
-    return kv && kv->type == OT_KV_U64 ? kv->v.u : NO_KEY;
-}
-
-static bool kv_str(const char *key, const char *want)
-{
-    const struct ot_kv *kv = kv_find(key);
-    return kv && kv->type == OT_KV_STR && kv->len == strlen(want) &&
-           memcmp(msg.detail.str + kv->v.off, want, kv->len) == 0;
-}
-
-/* Number of members of the array `key` (direct children only). */
-static size_t kv_arr_len(const char *key)
-{
-    for (size_t i = 0; i < msg.detail.n; i++) {
-        const struct ot_kv *kv = &msg.detail.kv[i];
-        if (!kv->key || strcmp(kv->key, key) != 0 || kv->type != OT_KV_ARR_BEGIN)
-            continue;
-        size_t depth = 0, members = 0;
-        for (size_t j = i + 1; j < msg.detail.n; j++) {
-            uint8_t t = msg.detail.kv[j].type;
-            if (t == OT_KV_END) {
-                if (depth == 0)
-                    return members;
-                depth--;
-                continue;
-            }
-            if (depth == 0)
-                members++;
-            if (t == OT_KV_OBJ_BEGIN || t == OT_KV_ARR_BEGIN)
-                depth++;
-        }
-    }
-    return SIZE_MAX;
-}
-
-/* Every OBJ/ARR_BEGIN has its END and the tape never closes more than it opened. */
-static bool tape_balanced(void)
-{
-    int depth = 0;
-    for (size_t i = 0; i < msg.detail.n; i++) {
-        uint8_t t = msg.detail.kv[i].type;
-        if (t == OT_KV_OBJ_BEGIN || t == OT_KV_ARR_BEGIN)
-            depth++;
-        else if (t == OT_KV_END && --depth < 0)
-            return false;
-    }
-    return depth == 0 && msg.detail.depth == 0 && msg.detail.skipped == 0;
-}
-
-static bool anomaly_is(const char *want)
-{
-    return msg.anomaly && strcmp(msg.anomaly, want) == 0;
-}
-
-static bool function_is(uint32_t code, const char *name, enum ot_op op)
-{
-    return msg.has_function && msg.function_code == code && msg.function &&
-           strcmp(msg.function, name) == 0 && msg.op_class == op;
-}
-
-static bool range_is(size_t i, const char *space, uint32_t id, uint64_t start, uint32_t count)
-{
-    return i < msg.n_ranges && strcmp(msg.ranges[i].space, space) == 0 &&
-           msg.ranges[i].space_id == id && msg.ranges[i].start == start &&
-           msg.ranges[i].count == count;
-}
-
-static bool value_is(size_t i, uint32_t space_id, uint64_t addr, double v)
-{
-    return i < msg.n_values && msg.values[i].space_id == space_id && msg.values[i].addr == addr &&
-           msg.values[i].value == v;
-}
-
 /* Every prefix of a valid PDU must fail as TRUNC or INVALID, never parse. */
 static bool all_prefixes_fail(const uint8_t *p, size_t n, bool to_server)
 {
-    for (size_t cut = 0; cut < n; cut++) {
-        enum ot_parse r = parse_ctx(p, cut, to_server, cut);
-        if (r != OT_PARSE_TRUNC && r != OT_PARSE_INVALID)
+    if (!each_prefix(to_server ? req : rsp, p, n, refused, &msg))
+        return false;
+    /* the engine's "cut by the reassembly buffer" flag says the same */
+    for (size_t cut = 0; cut < n; cut++)
+        if (!refused(parse_ctx(p, cut, to_server, n), &msg))
             return false;
-        /* the engine's "cut by the reassembly buffer" flag says the same */
-        r = parse_ctx(p, cut, to_server, n);
-        if (r != OT_PARSE_TRUNC && r != OT_PARSE_INVALID)
-            return false;
-    }
     return true;
 }
 
@@ -291,10 +191,10 @@ static int test_mbap(void)
     FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST);
     FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED);
     FAIL_IF_NOT(msg.has_unit && msg.unit == 4);
-    FAIL_IF_NOT(kv_u64("transaction_id") == 5);
-    FAIL_IF_NOT(kv_u64("length") == 6);
-    FAIL_IF(kv_find("protocol_id"));
-    FAIL_IF(kv_find("function_code") || kv_find("unit") || kv_find("exception"));
+    FAIL_IF_NOT(kv_u64(&msg, "transaction_id") == 5);
+    FAIL_IF_NOT(kv_u64(&msg, "length") == 6);
+    FAIL_IF(kv_find(&msg, "protocol_id"));
+    FAIL_IF(kv_find(&msg, "function_code") || kv_find(&msg, "unit") || kv_find(&msg, "exception"));
     uint32_t key = msg.txn_key;
     FAIL_IF_NOT(key == (5u | 4u << 16));
     FAIL_IF_NOT(rsp(fc3_rsp, sizeof(fc3_rsp)) == OT_PARSE_OK);
@@ -368,10 +268,10 @@ static int test_read_requests(void)
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         uint8_t p[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, t[i].fc, 0x02, 0x58, 0x00, 0x0a};
         FAIL_IF_NOT(req(p, sizeof(p)) == OT_PARSE_OK);
-        FAIL_IF_NOT(function_is(t[i].fc, t[i].name, OT_OP_READ));
+        FAIL_IF_NOT(function_is(&msg, t[i].fc, t[i].name, OT_OP_READ));
         FAIL_IF_NOT(msg.n_ranges == 1);
-        FAIL_IF_NOT(range_is(0, t[i].space, t[i].id, 600, 10));
-        FAIL_IF_NOT(kv_u64("quantity") == 10);
+        FAIL_IF_NOT(range_is(&msg, 0, t[i].space, t[i].id, 600, 10));
+        FAIL_IF_NOT(kv_u64(&msg, "quantity") == 10);
         FAIL_IF(msg.anomaly);
         FAIL_IF_NOT(msg.n_values == 0);
     }
@@ -386,55 +286,55 @@ static int test_quantity_limits(void)
     FAIL_IF(msg.anomaly);
     p[11] = 0x7e;
     FAIL_IF_NOT(req(p, sizeof(p)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("quantity_out_of_range"));
-    FAIL_IF_NOT(range_is(0, "holding_register", 3, 0, 126));
+    FAIL_IF_NOT(anomaly_is(&msg, "quantity_out_of_range"));
+    FAIL_IF_NOT(range_is(&msg, 0, "holding_register", 3, 0, 126));
     p[11] = 0x00;
     FAIL_IF_NOT(req(p, sizeof(p)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("quantity_out_of_range"));
+    FAIL_IF_NOT(anomaly_is(&msg, "quantity_out_of_range"));
     FAIL_IF_NOT(msg.n_ranges == 0);
-    FAIL_IF_NOT(kv_u64("quantity") == 0);
+    FAIL_IF_NOT(kv_u64(&msg, "quantity") == 0);
     /* FC1: 1..2000 */
     uint8_t q[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x01, 0x00, 0x00, 0x07, 0xd0};
     FAIL_IF_NOT(req(q, sizeof(q)) == OT_PARSE_OK);
     FAIL_IF(msg.anomaly);
     q[11] = 0xd1;
     FAIL_IF_NOT(req(q, sizeof(q)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("quantity_out_of_range"));
+    FAIL_IF_NOT(anomaly_is(&msg, "quantity_out_of_range"));
     /* start + quantity past the 16-bit space */
     uint8_t r[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x03, 0xff, 0xff, 0x00, 0x02};
     FAIL_IF_NOT(req(r, sizeof(r)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("address_out_of_range"));
+    FAIL_IF_NOT(anomaly_is(&msg, "address_out_of_range"));
     r[11] = 0x01;
     FAIL_IF_NOT(req(r, sizeof(r)) == OT_PARSE_OK);
     FAIL_IF(msg.anomaly);
-    FAIL_IF_NOT(range_is(0, "holding_register", 3, 65535, 1));
+    FAIL_IF_NOT(range_is(&msg, 0, "holding_register", 3, 65535, 1));
     PASS;
 }
 
 static int test_read_responses(void)
 {
     FAIL_IF_NOT(rsp(fc3_rsp8, sizeof(fc3_rsp8)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(3, "read_holding_registers", OT_OP_READ));
-    FAIL_IF_NOT(kv_u64("byte_count") == 16);
-    FAIL_IF_NOT(kv_arr_len("registers") == 8);
+    FAIL_IF_NOT(function_is(&msg, 3, "read_holding_registers", OT_OP_READ));
+    FAIL_IF_NOT(kv_u64(&msg, "byte_count") == 16);
+    FAIL_IF_NOT(kv_arr_len(&msg, "registers") == 8);
     FAIL_IF_NOT(msg.n_ranges == 0 && msg.n_values == 0);
     FAIL_IF(msg.anomaly);
-    FAIL_IF_NOT(tape_balanced());
+    FAIL_IF_NOT(tape_balanced(&msg));
     /* modbus_example frame 6: FC1 response, one byte of coils */
     static const uint8_t fc1[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x04, 0x04, 0x01, 0x01, 0x01};
     FAIL_IF_NOT(rsp(fc1, sizeof(fc1)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(1, "read_coils", OT_OP_READ));
-    FAIL_IF_NOT(kv_find("coil_status") && kv_find("coil_status")->type == OT_KV_HEX);
+    FAIL_IF_NOT(function_is(&msg, 1, "read_coils", OT_OP_READ));
+    FAIL_IF_NOT(kv_find(&msg, "coil_status") && kv_find(&msg, "coil_status")->type == OT_KV_HEX);
     FAIL_IF(msg.anomaly);
     static const uint8_t fc2[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x04, 0x04, 0x02, 0x01, 0x00};
     FAIL_IF_NOT(rsp(fc2, sizeof(fc2)) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_find("input_status"));
+    FAIL_IF_NOT(kv_find(&msg, "input_status"));
     /* 125 registers: only the first 32 go to detail */
     uint8_t big[9 + 250] = {0x00, 0x01, 0x00, 0x00, 0x00, 253, 0x01, 0x04, 250};
     FAIL_IF_NOT(rsp(big, sizeof(big)) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_arr_len("registers") == 32);
+    FAIL_IF_NOT(kv_arr_len(&msg, "registers") == 32);
     FAIL_IF(msg.anomaly);
-    FAIL_IF_NOT(tape_balanced());
+    FAIL_IF_NOT(tape_balanced(&msg));
     PASS;
 }
 
@@ -443,41 +343,41 @@ static int test_lying_byte_counts(void)
     /* byte count larger than the PDU */
     uint8_t p[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x07, 0x01, 0x03, 0x08, 0x00, 0x01, 0x00, 0x02};
     FAIL_IF_NOT(rsp(p, sizeof(p)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("byte_count_mismatch"));
-    FAIL_IF_NOT(kv_arr_len("registers") == 2);
+    FAIL_IF_NOT(anomaly_is(&msg, "byte_count_mismatch"));
+    FAIL_IF_NOT(kv_arr_len(&msg, "registers") == 2);
     /* smaller than the PDU */
     p[8] = 0x02;
     FAIL_IF_NOT(rsp(p, sizeof(p)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("byte_count_mismatch"));
-    FAIL_IF_NOT(kv_arr_len("registers") == 1);
+    FAIL_IF_NOT(anomaly_is(&msg, "byte_count_mismatch"));
+    FAIL_IF_NOT(kv_arr_len(&msg, "registers") == 1);
     /* odd */
     uint8_t odd[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x03, 0x03, 0x00, 0x01, 0x00};
     FAIL_IF_NOT(rsp(odd, sizeof(odd)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("byte_count_out_of_range"));
+    FAIL_IF_NOT(anomaly_is(&msg, "byte_count_out_of_range"));
     /* FC16 byte count that disagrees with the quantity */
     static const uint8_t fc16[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x0b, 0x01, 0x10, 0x00,
                                    0x00, 0x00, 0x03, 0x04, 0x00, 0x01, 0x00, 0x02};
     FAIL_IF_NOT(req(fc16, sizeof(fc16)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("byte_count_mismatch"));
+    FAIL_IF_NOT(anomaly_is(&msg, "byte_count_mismatch"));
     FAIL_IF_NOT(msg.n_values == 2);
     /* FC16 whose MBAP length leaves out its byte count: the PDU is too short */
     static const uint8_t short16[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06,
                                       0x01, 0x10, 0x00, 0x00, 0x00, 0x03};
     FAIL_IF_NOT(req(short16, sizeof(short16)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("pdu_too_short"));
+    FAIL_IF_NOT(anomaly_is(&msg, "pdu_too_short"));
     FAIL_IF_NOT(msg.n_ranges == 0);
     /* FC6 with two extra bytes (modbus_test_data_part2.pcap frame 22) */
     static const uint8_t fc6x[] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x01,
                                    0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
     FAIL_IF_NOT(req(fc6x, sizeof(fc6x)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("trailing_bytes"));
-    FAIL_IF_NOT(function_is(6, "write_single_register", OT_OP_WRITE));
+    FAIL_IF_NOT(anomaly_is(&msg, "trailing_bytes"));
+    FAIL_IF_NOT(function_is(&msg, 6, "write_single_register", OT_OP_WRITE));
     /* FC22 cut to 4 data bytes (part2 frame 62) still makes a record */
     static const uint8_t fc22s[] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x06,
                                     0x01, 0x16, 0x00, 0x00, 0x00, 0x00};
     FAIL_IF_NOT(req(fc22s, sizeof(fc22s)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("pdu_too_short"));
-    FAIL_IF_NOT(function_is(22, "mask_write_register", OT_OP_WRITE));
+    FAIL_IF_NOT(anomaly_is(&msg, "pdu_too_short"));
+    FAIL_IF_NOT(function_is(&msg, 22, "mask_write_register", OT_OP_WRITE));
     PASS;
 }
 
@@ -486,28 +386,28 @@ static int test_write_single(void)
     /* modbus_example frame 36: FC5 coil 1 on */
     uint8_t p[] = {0x00, 0x09, 0x00, 0x00, 0x00, 0x06, 0x06, 0x05, 0x00, 0x01, 0xff, 0x00};
     FAIL_IF_NOT(req(p, sizeof(p)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(5, "write_single_coil", OT_OP_WRITE));
-    FAIL_IF_NOT(range_is(0, "coil", 1, 1, 1));
-    FAIL_IF_NOT(msg.n_values == 1 && value_is(0, 1, 1, 1.0));
+    FAIL_IF_NOT(function_is(&msg, 5, "write_single_coil", OT_OP_WRITE));
+    FAIL_IF_NOT(range_is(&msg, 0, "coil", 1, 1, 1));
+    FAIL_IF_NOT(msg.n_values == 1 && value_is(&msg, 0, 1, 1, 1.0));
     FAIL_IF(msg.anomaly);
     FAIL_IF_NOT(rsp(p, sizeof(p)) == OT_PARSE_OK);
-    FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && value_is(0, 1, 1, 1.0));
+    FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && value_is(&msg, 0, 1, 1, 1.0));
     p[10] = 0x00;
     FAIL_IF_NOT(req(p, sizeof(p)) == OT_PARSE_OK);
-    FAIL_IF_NOT(value_is(0, 1, 1, 0.0));
+    FAIL_IF_NOT(value_is(&msg, 0, 1, 1, 0.0));
     p[10] = 0x12;
     p[11] = 0x34;
     FAIL_IF_NOT(req(p, sizeof(p)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("invalid_coil_value"));
+    FAIL_IF_NOT(anomaly_is(&msg, "invalid_coil_value"));
     FAIL_IF_NOT(msg.n_values == 0);
-    FAIL_IF_NOT(kv_u64("output_value") == 0x1234);
+    FAIL_IF_NOT(kv_u64(&msg, "output_value") == 0x1234);
     /* modbus_example frame 40: FC6 register 1 = 0xabcd */
     static const uint8_t fc6[] = {0x00, 0x0a, 0x00, 0x00, 0x00, 0x06,
                                   0x07, 0x06, 0x00, 0x01, 0xab, 0xcd};
     FAIL_IF_NOT(req(fc6, sizeof(fc6)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(6, "write_single_register", OT_OP_WRITE));
-    FAIL_IF_NOT(range_is(0, "holding_register", 3, 1, 1));
-    FAIL_IF_NOT(value_is(0, 3, 1, 0xabcd));
+    FAIL_IF_NOT(function_is(&msg, 6, "write_single_register", OT_OP_WRITE));
+    FAIL_IF_NOT(range_is(&msg, 0, "holding_register", 3, 1, 1));
+    FAIL_IF_NOT(value_is(&msg, 0, 3, 1, 0xabcd));
     PASS;
 }
 
@@ -517,24 +417,26 @@ static int test_write_multiple(void)
     static const uint8_t fc15[] = {0x00, 0x0d, 0x00, 0x00, 0x00, 0x08, 0x07,
                                    0x0f, 0x00, 0x01, 0x00, 0x04, 0x01, 0x09};
     FAIL_IF_NOT(req(fc15, sizeof(fc15)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(15, "write_multiple_coils", OT_OP_WRITE));
-    FAIL_IF_NOT(range_is(0, "coil", 1, 1, 4));
+    FAIL_IF_NOT(function_is(&msg, 15, "write_multiple_coils", OT_OP_WRITE));
+    FAIL_IF_NOT(range_is(&msg, 0, "coil", 1, 1, 4));
     FAIL_IF_NOT(msg.n_values == 4);
-    FAIL_IF_NOT(value_is(0, 1, 1, 1) && value_is(1, 1, 2, 0) && value_is(2, 1, 3, 0));
-    FAIL_IF_NOT(value_is(3, 1, 4, 1));
-    FAIL_IF_NOT(kv_u64("quantity") == 4 && kv_u64("byte_count") == 1);
+    FAIL_IF_NOT(value_is(&msg, 0, 1, 1, 1) && value_is(&msg, 1, 1, 2, 0) &&
+                value_is(&msg, 2, 1, 3, 0));
+    FAIL_IF_NOT(value_is(&msg, 3, 1, 4, 1));
+    FAIL_IF_NOT(kv_u64(&msg, "quantity") == 4 && kv_u64(&msg, "byte_count") == 1);
     FAIL_IF(msg.anomaly);
     static const uint8_t fc15r[] = {0x00, 0x0d, 0x00, 0x00, 0x00, 0x06,
                                     0x07, 0x0f, 0x00, 0x01, 0x00, 0x04};
     FAIL_IF_NOT(rsp(fc15r, sizeof(fc15r)) == OT_PARSE_OK);
-    FAIL_IF_NOT(range_is(0, "coil", 1, 1, 4) && msg.n_values == 0);
+    FAIL_IF_NOT(range_is(&msg, 0, "coil", 1, 1, 4) && msg.n_values == 0);
     /* modbus_example frame 56: FC16, 4 registers at 1 */
     static const uint8_t fc16[] = {0x00, 0x0e, 0x00, 0x00, 0x00, 0x0f, 0x07, 0x10, 0x00, 0x01, 0x00,
                                    0x04, 0x08, 0x00, 0xaa, 0x00, 0xbb, 0x00, 0xcc, 0x00, 0xdd};
     FAIL_IF_NOT(req(fc16, sizeof(fc16)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(16, "write_multiple_registers", OT_OP_WRITE));
-    FAIL_IF_NOT(range_is(0, "holding_register", 3, 1, 4));
-    FAIL_IF_NOT(msg.n_values == 4 && value_is(0, 3, 1, 0xaa) && value_is(3, 3, 4, 0xdd));
+    FAIL_IF_NOT(function_is(&msg, 16, "write_multiple_registers", OT_OP_WRITE));
+    FAIL_IF_NOT(range_is(&msg, 0, "holding_register", 3, 1, 4));
+    FAIL_IF_NOT(msg.n_values == 4 && value_is(&msg, 0, 3, 1, 0xaa) &&
+                value_is(&msg, 3, 3, 4, 0xdd));
     FAIL_IF(msg.anomaly);
     /* 123 registers: the values stop at OT_MAX_VALUES */
     uint8_t big[13 + 246] = {0x00, 0x01, 0x00, 0x00, 0x00, 253, 0x01,
@@ -542,7 +444,7 @@ static int test_write_multiple(void)
     FAIL_IF_NOT(req(big, sizeof(big)) == OT_PARSE_OK);
     FAIL_IF(msg.anomaly);
     FAIL_IF_NOT(msg.n_values == OT_MAX_VALUES && msg.values_truncated);
-    FAIL_IF_NOT(range_is(0, "holding_register", 3, 100, 123));
+    FAIL_IF_NOT(range_is(&msg, 0, "holding_register", 3, 100, 123));
     /* 1968 coils is the FC15 maximum; 1969 is not */
     uint8_t coils[13 + 246] = {0x00, 0x01, 0x00, 0x00, 0x00, 253, 0x01,
                                0x0f, 0x00, 0x00, 0x07, 0xb0, 246};
@@ -551,7 +453,7 @@ static int test_write_multiple(void)
     FAIL_IF_NOT(msg.n_values == OT_MAX_VALUES && msg.values_truncated);
     coils[11] = 0xb1;
     FAIL_IF_NOT(req(coils, sizeof(coils)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("quantity_out_of_range"));
+    FAIL_IF_NOT(anomaly_is(&msg, "quantity_out_of_range"));
     PASS;
 }
 
@@ -561,9 +463,9 @@ static int test_mask_and_read_write(void)
     static const uint8_t fc22[] = {0x00, 0x12, 0x00, 0x00, 0x00, 0x08, 0x04,
                                    0x16, 0x00, 0x0a, 0xde, 0xad, 0x00, 0x00};
     FAIL_IF_NOT(req(fc22, sizeof(fc22)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(22, "mask_write_register", OT_OP_WRITE));
-    FAIL_IF_NOT(range_is(0, "holding_register", 3, 10, 1));
-    FAIL_IF_NOT(kv_u64("and_mask") == 0xdead && kv_u64("or_mask") == 0);
+    FAIL_IF_NOT(function_is(&msg, 22, "mask_write_register", OT_OP_WRITE));
+    FAIL_IF_NOT(range_is(&msg, 0, "holding_register", 3, 10, 1));
+    FAIL_IF_NOT(kv_u64(&msg, "and_mask") == 0xdead && kv_u64(&msg, "or_mask") == 0);
     FAIL_IF_NOT(msg.n_values == 0);
     FAIL_IF(msg.anomaly);
     /* modbus_example frame 84: FC23 read 4 at 1, write 3 at 2 */
@@ -571,24 +473,25 @@ static int test_mask_and_read_write(void)
                                    0x00, 0x01, 0x00, 0x04, 0x00, 0x02, 0x00, 0x03,
                                    0x06, 0x00, 0xaa, 0x00, 0xbb, 0x00, 0xcc};
     FAIL_IF_NOT(req(fc23, sizeof(fc23)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(23, "read_write_multiple_registers", OT_OP_WRITE));
+    FAIL_IF_NOT(function_is(&msg, 23, "read_write_multiple_registers", OT_OP_WRITE));
     FAIL_IF_NOT(msg.n_ranges == 2);
-    FAIL_IF_NOT(range_is(0, "holding_register", 3, 2, 3));
-    FAIL_IF_NOT(range_is(1, "holding_register", 3, 1, 4));
-    FAIL_IF_NOT(kv_u64("read_start") == 1 && kv_u64("read_quantity") == 4);
-    FAIL_IF_NOT(kv_u64("write_start") == 2 && kv_u64("write_quantity") == 3);
-    FAIL_IF_NOT(msg.n_values == 3 && value_is(0, 3, 2, 0xaa) && value_is(2, 3, 4, 0xcc));
+    FAIL_IF_NOT(range_is(&msg, 0, "holding_register", 3, 2, 3));
+    FAIL_IF_NOT(range_is(&msg, 1, "holding_register", 3, 1, 4));
+    FAIL_IF_NOT(kv_u64(&msg, "read_start") == 1 && kv_u64(&msg, "read_quantity") == 4);
+    FAIL_IF_NOT(kv_u64(&msg, "write_start") == 2 && kv_u64(&msg, "write_quantity") == 3);
+    FAIL_IF_NOT(msg.n_values == 3 && value_is(&msg, 0, 3, 2, 0xaa) &&
+                value_is(&msg, 2, 3, 4, 0xcc));
     FAIL_IF(msg.anomaly);
     /* modbus_example frame 86: the response carries the 4 registers read */
     static const uint8_t fc23r[] = {0x00, 0x15, 0x00, 0x00, 0x00, 0x0b, 0x06, 0x17, 0x08,
                                     0x00, 0xaa, 0x00, 0xaa, 0x00, 0xbb, 0x00, 0xcc};
     FAIL_IF_NOT(rsp(fc23r, sizeof(fc23r)) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_arr_len("registers") == 4);
+    FAIL_IF_NOT(kv_arr_len(&msg, "registers") == 4);
     /* write quantity 122 is over the FC23 limit of 121 */
     uint8_t over[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x0d, 0x01, 0x17, 0x00, 0x00,
                       0x00, 0x01, 0x00, 0x00, 0x00, 0x7a, 0x02, 0x00, 0x01};
     FAIL_IF_NOT(req(over, sizeof(over)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("quantity_out_of_range"));
+    FAIL_IF_NOT(anomaly_is(&msg, "quantity_out_of_range"));
     PASS;
 }
 
@@ -596,32 +499,32 @@ static int test_serial_diagnostics_class(void)
 {
     static const uint8_t fc7[] = {0x00, 0x0b, 0x00, 0x00, 0x00, 0x02, 0x02, 0x07};
     FAIL_IF_NOT(req(fc7, sizeof(fc7)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(7, "read_exception_status", OT_OP_DIAGNOSTIC));
+    FAIL_IF_NOT(function_is(&msg, 7, "read_exception_status", OT_OP_DIAGNOSTIC));
     FAIL_IF(msg.anomaly);
     static const uint8_t fc7r[] = {0x00, 0x0b, 0x00, 0x00, 0x00, 0x03, 0x02, 0x07, 0x15};
     FAIL_IF_NOT(rsp(fc7r, sizeof(fc7r)) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_u64("exception_status") == 0x15);
+    FAIL_IF_NOT(kv_u64(&msg, "exception_status") == 0x15);
     static const uint8_t fc11r[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06,
                                     0x01, 0x0b, 0xff, 0xff, 0x01, 0x08};
     FAIL_IF_NOT(rsp(fc11r, sizeof(fc11r)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(11, "get_comm_event_counter", OT_OP_DIAGNOSTIC));
-    FAIL_IF_NOT(kv_u64("status") == 0xffff && kv_u64("event_count") == 0x108);
+    FAIL_IF_NOT(function_is(&msg, 11, "get_comm_event_counter", OT_OP_DIAGNOSTIC));
+    FAIL_IF_NOT(kv_u64(&msg, "status") == 0xffff && kv_u64(&msg, "event_count") == 0x108);
     static const uint8_t fc12r[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x0b, 0x01, 0x0c, 0x08,
                                     0x00, 0x00, 0x01, 0x08, 0x01, 0x21, 0x20, 0x00};
     FAIL_IF_NOT(rsp(fc12r, sizeof(fc12r)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(12, "get_comm_event_log", OT_OP_DIAGNOSTIC));
-    FAIL_IF_NOT(kv_u64("message_count") == 0x121 && kv_find("events"));
+    FAIL_IF_NOT(function_is(&msg, 12, "get_comm_event_log", OT_OP_DIAGNOSTIC));
+    FAIL_IF_NOT(kv_u64(&msg, "message_count") == 0x121 && kv_find(&msg, "events"));
     FAIL_IF(msg.anomaly);
     static const uint8_t fc12short[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06,
                                         0x01, 0x0c, 0x03, 0x00, 0x00, 0x01};
     FAIL_IF_NOT(rsp(fc12short, sizeof(fc12short)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("byte_count_out_of_range"));
+    FAIL_IF_NOT(anomaly_is(&msg, "byte_count_out_of_range"));
     /* modbus_example frame 62: Report Server ID */
     static const uint8_t fc17r[] = {0x00, 0x0f, 0x00, 0x00, 0x00, 0x0a, 0x02, 0x11,
                                     0x07, 0x01, 0xff, 'P',  'L',  'C',  '-',  '1'};
     FAIL_IF_NOT(rsp(fc17r, sizeof(fc17r)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(17, "report_server_id", OT_OP_DISCOVERY));
-    FAIL_IF_NOT(kv_find("server_id") && kv_str("server_id_text", "PLC-1"));
+    FAIL_IF_NOT(function_is(&msg, 17, "report_server_id", OT_OP_DISCOVERY));
+    FAIL_IF_NOT(kv_find(&msg, "server_id") && kv_str(&msg, "server_id_text", "PLC-1"));
     FAIL_IF(msg.anomaly);
     PASS;
 }
@@ -648,27 +551,27 @@ static int test_diagnostics(void)
         uint8_t p[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x08, 0x00, (uint8_t)t[i].sub,
                        0xff, 0x00};
         FAIL_IF_NOT(req(p, sizeof(p)) == OT_PARSE_OK);
-        FAIL_IF_NOT(function_is(8, "diagnostics", t[i].op));
-        FAIL_IF_NOT(kv_u64("subfunction") == t[i].sub);
-        FAIL_IF_NOT(kv_str("subfunction_name", t[i].name));
-        FAIL_IF_NOT(kv_u64("data") == 0xff00);
+        FAIL_IF_NOT(function_is(&msg, 8, "diagnostics", t[i].op));
+        FAIL_IF_NOT(kv_u64(&msg, "subfunction") == t[i].sub);
+        FAIL_IF_NOT(kv_str(&msg, "subfunction_name", t[i].name));
+        FAIL_IF_NOT(kv_u64(&msg, "data") == 0xff00);
         FAIL_IF(msg.anomaly);
     }
     /* a reserved sub-function: no name, still diagnostic */
     static const uint8_t r[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06,
                                 0x01, 0x08, 0x00, 0x13, 0x00, 0x00};
     FAIL_IF_NOT(req(r, sizeof(r)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(8, "diagnostics", OT_OP_DIAGNOSTIC));
-    FAIL_IF(kv_find("subfunction_name"));
+    FAIL_IF_NOT(function_is(&msg, 8, "diagnostics", OT_OP_DIAGNOSTIC));
+    FAIL_IF(kv_find(&msg, "subfunction_name"));
     /* Return Query Data with several words of data */
     static const uint8_t q[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x08, 0x01,
                                 0x08, 0x00, 0x00, 0x12, 0x34, 0x56, 0x78};
     FAIL_IF_NOT(rsp(q, sizeof(q)) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_find("data") && kv_find("data")->type == OT_KV_HEX);
+    FAIL_IF_NOT(kv_find(&msg, "data") && kv_find(&msg, "data")->type == OT_KV_HEX);
     /* no sub-function at all */
     static const uint8_t none[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0x01, 0x08};
     FAIL_IF_NOT(req(none, sizeof(none)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("pdu_too_short"));
+    FAIL_IF_NOT(anomaly_is(&msg, "pdu_too_short"));
     PASS;
 }
 
@@ -679,46 +582,46 @@ static int test_file_records(void)
                                    0x0e, 0x06, 0x00, 0x04, 0x00, 0x01, 0x00, 0x02,
                                    0x06, 0x00, 0x03, 0x00, 0x09, 0x00, 0x02};
     FAIL_IF_NOT(req(fc20, sizeof(fc20)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(20, "read_file_record", OT_OP_FILE));
+    FAIL_IF_NOT(function_is(&msg, 20, "read_file_record", OT_OP_FILE));
     FAIL_IF_NOT(msg.n_ranges == 2);
-    FAIL_IF_NOT(range_is(0, "file_record", 6, 4u << 16 | 1, 2));
-    FAIL_IF_NOT(range_is(1, "file_record", 6, 3u << 16 | 9, 2));
-    FAIL_IF_NOT(kv_arr_len("sub_requests") == 2 && kv_u64("file_number") == 4);
+    FAIL_IF_NOT(range_is(&msg, 0, "file_record", 6, 4u << 16 | 1, 2));
+    FAIL_IF_NOT(range_is(&msg, 1, "file_record", 6, 3u << 16 | 9, 2));
+    FAIL_IF_NOT(kv_arr_len(&msg, "sub_requests") == 2 && kv_u64(&msg, "file_number") == 4);
     FAIL_IF(msg.anomaly);
-    FAIL_IF_NOT(tape_balanced());
+    FAIL_IF_NOT(tape_balanced(&msg));
     static const uint8_t fc20r[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x0f, 0x01,
                                     0x14, 0x0c, 0x05, 0x06, 0x0d, 0xfe, 0x00,
                                     0x20, 0x05, 0x06, 0x33, 0xcd, 0x00, 0x40};
     FAIL_IF_NOT(rsp(fc20r, sizeof(fc20r)) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_arr_len("sub_responses") == 2);
+    FAIL_IF_NOT(kv_arr_len(&msg, "sub_responses") == 2);
     FAIL_IF(msg.anomaly);
-    FAIL_IF_NOT(tape_balanced());
+    FAIL_IF_NOT(tape_balanced(&msg));
     /* modbus_example frame 64: byte count 0 */
     static const uint8_t fc20z[] = {0x00, 0x10, 0x00, 0x00, 0x00, 0x03, 0x08, 0x14, 0x00};
     FAIL_IF_NOT(req(fc20z, sizeof(fc20z)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("byte_count_out_of_range"));
+    FAIL_IF_NOT(anomaly_is(&msg, "byte_count_out_of_range"));
     /* FC21: file 4 record 7, 3 registers */
     static const uint8_t fc21[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x10, 0x01, 0x15,
                                    0x0d, 0x06, 0x00, 0x04, 0x00, 0x07, 0x00, 0x03,
                                    0x06, 0xaf, 0x04, 0xbe, 0x10, 0x0d};
     FAIL_IF_NOT(req(fc21, sizeof(fc21)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(21, "write_file_record", OT_OP_FILE));
-    FAIL_IF_NOT(range_is(0, "file_record", 6, 4u << 16 | 7, 3));
-    FAIL_IF_NOT(msg.n_values == 3 && value_is(0, 6, 4u << 16 | 7, 0x06af));
-    FAIL_IF_NOT(value_is(2, 6, (4u << 16 | 7) + 2, 0x100d));
+    FAIL_IF_NOT(function_is(&msg, 21, "write_file_record", OT_OP_FILE));
+    FAIL_IF_NOT(range_is(&msg, 0, "file_record", 6, 4u << 16 | 7, 3));
+    FAIL_IF_NOT(msg.n_values == 3 && value_is(&msg, 0, 6, 4u << 16 | 7, 0x06af));
+    FAIL_IF_NOT(value_is(&msg, 2, 6, (4u << 16 | 7) + 2, 0x100d));
     FAIL_IF(msg.anomaly);
     /* record length that runs past the byte count */
     uint8_t lie[sizeof(fc21)];
     memcpy(lie, fc21, sizeof(lie));
     lie[15] = 0x09;
     FAIL_IF_NOT(req(lie, sizeof(lie)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("byte_count_mismatch"));
-    FAIL_IF_NOT(tape_balanced());
+    FAIL_IF_NOT(anomaly_is(&msg, "byte_count_mismatch"));
+    FAIL_IF_NOT(tape_balanced(&msg));
     /* bad reference type */
     memcpy(lie, fc21, sizeof(lie));
     lie[9] = 0x05;
     FAIL_IF_NOT(req(lie, sizeof(lie)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("invalid_reference_type"));
+    FAIL_IF_NOT(anomaly_is(&msg, "invalid_reference_type"));
     PASS;
 }
 
@@ -726,18 +629,18 @@ static int test_fifo(void)
 {
     static const uint8_t fc24[] = {0x00, 0x16, 0x00, 0x00, 0x00, 0x04, 0x0a, 0x18, 0x04, 0xde};
     FAIL_IF_NOT(req(fc24, sizeof(fc24)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(24, "read_fifo_queue", OT_OP_READ));
-    FAIL_IF_NOT(range_is(0, "holding_register", 3, 0x4de, 1));
+    FAIL_IF_NOT(function_is(&msg, 24, "read_fifo_queue", OT_OP_READ));
+    FAIL_IF_NOT(range_is(&msg, 0, "holding_register", 3, 0x4de, 1));
     static const uint8_t fc24r[] = {0x00, 0x16, 0x00, 0x00, 0x00, 0x0a, 0x0a, 0x18,
                                     0x00, 0x06, 0x00, 0x02, 0x01, 0xb8, 0x12, 0x84};
     FAIL_IF_NOT(rsp(fc24r, sizeof(fc24r)) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_u64("fifo_count") == 2 && kv_arr_len("registers") == 2);
+    FAIL_IF_NOT(kv_u64(&msg, "fifo_count") == 2 && kv_arr_len(&msg, "registers") == 2);
     FAIL_IF(msg.anomaly);
     uint8_t over[sizeof(fc24r)];
     memcpy(over, fc24r, sizeof(over));
     over[11] = 40;
     FAIL_IF_NOT(rsp(over, sizeof(over)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("quantity_out_of_range"));
+    FAIL_IF_NOT(anomaly_is(&msg, "quantity_out_of_range"));
     PASS;
 }
 
@@ -746,24 +649,25 @@ static int test_device_identification(void)
     /* modbus_example frame 92 */
     static const uint8_t rq[] = {0x00, 0x17, 0x00, 0x00, 0x00, 0x05, 0x01, 0x2b, 0x0e, 0x01, 0x00};
     FAIL_IF_NOT(req(rq, sizeof(rq)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(43, "encapsulated_interface_transport", OT_OP_DISCOVERY));
-    FAIL_IF_NOT(kv_u64("mei_type") == 14 && kv_str("mei_name", "read_device_identification"));
-    FAIL_IF_NOT(kv_u64("read_device_id_code") == 1 && kv_u64("object_id") == 0);
-    FAIL_IF_NOT(kv_str("object_name", "vendor_name"));
+    FAIL_IF_NOT(function_is(&msg, 43, "encapsulated_interface_transport", OT_OP_DISCOVERY));
+    FAIL_IF_NOT(kv_u64(&msg, "mei_type") == 14 &&
+                kv_str(&msg, "mei_name", "read_device_identification"));
+    FAIL_IF_NOT(kv_u64(&msg, "read_device_id_code") == 1 && kv_u64(&msg, "object_id") == 0);
+    FAIL_IF_NOT(kv_str(&msg, "object_name", "vendor_name"));
     FAIL_IF(msg.identity.present);
     FAIL_IF(msg.anomaly);
     uint32_t key = msg.txn_key;
     FAIL_IF_NOT(rsp(fc43_rsp, sizeof(fc43_rsp)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.txn_key == key);
-    FAIL_IF_NOT(function_is(43, "encapsulated_interface_transport", OT_OP_DISCOVERY));
+    FAIL_IF_NOT(function_is(&msg, 43, "encapsulated_interface_transport", OT_OP_DISCOVERY));
     FAIL_IF_NOT(msg.identity.present && msg.identity.from_server);
     FAIL_IF_NOT(strcmp(msg.identity.vendor, "Zeek Modbus Test") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.product, "Protocol Parsing is fun!") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.firmware, "1.2.3.6") == 0);
-    FAIL_IF_NOT(kv_u64("conformity_level") == 0x83 && kv_u64("number_of_objects") == 3);
-    FAIL_IF_NOT(kv_arr_len("objects") == 3);
+    FAIL_IF_NOT(kv_u64(&msg, "conformity_level") == 0x83 && kv_u64(&msg, "number_of_objects") == 3);
+    FAIL_IF_NOT(kv_arr_len(&msg, "objects") == 3);
     FAIL_IF(msg.anomaly);
-    FAIL_IF_NOT(tape_balanced());
+    FAIL_IF_NOT(tape_balanced(&msg));
     /* regular objects: ModelName wins over ProductName even when it comes first */
     static const uint8_t reg[] = {0x00, 0x02, 0x00, 0x00, 0x00, 0x21, 0x01, 0x2b, 0x0e, 0x02,
                                   0x02, 0x00, 0x00, 0x05, 0x05, 0x03, 'M',  '5',  '8',  0x04,
@@ -772,7 +676,7 @@ static int test_device_identification(void)
     FAIL_IF_NOT(rsp(reg, sizeof(reg)) == OT_PARSE_OK);
     FAIL_IF_NOT(strcmp(msg.identity.model, "M58") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.name, "pump") == 0);
-    FAIL_IF_NOT(kv_arr_len("objects") == 5);
+    FAIL_IF_NOT(kv_arr_len(&msg, "objects") == 5);
     FAIL_IF(msg.anomaly);
     /* ProductName alone is the model */
     static const uint8_t pn[] = {0x00, 0x02, 0x00, 0x00, 0x00, 0x0e, 0x01, 0x2b, 0x0e, 0x01,
@@ -785,8 +689,8 @@ static int test_device_identification(void)
     cut[13] = 2;
     cut[15] = 9;
     FAIL_IF_NOT(rsp(cut, sizeof(cut)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("pdu_too_short"));
-    FAIL_IF_NOT(tape_balanced());
+    FAIL_IF_NOT(anomaly_is(&msg, "pdu_too_short"));
+    FAIL_IF_NOT(tape_balanced(&msg));
     /* many objects: the detail stops at its cap, the tape stays balanced */
     uint8_t many[6 + 253] = {0x00, 0x03, 0x00, 0x00, 0x00, 254,  0x01,
                              0x2b, 0x0e, 0x03, 0x83, 0x00, 0x00, 80};
@@ -799,8 +703,8 @@ static int test_device_identification(void)
     many[5] = 8 + 240;
     FAIL_IF_NOT(modbus_dissector.pdu_len(many, sizeof(many)) == 14u + 240u);
     FAIL_IF_NOT(rsp(many, 14 + 240) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_arr_len("objects") == 16);
-    FAIL_IF_NOT(tape_balanced());
+    FAIL_IF_NOT(kv_arr_len(&msg, "objects") == 16);
+    FAIL_IF_NOT(tape_balanced(&msg));
     /* modbus-eit.pcap frame 4: exception 4 to FC43 */
     static const uint8_t exc[] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xff, 0xab, 0x04};
     FAIL_IF_NOT(rsp(exc, sizeof(exc)) == OT_PARSE_OK);
@@ -808,13 +712,13 @@ static int test_device_identification(void)
     /* an undefined read device id code */
     static const uint8_t bad[] = {0x00, 0x17, 0x00, 0x00, 0x00, 0x05, 0x01, 0x2b, 0x0e, 0x07, 0x00};
     FAIL_IF_NOT(req(bad, sizeof(bad)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("invalid_read_device_id_code"));
+    FAIL_IF_NOT(anomaly_is(&msg, "invalid_read_device_id_code"));
     /* MEI 13, CANopen */
     static const uint8_t can[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06,
                                   0x01, 0x2b, 0x0d, 0x01, 0x02, 0x03};
     FAIL_IF_NOT(req(can, sizeof(can)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(43, "encapsulated_interface_transport", OT_OP_OTHER));
-    FAIL_IF_NOT(kv_str("mei_name", "canopen_general_reference") && kv_find("data"));
+    FAIL_IF_NOT(function_is(&msg, 43, "encapsulated_interface_transport", OT_OP_OTHER));
+    FAIL_IF_NOT(kv_str(&msg, "mei_name", "canopen_general_reference") && kv_find(&msg, "data"));
     PASS;
 }
 
@@ -835,21 +739,21 @@ static int test_umas(void)
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         uint8_t p[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x00, 0x5a, 0x12, t[i].code, 0xaa, 0xbb};
         FAIL_IF_NOT(req(p, sizeof(p)) == OT_PARSE_OK);
-        FAIL_IF_NOT(function_is(90, "umas", t[i].op));
-        FAIL_IF_NOT(kv_u64("umas_code") == t[i].code);
-        FAIL_IF_NOT(kv_str("umas_name", t[i].name));
-        FAIL_IF_NOT(kv_u64("umas_session") == 0x12);
+        FAIL_IF_NOT(function_is(&msg, 90, "umas", t[i].op));
+        FAIL_IF_NOT(kv_u64(&msg, "umas_code") == t[i].code);
+        FAIL_IF_NOT(kv_str(&msg, "umas_name", t[i].name));
+        FAIL_IF_NOT(kv_u64(&msg, "umas_session") == 0x12);
         FAIL_IF(msg.anomaly);
     }
     static const uint8_t ok[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x04, 0x00, 0x5a, 0x12, 0xfe};
     FAIL_IF_NOT(rsp(ok, sizeof(ok)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(90, "umas", OT_OP_OTHER));
-    FAIL_IF_NOT(kv_str("umas_name", "response_ok"));
+    FAIL_IF_NOT(function_is(&msg, 90, "umas", OT_OP_OTHER));
+    FAIL_IF_NOT(kv_str(&msg, "umas_name", "response_ok"));
     /* an unknown UMAS code keeps the record, without a name */
     static const uint8_t unk[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x04, 0x00, 0x5a, 0x00, 0x99};
     FAIL_IF_NOT(req(unk, sizeof(unk)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(90, "umas", OT_OP_OTHER));
-    FAIL_IF(kv_find("umas_name"));
+    FAIL_IF_NOT(function_is(&msg, 90, "umas", OT_OP_OTHER));
+    FAIL_IF(kv_find(&msg, "umas_name"));
     /* a server cannot start the PLC: the code in a response is not a request's */
     static const uint8_t back[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x04, 0x00, 0x5a, 0x00, 0x40};
     FAIL_IF_NOT(rsp(back, sizeof(back)) == OT_PARSE_OK);
@@ -857,7 +761,7 @@ static int test_umas(void)
     /* FC90 with no UMAS code (modbus_test_data_part2 sends 4 zero bytes) */
     static const uint8_t bare[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x03, 0x00, 0x5a, 0x00};
     FAIL_IF_NOT(req(bare, sizeof(bare)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("pdu_too_short"));
+    FAIL_IF_NOT(anomaly_is(&msg, "pdu_too_short"));
     PASS;
 }
 
@@ -880,7 +784,7 @@ static int test_exceptions(void)
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         uint8_t p[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x03, 0x00, 0x90, t[i].code};
         FAIL_IF_NOT(rsp(p, sizeof(p)) == OT_PARSE_OK);
-        FAIL_IF_NOT(function_is(16, "write_multiple_registers", OT_OP_WRITE));
+        FAIL_IF_NOT(function_is(&msg, 16, "write_multiple_registers", OT_OP_WRITE));
         FAIL_IF_NOT(msg.has_exception && msg.exception_code == t[i].code);
         FAIL_IF_NOT(msg.exception && strcmp(msg.exception, t[i].name) == 0);
         FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE);
@@ -890,22 +794,22 @@ static int test_exceptions(void)
     static const uint8_t unk[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x03, 0x00, 0x83, 0x09};
     FAIL_IF_NOT(rsp(unk, sizeof(unk)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 9 && !msg.exception);
-    FAIL_IF_NOT(anomaly_is("unknown_exception_code"));
+    FAIL_IF_NOT(anomaly_is(&msg, "unknown_exception_code"));
     /* an exception for an unknown function code (part2: 0xff 0x01) */
     static const uint8_t fe[] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x01, 0xff, 0x01};
     FAIL_IF_NOT(rsp(fe, sizeof(fe)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(127, "unknown", OT_OP_OTHER) && msg.exception_code == 1);
+    FAIL_IF_NOT(function_is(&msg, 127, "unknown", OT_OP_OTHER) && msg.exception_code == 1);
     /* the exception code missing, or trailing bytes */
     static const uint8_t none[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x83};
     FAIL_IF_NOT(rsp(none, sizeof(none)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("pdu_too_short") && !msg.has_exception);
+    FAIL_IF_NOT(anomaly_is(&msg, "pdu_too_short") && !msg.has_exception);
     static const uint8_t more[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x04, 0x00, 0x83, 0x02, 0x00};
     FAIL_IF_NOT(rsp(more, sizeof(more)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("trailing_bytes") && msg.exception_code == 2);
+    FAIL_IF_NOT(anomaly_is(&msg, "trailing_bytes") && msg.exception_code == 2);
     /* a client sending an exception */
     static const uint8_t creq[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x03, 0x00, 0x83, 0x02};
     FAIL_IF_NOT(req(creq, sizeof(creq)) == OT_PARSE_OK);
-    FAIL_IF_NOT(anomaly_is("exception_in_request"));
+    FAIL_IF_NOT(anomaly_is(&msg, "exception_in_request"));
     PASS;
 }
 
@@ -916,10 +820,10 @@ static int test_unknown_and_user_defined(void)
         p[7] = (uint8_t)fc;
         FAIL_IF_NOT(req(p, sizeof(p)) == OT_PARSE_OK);
         FAIL_IF_NOT(msg.has_function && msg.function_code == fc && msg.function);
-        FAIL_IF_NOT(tape_balanced());
+        FAIL_IF_NOT(tape_balanced(&msg));
         bool user = (fc >= 65 && fc <= 72) || (fc >= 100 && fc <= 110);
         if (user)
-            FAIL_IF_NOT(function_is(fc, "user_defined", OT_OP_OTHER));
+            FAIL_IF_NOT(function_is(&msg, fc, "user_defined", OT_OP_OTHER));
         FAIL_IF_NOT(rsp(p, sizeof(p)) == OT_PARSE_OK);
         FAIL_IF_NOT(msg.function_code == fc);
         p[7] = (uint8_t)(fc | 0x80);
@@ -930,18 +834,18 @@ static int test_unknown_and_user_defined(void)
     }
     p[7] = 0x29;
     FAIL_IF_NOT(req(p, sizeof(p)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(41, "unknown", OT_OP_OTHER));
-    FAIL_IF_NOT(kv_u64("data_length") == 4 && kv_find("data"));
+    FAIL_IF_NOT(function_is(&msg, 41, "unknown", OT_OP_OTHER));
+    FAIL_IF_NOT(kv_u64(&msg, "data_length") == 4 && kv_find(&msg, "data"));
     FAIL_IF(msg.anomaly);
     p[7] = 0x41;
     FAIL_IF_NOT(req(p, sizeof(p)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(65, "user_defined", OT_OP_OTHER));
+    FAIL_IF_NOT(function_is(&msg, 65, "user_defined", OT_OP_OTHER));
     p[7] = 0x6e;
     FAIL_IF_NOT(req(p, sizeof(p)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(110, "user_defined", OT_OP_OTHER));
+    FAIL_IF_NOT(function_is(&msg, 110, "user_defined", OT_OP_OTHER));
     p[7] = 0x6f;
     FAIL_IF_NOT(req(p, sizeof(p)) == OT_PARSE_OK);
-    FAIL_IF_NOT(function_is(111, "unknown", OT_OP_OTHER));
+    FAIL_IF_NOT(function_is(&msg, 111, "unknown", OT_OP_OTHER));
     PASS;
 }
 
@@ -962,7 +866,7 @@ static int test_sweep(void)
                 for (int dir = 0; dir < 2; dir++) {
                     enum ot_parse r = parse_ctx(p, 6 + len, dir == 0, 6 + len);
                     FAIL_IF_NOT(r == OT_PARSE_OK);
-                    FAIL_IF_NOT(tape_balanced());
+                    FAIL_IF_NOT(tape_balanced(&msg));
                     FAIL_IF_NOT(msg.n_ranges <= OT_MAX_RANGES && msg.n_values <= OT_MAX_VALUES);
                     FAIL_IF_NOT(msg.function_code == (fc & 0x7f));
                 }

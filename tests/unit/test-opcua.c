@@ -10,11 +10,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "dissector-check.h"
 #include "dissectors.h"
 #include "registry-private.h"
 #include "unit.h"
-
-#define NO_KEY UINT64_MAX
 
 static struct ot_msg msg;
 /* Flow state, as the engine would keep it for one flow. */
@@ -23,22 +22,10 @@ static uint8_t state[1024];
 static enum ot_parse parse_full(const uint8_t *p, size_t n, bool to_server, size_t claimed,
                                 bool with_state)
 {
-    struct ot_ctx ctx = {
-        .ts_usec = 1,
-        .to_server = to_server,
-        .l4 = 6,
-        .src_port = to_server ? 40000 : 4840,
-        .dst_port = to_server ? 4840 : 40000,
-        .pdu_truncated = claimed > n,
-        .pdu_len = claimed,
-        .flow_state = with_state ? state : NULL,
-    };
-    struct cur c = cur_init(p, n);
-    ot_msg_reset(&msg, OT_PROTO_OPCUA);
-    return opcua_dissector.parse(&c, &ctx, &msg);
+    struct ot_ctx ctx = tcp_ctx(4840, to_server, n, claimed, with_state ? state : NULL);
+    return dissect(&opcua_dissector, &ctx, p, n, &msg);
 }
 
-/* A PDU sent by the client / the server, with the flow state. */
 static enum ot_parse cli(const uint8_t *p, size_t n)
 {
     return parse_full(p, n, true, n, true);
@@ -49,59 +36,15 @@ static enum ot_parse srv(const uint8_t *p, size_t n)
     return parse_full(p, n, false, n, true);
 }
 
+/* A client message with no flow behind it. */
+static enum ot_parse cli_stateless(const uint8_t *p, size_t n)
+{
+    return parse_full(p, n, true, n, false);
+}
+
 static void new_flow(void)
 {
     memset(state, 0, sizeof(state));
-}
-
-/* The first detail entry with this key, at any depth, or NULL. */
-static const struct ot_kv *kv_find(const char *key)
-{
-    for (size_t i = 0; i < msg.detail.n; i++)
-        if (msg.detail.kv[i].key && strcmp(msg.detail.kv[i].key, key) == 0)
-            return &msg.detail.kv[i];
-    return NULL;
-}
-
-static uint64_t kv_u64(const char *key)
-{
-    const struct ot_kv *kv = kv_find(key);
-    return kv && kv->type == OT_KV_U64 ? kv->v.u : NO_KEY;
-}
-
-static bool kv_true(const char *key)
-{
-    const struct ot_kv *kv = kv_find(key);
-    return kv && kv->type == OT_KV_BOOL && kv->v.u;
-}
-
-static bool kv_str(const char *key, const char *want)
-{
-    const struct ot_kv *kv = kv_find(key);
-    return kv && kv->type == OT_KV_STR && kv->len == strlen(want) &&
-           memcmp(msg.detail.str + kv->v.off, want, kv->len) == 0;
-}
-
-/* Whether some string in the detail (keyed or an array member) equals want. */
-static bool kv_any_str(const char *want)
-{
-    for (size_t i = 0; i < msg.detail.n; i++) {
-        const struct ot_kv *kv = &msg.detail.kv[i];
-        if (kv->type == OT_KV_STR && kv->len == strlen(want) &&
-            memcmp(msg.detail.str + kv->v.off, want, kv->len) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Whether these bytes appear anywhere in the detail string arena. */
-static bool arena_has(const char *s)
-{
-    size_t n = strlen(s);
-    for (size_t i = 0; i + n <= msg.detail.str_used; i++)
-        if (memcmp(msg.detail.str + i, s, n) == 0)
-            return true;
-    return false;
 }
 
 /* --- a builder for hand-made messages ------------------------------------- */
@@ -233,17 +176,6 @@ static void msg_rsp(uint32_t req, uint16_t service, uint32_t result)
     sym(5, 1, req + 100, req);
     nodeid4(0, service);
     response_header(req, result);
-}
-
-/* Every prefix of a complete PDU must be TRUNC or INVALID, never OK. */
-static int all_prefixes_fail(const uint8_t *p, size_t n)
-{
-    for (size_t cut = 0; cut < n; cut++) {
-        enum ot_parse r = parse_full(p, cut, true, cut, false);
-        if (r != OT_PARSE_TRUNC && r != OT_PARSE_INVALID)
-            return 1;
-    }
-    return 0;
 }
 
 /* python_opcua-client-server_minimal.pcap frame 7 */
@@ -505,14 +437,14 @@ static int test_hello_ack(void)
     FAIL_IF_NOT(msg.has_function && strcmp(msg.function, "Hello") == 0);
     FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST && msg.pair == OT_PAIR_KEYED && msg.txn_key == 0);
     FAIL_IF_NOT(msg.op_class == OT_OP_OTHER);
-    FAIL_IF_NOT(kv_str("message_type", "HEL"));
-    FAIL_IF_NOT(kv_str("endpoint_url", "opc.tcp://localhost:4840/freeopcua/server/"));
-    FAIL_IF_NOT(kv_u64("receive_buffer_size") == 65536);
+    FAIL_IF_NOT(kv_str(&msg, "message_type", "HEL"));
+    FAIL_IF_NOT(kv_str(&msg, "endpoint_url", "opc.tcp://localhost:4840/freeopcua/server/"));
+    FAIL_IF_NOT(kv_u64(&msg, "receive_buffer_size") == 65536);
     uint32_t code = msg.function_code;
     FAIL_IF_NOT(srv(ack, sizeof(ack)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == code && msg.dir == OT_DIR_RESPONSE);
     FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == 0);
-    FAIL_IF_NOT(kv_str("message_type", "ACK") && kv_find("endpoint_url") == NULL);
+    FAIL_IF_NOT(kv_str(&msg, "message_type", "ACK") && kv_find(&msg, "endpoint_url") == NULL);
     PASS;
 }
 
@@ -525,8 +457,8 @@ static int test_error_and_reverse_hello(void)
     FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 0x807e0000);
     FAIL_IF_NOT(msg.exception && strcmp(msg.exception, "BadTcpMessageTypeInvalid") == 0);
-    FAIL_IF_NOT(kv_str("reason", "bad message type") && msg.dir == OT_DIR_RESPONSE);
-    FAIL_IF_NOT(all_prefixes_fail(B.b, n) == 0);
+    FAIL_IF_NOT(kv_str(&msg, "reason", "bad message type") && msg.dir == OT_DIR_RESPONSE);
+    FAIL_IF_NOT(each_prefix(cli_stateless, B.b, n, refused, &msg));
     /* A reason longer than the message: a lying length. */
     B.b[12] = 0xff;
     FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_INVALID);
@@ -537,7 +469,8 @@ static int test_error_and_reverse_hello(void)
     n = done();
     FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(strcmp(msg.function, "ReverseHello") == 0 && msg.pair == OT_PAIR_NONE);
-    FAIL_IF_NOT(kv_str("server_uri", "urn:server") && kv_str("endpoint_url", "opc.tcp://plc:4840"));
+    FAIL_IF_NOT(kv_str(&msg, "server_uri", "urn:server") &&
+                kv_str(&msg, "endpoint_url", "opc.tcp://plc:4840"));
     PASS;
 }
 
@@ -548,14 +481,14 @@ static int test_open_secure_channel_none(void)
     FAIL_IF_NOT(msg.function_code == 446 && strcmp(msg.function, "OpenSecureChannel") == 0);
     FAIL_IF_NOT(msg.op_class == OT_OP_AUTH && msg.dir == OT_DIR_REQUEST);
     FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == 1);
-    FAIL_IF_NOT(kv_str("security_policy", "http://opcfoundation.org/UA/SecurityPolicy#None"));
-    FAIL_IF_NOT(kv_true("security_policy_none"));
-    FAIL_IF_NOT(kv_str("security_mode", "None") && kv_str("request_type", "issue"));
-    FAIL_IF_NOT(kv_u64("service_node_id") == 446 && kv_u64("request_handle") == 1);
+    FAIL_IF_NOT(kv_str(&msg, "security_policy", "http://opcfoundation.org/UA/SecurityPolicy#None"));
+    FAIL_IF_NOT(kv_bool_is(&msg, "security_policy_none", true));
+    FAIL_IF_NOT(kv_str(&msg, "security_mode", "None") && kv_str(&msg, "request_type", "issue"));
+    FAIL_IF_NOT(kv_u64(&msg, "service_node_id") == 446 && kv_u64(&msg, "request_handle") == 1);
     FAIL_IF_NOT(srv(opn_rsp, sizeof(opn_rsp)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 446 && msg.dir == OT_DIR_RESPONSE && msg.txn_key == 1);
-    FAIL_IF_NOT(kv_u64("service_node_id") == 449 && kv_u64("channel_id") == 9);
-    FAIL_IF_NOT(kv_u64("token_id") == 14 && kv_u64("service_result") == 0);
+    FAIL_IF_NOT(kv_u64(&msg, "service_node_id") == 449 && kv_u64(&msg, "channel_id") == 9);
+    FAIL_IF_NOT(kv_u64(&msg, "token_id") == 14 && kv_u64(&msg, "service_result") == 0);
     FAIL_IF(msg.has_exception);
     /* The flow now knows the channel is in the clear. */
     struct ot_detail d = {0};
@@ -574,15 +507,16 @@ static int test_create_session(void)
     FAIL_IF_NOT(msg.identity.present && !msg.identity.from_server);
     FAIL_IF_NOT(strcmp(msg.identity.name, "Pure Python Client") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.product, "urn:freeopcua.github.io:client") == 0);
-    FAIL_IF_NOT(kv_str("session_name", "Pure Python Client Session1"));
+    FAIL_IF_NOT(kv_str(&msg, "session_name", "Pure Python Client Session1"));
     FAIL_IF_NOT(srv(create_session_rsp, sizeof(create_session_rsp)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 461 && msg.dir == OT_DIR_RESPONSE && msg.txn_key == 2);
     FAIL_IF_NOT(msg.identity.present && msg.identity.from_server);
     FAIL_IF_NOT(strcmp(msg.identity.name, "FreeOpcUa Python Server") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.product, "urn:freeopcua.github.io:python:server") == 0);
-    FAIL_IF_NOT(kv_u64("endpoint_count") == 1 && kv_true("endpoint_security_none"));
-    FAIL_IF_NOT(kv_true("anonymous_allowed") && kv_any_str("username"));
-    FAIL_IF_NOT(kv_str("session_id", "i=14"));
+    FAIL_IF_NOT(kv_u64(&msg, "endpoint_count") == 1 &&
+                kv_bool_is(&msg, "endpoint_security_none", true));
+    FAIL_IF_NOT(kv_bool_is(&msg, "anonymous_allowed", true) && kv_any_str(&msg, "username"));
+    FAIL_IF_NOT(kv_str(&msg, "session_id", "i=14"));
     FAIL_IF(msg.anomaly || msg.detail.truncated);
     PASS;
 }
@@ -593,7 +527,7 @@ static int test_activate_session_anonymous(void)
     FAIL_IF_NOT(cli(opn_req, sizeof(opn_req)) == OT_PARSE_OK);
     FAIL_IF_NOT(cli(activate_req, sizeof(activate_req)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 467 && strcmp(msg.function, "ActivateSession") == 0);
-    FAIL_IF_NOT(kv_str("identity_token", "anonymous"));
+    FAIL_IF_NOT(kv_str(&msg, "identity_token", "anonymous"));
     FAIL_IF_NOT(srv(activate_rsp, sizeof(activate_rsp)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 467 && msg.dir == OT_DIR_RESPONSE && !msg.has_exception);
     PASS;
@@ -630,15 +564,16 @@ static int test_activate_session_username(void)
     FAIL_IF_NOT(cli(opn_req, sizeof(opn_req)) == OT_PARSE_OK); /* policy None */
     size_t n = build_activate_username();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_str("identity_token", "username"));
-    FAIL_IF_NOT(kv_str("user_name", "operator"));
-    FAIL_IF_NOT(kv_true("password_present") && !kv_true("password_encrypted"));
-    FAIL_IF(arena_has("s3cr3t")); /* never the password */
+    FAIL_IF_NOT(kv_str(&msg, "identity_token", "username"));
+    FAIL_IF_NOT(kv_str(&msg, "user_name", "operator"));
+    FAIL_IF_NOT(kv_bool_is(&msg, "password_present", true) &&
+                !kv_bool_is(&msg, "password_encrypted", true));
+    FAIL_IF(arena_has(&msg, "s3cr3t")); /* never the password */
     /* Without a None policy seen, the user name is not reported. */
     new_flow();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_str("identity_token", "username") && kv_find("user_name") == NULL);
-    FAIL_IF(arena_has("s3cr3t"));
+    FAIL_IF_NOT(kv_str(&msg, "identity_token", "username") && kv_find(&msg, "user_name") == NULL);
+    FAIL_IF(arena_has(&msg, "s3cr3t"));
     /* Certificate and issued tokens are named. */
     msg_req(8, 467);
     null_str();
@@ -651,7 +586,7 @@ static int test_activate_session_username(void)
     null_str();
     n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_str("identity_token", "certificate"));
+    FAIL_IF_NOT(kv_str(&msg, "identity_token", "certificate"));
     PASS;
 }
 
@@ -682,20 +617,20 @@ static int test_read(void)
     size_t n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 631 && msg.op_class == OT_OP_READ && msg.txn_key == 11);
-    FAIL_IF_NOT(kv_u64("node_count") == 3);
-    FAIL_IF_NOT(kv_any_str("i=2258") && kv_any_str("ns=3;s=\"DB1\".speed"));
-    FAIL_IF_NOT(kv_any_str("ns=1;i=100000"));
+    FAIL_IF_NOT(kv_u64(&msg, "node_count") == 3);
+    FAIL_IF_NOT(kv_any_str(&msg, "i=2258") && kv_any_str(&msg, "ns=3;s=\"DB1\".speed"));
+    FAIL_IF_NOT(kv_any_str(&msg, "ns=1;i=100000"));
     FAIL_IF_NOT(msg.n_ranges == 3);
     FAIL_IF_NOT(strcmp(msg.ranges[0].space, "node") == 0 && msg.ranges[0].space_id == 0 &&
                 msg.ranges[0].start == 2258 && msg.ranges[0].count == 1);
     FAIL_IF_NOT(strcmp(msg.ranges[1].space, "node_string") == 0 &&
                 msg.ranges[1].space_id == (3 | 0x10000));
     FAIL_IF_NOT(msg.ranges[2].space_id == 1 && msg.ranges[2].start == 100000);
-    FAIL_IF_NOT(all_prefixes_fail(B.b, n) == 0);
+    FAIL_IF_NOT(each_prefix(cli_stateless, B.b, n, refused, &msg));
     /* The same request handed over cut (the engine's buffer was smaller):
      * what is there is reported. */
     FAIL_IF_NOT(parse_full(B.b, n - 10, true, n, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_true("truncated") && msg.n_ranges == 2);
+    FAIL_IF_NOT(kv_bool_is(&msg, "truncated", true) && msg.n_ranges == 2);
 
     msg_rsp(11, 634, 0);
     le32(1);
@@ -715,13 +650,13 @@ static int test_write(void)
     new_flow();
     FAIL_IF_NOT(cli(write_req, sizeof(write_req)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 673 && msg.op_class == OT_OP_WRITE);
-    FAIL_IF_NOT(kv_str("node_id", "ns=1;s=the.answer"));
+    FAIL_IF_NOT(kv_str(&msg, "node_id", "ns=1;s=the.answer"));
     FAIL_IF_NOT(msg.n_values == 1 && msg.values[0].value == 1.0);
     FAIL_IF_NOT(msg.values[0].space_id == (1 | 0x10000));
     FAIL_IF_NOT(msg.n_ranges == 1 && msg.ranges[0].start == msg.values[0].addr);
     FAIL_IF_NOT(srv(write_rsp, sizeof(write_rsp)) == OT_PARSE_OK);
-    FAIL_IF_NOT(msg.function_code == 673 && kv_u64("bad_results") == 1);
-    FAIL_IF_NOT(kv_str("first_bad_result", "BadNodeIdUnknown"));
+    FAIL_IF_NOT(msg.function_code == 673 && kv_u64(&msg, "bad_results") == 1);
+    FAIL_IF_NOT(kv_str(&msg, "first_bad_result", "BadNodeIdUnknown"));
 
     /* Numeric node ids, Double and Boolean values, a String value (not a
      * number: no value), and a non-Value attribute. */
@@ -759,9 +694,9 @@ static int test_write(void)
                 msg.values[0].value == 100.0);
     FAIL_IF_NOT(msg.values[1].addr == 8 && msg.values[1].value == 1.0);
     FAIL_IF_NOT(msg.n_ranges == 1 && msg.ranges[0].start == 7 && msg.ranges[0].count == 4);
-    FAIL_IF_NOT(kv_u64("attribute_id") == 4);
+    FAIL_IF_NOT(kv_u64(&msg, "attribute_id") == 4);
     FAIL_IF(msg.anomaly);
-    FAIL_IF_NOT(all_prefixes_fail(B.b, n) == 0);
+    FAIL_IF_NOT(each_prefix(cli_stateless, B.b, n, refused, &msg));
     PASS;
 }
 
@@ -771,15 +706,15 @@ static int test_browse_call_and_others(void)
     FAIL_IF_NOT(cli(opn_req, sizeof(opn_req)) == OT_PARSE_OK);
     FAIL_IF_NOT(cli(browse_req, sizeof(browse_req)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 527 && msg.op_class == OT_OP_READ);
-    FAIL_IF_NOT(kv_any_str("i=84") && msg.n_ranges == 1 && msg.ranges[0].start == 84);
+    FAIL_IF_NOT(kv_any_str(&msg, "i=84") && msg.n_ranges == 1 && msg.ranges[0].start == 84);
     FAIL_IF_NOT(cli(call_req, sizeof(call_req)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 712 && msg.op_class == OT_OP_CONTROL);
-    FAIL_IF_NOT(kv_str("method_id", "ns=1;i=62541") && kv_str("object_id", "i=85"));
+    FAIL_IF_NOT(kv_str(&msg, "method_id", "ns=1;i=62541") && kv_str(&msg, "object_id", "i=85"));
     FAIL_IF_NOT(cli(close_session_req, sizeof(close_session_req)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 473 && msg.op_class == OT_OP_AUTH);
-    FAIL_IF_NOT(kv_true("delete_subscriptions"));
+    FAIL_IF_NOT(kv_bool_is(&msg, "delete_subscriptions", true));
     FAIL_IF_NOT(cli(clo, sizeof(clo)) == OT_PARSE_OK);
-    FAIL_IF_NOT(msg.function_code == 452 && kv_str("message_type", "CLO"));
+    FAIL_IF_NOT(msg.function_code == 452 && kv_str(&msg, "message_type", "CLO"));
     FAIL_IF_NOT(msg.pair == OT_PAIR_NONE); /* no response to CloseSecureChannel */
 
     /* Discovery and subscription services by id. */
@@ -859,12 +794,12 @@ static int test_chunks(void)
     FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 631 && msg.dir == OT_DIR_RESPONSE);
     FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == 40);
-    FAIL_IF_NOT(kv_u64("chunk_count") == 3);
+    FAIL_IF_NOT(kv_u64(&msg, "chunk_count") == 3);
     /* The next final chunk is a message of its own again. */
     msg_rsp(41, 634, 0);
     le32(0);
     n = done();
-    FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK && kv_u64("chunk_count") == NO_KEY);
+    FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK && kv_u64(&msg, "chunk_count") == NO_KEY);
 
     /* A message aborted by the server after its first chunk. */
     begin("MSG", 'C');
@@ -881,7 +816,8 @@ static int test_chunks(void)
     FAIL_IF_NOT(msg.function_code == 664 && msg.has_exception);
     FAIL_IF_NOT(strcmp(msg.exception, "BadResponseTooLarge") == 0);
     FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == 42);
-    FAIL_IF_NOT(kv_str("chunk_type", "abort") && kv_str("reason", "response too large"));
+    FAIL_IF_NOT(kv_str(&msg, "chunk_type", "abort") &&
+                kv_str(&msg, "reason", "response too large"));
     /* A client abort answers nothing. */
     begin("MSG", 'A');
     sym(5, 1, 62, 43);
@@ -913,12 +849,13 @@ static int test_encrypted(void)
     size_t n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 446 && msg.op_class == OT_OP_AUTH);
-    FAIL_IF_NOT(kv_true("encrypted") && !kv_true("security_policy_none"));
-    FAIL_IF_NOT(
-        kv_str("security_policy", "http://opcfoundation.org/UA/SecurityPolicy#Basic256Sha256"));
-    FAIL_IF_NOT(kv_u64("sender_certificate_length") == 17);
+    FAIL_IF_NOT(kv_bool_is(&msg, "encrypted", true) &&
+                !kv_bool_is(&msg, "security_policy_none", true));
+    FAIL_IF_NOT(kv_str(&msg, "security_policy",
+                       "http://opcfoundation.org/UA/SecurityPolicy#Basic256Sha256"));
+    FAIL_IF_NOT(kv_u64(&msg, "sender_certificate_length") == 17);
     FAIL_IF_NOT(msg.pair == OT_PAIR_NONE);
-    FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK && kv_true("encrypted"));
+    FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK && kv_bool_is(&msg, "encrypted", true));
     /* Encrypted MSG bodies: counted, named "encrypted", never parsed. */
     static const uint8_t noise[] = {0xa6, 0xed, 0x52, 0x39, 0x93, 0xb6, 0x2a, 0xe7, 0xdf, 0x7d,
                                     0x01, 0x4b, 0x2f, 0xdb, 0x14, 0xb7, 0x5c, 0x34, 0xcc, 0xaf};
@@ -930,18 +867,19 @@ static int test_encrypted(void)
     n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(strcmp(msg.function, "encrypted") == 0 && msg.op_class == OT_OP_OTHER);
-    FAIL_IF_NOT(kv_true("encrypted") && msg.pair == OT_PAIR_NONE && msg.n_ranges == 0);
-    FAIL_IF_NOT(kv_u64("secure_channel_id") == 2 && kv_u64("request_id") == NO_KEY);
+    FAIL_IF_NOT(kv_bool_is(&msg, "encrypted", true) && msg.pair == OT_PAIR_NONE &&
+                msg.n_ranges == 0);
+    FAIL_IF_NOT(kv_u64(&msg, "secure_channel_id") == 2 && kv_u64(&msg, "request_id") == NO_KEY);
     B.b[3] = 'C';
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_NONE);
     B.b[3] = 'F';
-    FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK && kv_true("encrypted"));
+    FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK && kv_bool_is(&msg, "encrypted", true));
     /* A short encrypted chunk (no room for a sequence header). */
     begin("MSG", 'F');
     le32(2);
     le32(2);
     n = done();
-    FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK && kv_true("encrypted"));
+    FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK && kv_bool_is(&msg, "encrypted", true));
     struct ot_detail d = {0};
     opcua_dissector.flow_summary(state, &d);
     bool found = false;
@@ -961,7 +899,7 @@ static int test_encrypted(void)
     null_str();
     n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK && msg.function_code == 631);
-    FAIL_IF_NOT(msg.n_ranges == 1 && !kv_true("encrypted"));
+    FAIL_IF_NOT(msg.n_ranges == 1 && !kv_bool_is(&msg, "encrypted", true));
     PASS;
 }
 
@@ -981,7 +919,7 @@ static int test_lying_lengths(void)
     null_str();
     size_t n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK && msg.function_code == 631);
-    FAIL_IF_NOT(msg.anomaly != NULL || kv_true("truncated"));
+    FAIL_IF_NOT(msg.anomaly != NULL || kv_bool_is(&msg, "truncated", true));
     /* A string length beyond the message in a service body: reported as an
      * anomaly on the record. */
     msg_req(51, 428);
@@ -1035,7 +973,7 @@ static int test_nesting_caps(void)
     le32(2);
     size_t n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_true("truncated"));
+    FAIL_IF_NOT(kv_bool_is(&msg, "truncated", true));
     FAIL_IF_NOT(msg.n_values == 0);
     /* A DiagnosticInfo nested past the cap in a response header. */
     begin("MSG", 'F');
@@ -1086,7 +1024,7 @@ static int test_truncation(void)
         {call_req, sizeof(call_req)},
     };
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-        FAIL_IF_NOT(all_prefixes_fail(all[i].p, all[i].n) == 0);
+        FAIL_IF_NOT(each_prefix(cli_stateless, all[i].p, all[i].n, refused, &msg));
         /* And with the flow state of a clear channel, as the engine would
          * call it, every prefix handed over as cut by the engine parses or
          * is consumed without crashing. */

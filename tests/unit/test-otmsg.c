@@ -7,25 +7,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "dissector-check.h"
 #include "otmsg.h"
 #include "unit.h"
 
 static struct ot_msg msg;
-
-/* Walks the tape: every BEGIN has its END, no END closes nothing, and the
- * bookkeeping says nothing is left open. */
-static bool balanced(const struct ot_detail *d)
-{
-    int depth = 0;
-    for (size_t i = 0; i < d->n; i++) {
-        uint8_t t = d->kv[i].type;
-        if (t == OT_KV_OBJ_BEGIN || t == OT_KV_ARR_BEGIN)
-            depth++;
-        else if (t == OT_KV_END && --depth < 0)
-            return false;
-    }
-    return depth == 0 && d->depth == 0 && d->skipped == 0;
-}
 
 /* Every string entry lies inside the used part of the arena. */
 static bool strings_in_arena(const struct ot_detail *d)
@@ -221,10 +207,10 @@ static int test_detail_basic(void)
     FAIL_IF_NOT(d->kv[12].type == OT_KV_END);
     FAIL_IF_NOT(d->str_used == 10);
     FAIL_IF(d->truncated);
-    FAIL_IF_NOT(balanced(d) && strings_in_arena(d));
+    FAIL_IF_NOT(tape_balanced(&msg) && strings_in_arena(d));
     /* an END with nothing open is ignored, not written */
     ot_kv_end(d);
-    FAIL_IF_NOT(d->n == 13 && balanced(d));
+    FAIL_IF_NOT(d->n == 13 && tape_balanced(&msg));
     PASS;
 }
 
@@ -244,7 +230,7 @@ static int test_detail_kv_overflow(void)
     ot_kv_u64(d, "in", 1);
     ot_kv_end(d);
     FAIL_IF_NOT(d->n == OT_DETAIL_MAX_KV);
-    FAIL_IF_NOT(balanced(d));
+    FAIL_IF_NOT(tape_balanced(&msg));
     FAIL_IF_NOT(d->str_used == 0); /* a dropped string takes no arena */
     PASS;
 }
@@ -275,10 +261,10 @@ static int test_detail_nested_overflow(void)
             FAIL_IF(d->n > OT_DETAIL_MAX_KV);
         }
         FAIL_IF_NOT(d->n <= OT_DETAIL_MAX_KV);
-        FAIL_IF_NOT(balanced(d));
+        FAIL_IF_NOT(tape_balanced(&msg));
         /* the tape is usable again for flat entries once closed, if there is room */
         ot_kv_end(d);
-        FAIL_IF_NOT(balanced(d));
+        FAIL_IF_NOT(tape_balanced(&msg));
     }
     PASS;
 }
@@ -300,7 +286,7 @@ static int test_detail_array_of_objects(void)
     ot_kv_end(d);
     ot_kv_u64(d, "tail", 1);
     FAIL_IF_NOT(d->truncated);
-    FAIL_IF_NOT(balanced(d));
+    FAIL_IF_NOT(tape_balanced(&msg));
     FAIL_IF_NOT(strings_in_arena(d));
     FAIL_IF_NOT(d->kv[1].type == OT_KV_ARR_BEGIN);
     /* no object was kept without its END */
@@ -331,7 +317,7 @@ static int test_detail_arena_overflow(void)
     ot_kv_cstr(d, "fourth", "abc");
     ot_kv_end(d);
     FAIL_IF_NOT(d->str_used == OT_DETAIL_STR);
-    FAIL_IF_NOT(balanced(d));
+    FAIL_IF_NOT(tape_balanced(&msg));
     FAIL_IF_NOT(strings_in_arena(d));
     /* many small strings fill the arena exactly, then stop */
     ot_msg_reset(&msg, OT_PROTO_MODBUS);
@@ -341,7 +327,7 @@ static int test_detail_arena_overflow(void)
     ot_kv_end(d);
     FAIL_IF_NOT(d->truncated);
     FAIL_IF_NOT(d->str_used <= OT_DETAIL_STR);
-    FAIL_IF_NOT(balanced(d));
+    FAIL_IF_NOT(tape_balanced(&msg));
     FAIL_IF_NOT(strings_in_arena(d));
     PASS;
 }
@@ -363,7 +349,7 @@ static int test_detail_both_limits(void)
     }
     FAIL_IF_NOT(d->truncated);
     FAIL_IF_NOT(d->n <= OT_DETAIL_MAX_KV && d->str_used <= OT_DETAIL_STR);
-    FAIL_IF_NOT(balanced(d));
+    FAIL_IF_NOT(tape_balanced(&msg));
     FAIL_IF_NOT(strings_in_arena(d));
     /* reset makes the tape whole again */
     ot_msg_reset(&msg, OT_PROTO_MODBUS);

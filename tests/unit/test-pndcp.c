@@ -10,11 +10,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "dissector-check.h"
 #include "dissectors.h"
 #include "registry-private.h"
 #include "unit.h"
-
-#define NO_KEY UINT64_MAX
 
 static struct ot_msg msg;
 
@@ -34,47 +33,7 @@ static enum ot_parse parse(const uint8_t *p, size_t n)
         .pdu_len = n,
         .flow_state = NULL,
     };
-    struct cur c = cur_init(p, n);
-    ot_msg_reset(&msg, OT_PROTO_PROFINET_DCP);
-    return pndcp_dissector.parse(&c, &ctx, &msg);
-}
-
-static const struct ot_kv *kv_find(const char *key)
-{
-    for (size_t i = 0; i < msg.detail.n; i++)
-        if (msg.detail.kv[i].key && strcmp(msg.detail.kv[i].key, key) == 0)
-            return &msg.detail.kv[i];
-    return NULL;
-}
-
-static uint64_t kv_u64(const char *key)
-{
-    const struct ot_kv *kv = kv_find(key);
-    return kv && kv->type == OT_KV_U64 ? kv->v.u : NO_KEY;
-}
-
-static int kv_bool(const char *key)
-{
-    const struct ot_kv *kv = kv_find(key);
-    return kv && kv->type == OT_KV_BOOL ? (int)kv->v.u : -1;
-}
-
-static bool kv_str(const char *key, const char *want)
-{
-    const struct ot_kv *kv = kv_find(key);
-    return kv && kv->type == OT_KV_STR && kv->len == strlen(want) &&
-           memcmp(msg.detail.str + kv->v.off, want, kv->len) == 0;
-}
-
-static bool kv_any_str(const char *s)
-{
-    for (size_t i = 0; i < msg.detail.n; i++) {
-        const struct ot_kv *kv = &msg.detail.kv[i];
-        if (kv->type == OT_KV_STR && kv->len == strlen(s) &&
-            memcmp(msg.detail.str + kv->v.off, s, kv->len) == 0)
-            return true;
-    }
-    return false;
+    return dissect(&pndcp_dissector, &ctx, p, n, &msg);
 }
 
 /* --- a builder for hand-made frames ---------------------------------------- */
@@ -130,16 +89,6 @@ static size_t fdone(void)
     F[10] = (uint8_t)(len >> 8);
     F[11] = (uint8_t)len;
     return Fn;
-}
-
-static int all_prefixes_fail(const uint8_t *p, size_t n)
-{
-    for (size_t cut = 0; cut < n; cut++) {
-        enum ot_parse r = parse(p, cut);
-        if (r != OT_PARSE_TRUNC && r != OT_PARSE_INVALID)
-            return 1;
-    }
-    return 0;
 }
 
 /* ChangeIPUsingDCP.pcap frame 1, after the ethertype 0x8892 */
@@ -234,34 +183,35 @@ static int test_identify(void)
     FAIL_IF_NOT(msg.function_code == 5 && strcmp(msg.function, "Identify") == 0);
     FAIL_IF_NOT(msg.op_class == OT_OP_DISCOVERY && msg.dir == OT_DIR_REQUEST);
     FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == dcp_key(0x01000001, 5));
-    FAIL_IF_NOT(kv_str("service_type", "request") && kv_u64("response_delay") == 1);
-    FAIL_IF_NOT(kv_any_str("all_selector") && !msg.identity.present);
+    FAIL_IF_NOT(kv_str(&msg, "service_type", "request") && kv_u64(&msg, "response_delay") == 1);
+    FAIL_IF_NOT(kv_any_str(&msg, "all_selector") && !msg.identity.present);
     FAIL_IF(msg.anomaly);
 
     FAIL_IF_NOT(parse(identify_rsp, sizeof(identify_rsp)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 5 && msg.dir == OT_DIR_RESPONSE);
     FAIL_IF_NOT(msg.txn_key == dcp_key(0x01000001, 5) &&
-                kv_str("service_type", "response_success"));
+                kv_str(&msg, "service_type", "response_success"));
     FAIL_IF_NOT(msg.identity.present && msg.identity.from_server);
     FAIL_IF_NOT(strcmp(msg.identity.name, "X208-BORD") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.product, "INC") == 0);
-    FAIL_IF_NOT(kv_str("name_of_station", "X208-BORD") && kv_str("type_of_station", "INC"));
-    FAIL_IF_NOT(kv_u64("vendor_id") == 0x002a && kv_u64("device_id") == 0x0a01);
-    FAIL_IF_NOT(kv_any_str("io_device"));
-    FAIL_IF_NOT(kv_str("ip", "192.168.0.6") && kv_str("netmask", "255.255.255.0"));
-    FAIL_IF_NOT(kv_str("gateway", "192.168.0.1") && kv_bool("ip_set") == 1);
-    FAIL_IF_NOT(kv_u64("device_options_count") == 13);
+    FAIL_IF_NOT(kv_str(&msg, "name_of_station", "X208-BORD") &&
+                kv_str(&msg, "type_of_station", "INC"));
+    FAIL_IF_NOT(kv_u64(&msg, "vendor_id") == 0x002a && kv_u64(&msg, "device_id") == 0x0a01);
+    FAIL_IF_NOT(kv_any_str(&msg, "io_device"));
+    FAIL_IF_NOT(kv_str(&msg, "ip", "192.168.0.6") && kv_str(&msg, "netmask", "255.255.255.0"));
+    FAIL_IF_NOT(kv_str(&msg, "gateway", "192.168.0.1") && kv_bool(&msg, "ip_set") == 1);
+    FAIL_IF_NOT(kv_u64(&msg, "device_options_count") == 13);
     FAIL_IF(msg.anomaly || msg.has_exception);
 
     /* A name filter: the name is the filter, not the sender's identity. */
     FAIL_IF_NOT(parse(identify_name, sizeof(identify_name)) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_str("name_of_station", "switch3") && !msg.identity.present);
+    FAIL_IF_NOT(kv_str(&msg, "name_of_station", "switch3") && !msg.identity.present);
     FAIL_IF_NOT(msg.txn_key == dcp_key(0x0300bf9a, 5));
 
     FAIL_IF_NOT(parse(identify_rsp_versamax, sizeof(identify_rsp_versamax)) == OT_PARSE_OK);
     FAIL_IF_NOT(strcmp(msg.identity.name, "versamax-pns11") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.product, "IC200PNS001") == 0);
-    FAIL_IF_NOT(kv_bool("issue_hello") == 1 && kv_str("ip", "192.168.1.2"));
+    FAIL_IF_NOT(kv_bool(&msg, "issue_hello") == 1 && kv_str(&msg, "ip", "192.168.1.2"));
     PASS;
 }
 
@@ -271,13 +221,13 @@ static int test_set_ip(void)
     FAIL_IF_NOT(msg.function_code == 4 && strcmp(msg.function, "Set") == 0);
     FAIL_IF_NOT(msg.op_class == OT_OP_CONTROL && msg.dir == OT_DIR_REQUEST);
     /* the same Xid as the Identify before it: the service tells them apart */
-    FAIL_IF_NOT(msg.txn_key == dcp_key(0x01000001, 4) && kv_u64("qualifier") == 1);
+    FAIL_IF_NOT(msg.txn_key == dcp_key(0x01000001, 4) && kv_u64(&msg, "qualifier") == 1);
     FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key != dcp_key(0x01000001, 5));
-    FAIL_IF_NOT(kv_str("ip", "192.168.0.10") && !msg.identity.present);
+    FAIL_IF_NOT(kv_str(&msg, "ip", "192.168.0.10") && !msg.identity.present);
     FAIL_IF_NOT(parse(set_rsp, sizeof(set_rsp)) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 4 && msg.dir == OT_DIR_RESPONSE);
     FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == dcp_key(0x01000001, 4));
-    FAIL_IF_NOT(kv_str("suboption", "ip_parameter") && kv_u64("block_error") == 0);
+    FAIL_IF_NOT(kv_str(&msg, "suboption", "ip_parameter") && kv_u64(&msg, "block_error") == 0);
     FAIL_IF(msg.has_exception);
 
     /* Setting the name of station; the answer refuses it. */
@@ -286,8 +236,8 @@ static int test_set_ip(void)
     fblock(2, 2, name, sizeof(name));
     size_t n = fdone();
     FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_str("set_name_of_station", "plc-1") && !msg.identity.present);
-    FAIL_IF_NOT(kv_find("name_of_station") == NULL);
+    FAIL_IF_NOT(kv_str(&msg, "set_name_of_station", "plc-1") && !msg.identity.present);
+    FAIL_IF_NOT(kv_find(&msg, "name_of_station") == NULL);
     fbegin(0xfefd, 4, 1, 77);
     static const uint8_t refused[] = {0x02, 0x02, 0x06};
     fblock(5, 4, refused, sizeof(refused));
@@ -295,7 +245,7 @@ static int test_set_ip(void)
     FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 6);
     FAIL_IF_NOT(strcmp(msg.exception, "set_not_possible_in_operation") == 0);
-    FAIL_IF_NOT(kv_str("suboption", "name_of_station"));
+    FAIL_IF_NOT(kv_str(&msg, "suboption", "name_of_station"));
 
     /* NameOfStation is at most 240 octets (4.3.1.4.14): a longer one is
      * written cut at 240 and flagged, with its length */
@@ -308,13 +258,13 @@ static int test_set_ip(void)
         fblock(2, 2, longname, (uint16_t)(2 + len));
         n = fdone();
         FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
-        const struct ot_kv *kv = kv_find("set_name_of_station");
+        const struct ot_kv *kv = kv_find(&msg, "set_name_of_station");
         FAIL_IF_NOT(kv && kv->len == 240);
         if (len == 240) {
-            FAIL_IF(msg.anomaly || kv_find("name_of_station_length"));
+            FAIL_IF(msg.anomaly || kv_find(&msg, "name_of_station_length"));
         } else {
             FAIL_IF_NOT(msg.anomaly && strcmp(msg.anomaly, "name_of_station_too_long") == 0);
-            FAIL_IF_NOT(kv_u64("name_of_station_length") == len);
+            FAIL_IF_NOT(kv_u64(&msg, "name_of_station_length") == len);
         }
     }
     /* ... in an Identify answer too */
@@ -324,7 +274,7 @@ static int test_set_ip(void)
     n = fdone();
     FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK && msg.identity.present);
     FAIL_IF_NOT(msg.anomaly && strcmp(msg.anomaly, "name_of_station_too_long") == 0);
-    FAIL_IF_NOT(kv_u64("name_of_station_length") == 241);
+    FAIL_IF_NOT(kv_u64(&msg, "name_of_station_length") == 241);
     PASS;
 }
 
@@ -343,10 +293,10 @@ static int test_control(void)
     size_t n = fdone();
     FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.op_class == OT_OP_CONTROL);
-    FAIL_IF_NOT(kv_any_str("signal") && kv_any_str("reset_to_factory"));
-    FAIL_IF_NOT(kv_any_str("start_transaction") && kv_any_str("end_transaction"));
-    FAIL_IF_NOT(kv_u64("signal_value") == 0x0100);
-    FAIL_IF_NOT(all_prefixes_fail(F, n) == 0);
+    FAIL_IF_NOT(kv_any_str(&msg, "signal") && kv_any_str(&msg, "reset_to_factory"));
+    FAIL_IF_NOT(kv_any_str(&msg, "start_transaction") && kv_any_str(&msg, "end_transaction"));
+    FAIL_IF_NOT(kv_u64(&msg, "signal_value") == 0x0100);
+    FAIL_IF_NOT(each_prefix(parse, F, n, refused, &msg));
     /* A Set response listing several results. */
     fbegin(0xfefd, 4, 1, 9);
     static const uint8_t r1[] = {0x05, 0x03, 0x00};
@@ -371,7 +321,7 @@ static int test_get_and_hello(void)
     FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 3 && msg.op_class == OT_OP_READ);
     FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == dcp_key(1234, 3));
-    FAIL_IF_NOT(kv_any_str("name_of_station") && kv_any_str("ip_parameter"));
+    FAIL_IF_NOT(kv_any_str(&msg, "name_of_station") && kv_any_str(&msg, "ip_parameter"));
     /* The answer, and one saying the service is not supported. */
     fbegin(0xfefd, 3, 1, 1234);
     static const uint8_t name[] = {0x00, 0x00, 'i', 'o', '1'};
@@ -383,7 +333,7 @@ static int test_get_and_hello(void)
     fbegin(0xfefd, 3, 5, 1234);
     n = fdone();
     FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
-    FAIL_IF_NOT(msg.has_exception && kv_str("service_type", "response_not_supported"));
+    FAIL_IF_NOT(msg.has_exception && kv_str(&msg, "service_type", "response_not_supported"));
     /* Hello from a device that starts up: identity, no pairing. */
     fbegin(0xfefc, 6, 0, 5);
     static const uint8_t hname[] = {0x00, 0x00, 'c', 'o', 'u', 'p', 'l', 'e', 'r'};
@@ -396,7 +346,7 @@ static int test_get_and_hello(void)
     FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 6 && msg.op_class == OT_OP_DISCOVERY);
     FAIL_IF_NOT(msg.pair == OT_PAIR_NONE && strcmp(msg.identity.name, "coupler") == 0);
-    FAIL_IF_NOT(kv_str("ip", "10.0.0.7") && kv_str("mac_address", "00:0e:8c:01:02:03"));
+    FAIL_IF_NOT(kv_str(&msg, "ip", "10.0.0.7") && kv_str(&msg, "mac_address", "00:0e:8c:01:02:03"));
     /* A Hello on the Identify FrameID. */
     F[1] = 0xfe;
     FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK && msg.anomaly != NULL);
@@ -481,7 +431,7 @@ static int test_truncation(void)
         /* Up to the end of the DCP data: every cut fails.  Past it is
          * Ethernet padding, which may be cut freely. */
         size_t data_end = 12 + (size_t)(all[i].p[10] << 8 | all[i].p[11]);
-        FAIL_IF_NOT(all_prefixes_fail(all[i].p, data_end) == 0);
+        FAIL_IF_NOT(each_prefix(parse, all[i].p, data_end, refused, &msg));
         for (size_t cut = data_end; cut <= all[i].n; cut++)
             FAIL_IF_NOT(parse(all[i].p, cut) == OT_PARSE_OK);
     }

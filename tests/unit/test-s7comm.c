@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cotp.h"
+#include "dissector-check.h"
 #include "dissectors.h"
 #include "unit.h"
 
@@ -109,36 +110,6 @@ static uint8_t buf2[1 << 14];
 static struct ot_msg msg;
 static _Alignas(16) uint8_t state[1 << 15];
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* Decodes hex (spaces allowed) into out; returns the byte count. */
-static size_t unhex(const char *hex, uint8_t *out)
-{
-    size_t n = 0;
-    int hi = -1;
-    for (; *hex; hex++) {
-        int v = hexval(*hex);
-        if (v < 0)
-            continue;
-        if (hi < 0) {
-            hi = v;
-        } else {
-            out[n++] = (uint8_t)(hi << 4 | v);
-            hi = -1;
-        }
-    }
-    return n;
-}
-
 static void reset_state(void)
 {
     memset(state, 0, sizeof(state));
@@ -146,23 +117,26 @@ static void reset_state(void)
 
 static enum ot_parse run(const uint8_t *p, size_t n, bool to_server)
 {
-    struct ot_ctx ctx = {
-        .ts_usec = 1,
-        .to_server = to_server,
-        .l4 = 6,
-        .src_port = to_server ? 40000 : 102,
-        .dst_port = to_server ? 102 : 40000,
-        .pdu_len = n,
-        .flow_state = state,
-    };
-    struct cur c = cur_init(p, n);
-    ot_msg_reset(&msg, OT_PROTO_S7COMM);
-    return s7comm_dissector.parse(&c, &ctx, &msg);
+    struct ot_ctx ctx = tcp_ctx(102, to_server, n, n, state);
+    return dissect(&s7comm_dissector, &ctx, p, n, &msg);
+}
+
+/* A PDU on a new flow, from the client or the server. */
+static enum ot_parse fresh_cli(const uint8_t *p, size_t n)
+{
+    reset_state();
+    return run(p, n, true);
+}
+
+static enum ot_parse fresh_srv(const uint8_t *p, size_t n)
+{
+    reset_state();
+    return run(p, n, false);
 }
 
 static enum ot_parse run_hex(const char *hex, bool to_server)
 {
-    size_t n = unhex(hex, buf);
+    size_t n = unhex(hex, buf, sizeof(buf));
     return run(buf, n, to_server);
 }
 
@@ -183,56 +157,14 @@ static size_t dt(uint8_t *out, const uint8_t *s7, size_t n, bool eot)
 
 static enum ot_parse run_s7_hex(const char *s7hex, bool to_server)
 {
-    size_t n = unhex(s7hex, buf2);
+    size_t n = unhex(s7hex, buf2, sizeof(buf2));
     size_t len = dt(buf, buf2, n, true);
     return run(buf, len, to_server);
 }
 
-static const struct ot_kv *kv_find(const char *key)
-{
-    for (size_t i = 0; i < msg.detail.n; i++)
-        if (msg.detail.kv[i].key && strcmp(msg.detail.kv[i].key, key) == 0)
-            return &msg.detail.kv[i];
-    return NULL;
-}
-
-static bool kv_u64_is(const char *key, uint64_t v)
-{
-    const struct ot_kv *kv = kv_find(key);
-    return kv && (kv->type == OT_KV_U64 || kv->type == OT_KV_BOOL) && kv->v.u == v;
-}
-
-static bool kv_str_is(const char *key, const char *s)
-{
-    const struct ot_kv *kv = kv_find(key);
-    return kv && kv->type == OT_KV_STR && kv->len == strlen(s) &&
-           memcmp(msg.detail.str + kv->v.off, s, kv->len) == 0;
-}
-
-static bool detail_balanced(void)
-{
-    int depth = 0;
-    for (size_t i = 0; i < msg.detail.n; i++) {
-        uint8_t t = msg.detail.kv[i].type;
-        if (t == OT_KV_OBJ_BEGIN || t == OT_KV_ARR_BEGIN)
-            depth++;
-        else if (t == OT_KV_END)
-            depth--;
-        if (depth < 0)
-            return false;
-    }
-    return depth == 0;
-}
-
-static bool func_is(uint32_t code, const char *name, enum ot_op op)
-{
-    return msg.has_function && msg.function_code == code && msg.function &&
-           strcmp(msg.function, name) == 0 && msg.op_class == op;
-}
-
 static enum ot_probe probe_hex(const char *hex, bool to_server)
 {
-    size_t n = unhex(hex, buf);
+    size_t n = unhex(hex, buf, sizeof(buf));
     return s7comm_dissector.probe(buf, n, to_server);
 }
 
@@ -244,7 +176,7 @@ static int test_table_entry(void)
     FAIL_IF_NOT(s7comm_dissector.flow_state_size > 0);
     FAIL_IF_NOT(s7comm_dissector.flow_state_size <= sizeof(state));
     FAIL_IF_NOT(s7comm_dissector.pdu_len == tpkt_pdu_len);
-    size_t n = unhex(SETUP_JOB, buf);
+    size_t n = unhex(SETUP_JOB, buf, sizeof(buf));
     FAIL_IF_NOT(s7comm_dissector.pdu_len(buf, n) == n);
     FAIL_IF_NOT(s7comm_dissector.pdu_len(buf, 3) == 0);
     FAIL_IF_NOT(s7comm_dissector.pdu_len((const uint8_t *)"GET / HTTP/1.1\r\n", 16) ==
@@ -312,23 +244,23 @@ static int test_connect(void)
 {
     reset_state();
     FAIL_IF_NOT(run_hex(CR_S7, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x20e0, "cotp_connection_request", OT_OP_OTHER));
+    FAIL_IF_NOT(function_is(&msg, 0x20e0, "cotp_connection_request", OT_OP_OTHER));
     FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST && msg.pair == OT_PAIR_KEYED);
     uint32_t key = msg.txn_key;
-    FAIL_IF_NOT(kv_str_is("connection_type", "pg"));
-    FAIL_IF_NOT(kv_u64_is("rack", 0) && kv_u64_is("slot", 1));
-    FAIL_IF_NOT(kv_find("cotp") && detail_balanced());
+    FAIL_IF_NOT(kv_str(&msg, "connection_type", "pg"));
+    FAIL_IF_NOT(kv_u64_is(&msg, "rack", 0) && kv_u64_is(&msg, "slot", 1));
+    FAIL_IF_NOT(kv_find(&msg, "cotp") && tape_nests(&msg));
     FAIL_IF_NOT(run_hex(CC_S7, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x20d0, "cotp_connection_confirm", OT_OP_OTHER));
+    FAIL_IF_NOT(function_is(&msg, 0x20d0, "cotp_connection_confirm", OT_OP_OTHER));
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.pair == OT_PAIR_KEYED && msg.txn_key == key);
     /* rack 2 slot 3 on an OP connection: TSAP 02 43 */
     FAIL_IF_NOT(run_hex("0300001611e00000000100c0010ac1020100c2020243", true) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_str_is("connection_type", "op"));
-    FAIL_IF_NOT(kv_u64_is("rack", 2) && kv_u64_is("slot", 3));
+    FAIL_IF_NOT(kv_str(&msg, "connection_type", "op"));
+    FAIL_IF_NOT(kv_u64_is(&msg, "rack", 2) && kv_u64_is(&msg, "slot", 3));
     /* S7comm-plus names its TSAP */
     FAIL_IF_NOT(run_hex(CR_PLUS, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_str_is("dst_tsap_name", "SIMATIC-ROOT-HMI"));
-    FAIL_IF_NOT(!kv_find("rack"));
+    FAIL_IF_NOT(kv_str(&msg, "dst_tsap_name", "SIMATIC-ROOT-HMI"));
+    FAIL_IF_NOT(!kv_find(&msg, "rack"));
     /* a DR is no record */
     FAIL_IF_NOT(run_hex("0300000b06800001000280", true) == OT_PARSE_NONE);
     PASS;
@@ -338,19 +270,19 @@ static int test_setup(void)
 {
     reset_state();
     FAIL_IF_NOT(run_hex(SETUP_JOB, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0xf0, "setup_communication", OT_OP_OTHER));
+    FAIL_IF_NOT(function_is(&msg, 0xf0, "setup_communication", OT_OP_OTHER));
     FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST && msg.pair == OT_PAIR_KEYED);
     uint32_t key = msg.txn_key;
-    FAIL_IF_NOT(kv_str_is("protocol", "s7comm"));
-    FAIL_IF_NOT(kv_u64_is("rosctr", 1) && kv_str_is("rosctr_name", "job"));
-    FAIL_IF_NOT(kv_u64_is("max_amq_calling", 1) && kv_u64_is("max_amq_called", 1));
-    FAIL_IF_NOT(kv_u64_is("pdu_length", 480));
+    FAIL_IF_NOT(kv_str(&msg, "protocol", "s7comm"));
+    FAIL_IF_NOT(kv_u64_is(&msg, "rosctr", 1) && kv_str(&msg, "rosctr_name", "job"));
+    FAIL_IF_NOT(kv_u64_is(&msg, "max_amq_calling", 1) && kv_u64_is(&msg, "max_amq_called", 1));
+    FAIL_IF_NOT(kv_u64_is(&msg, "pdu_length", 480));
     FAIL_IF_NOT(!msg.has_exception && !msg.anomaly);
     /* the ack_data (s7comm_downloading_block_db1.pcap frame 8: PDU 240) */
     FAIL_IF_NOT(run_s7_hex("320300000000000800000000f0000001000100f0", false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0xf0, "setup_communication", OT_OP_OTHER));
+    FAIL_IF_NOT(function_is(&msg, 0xf0, "setup_communication", OT_OP_OTHER));
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.txn_key == key);
-    FAIL_IF_NOT(kv_u64_is("pdu_length", 240) && kv_u64_is("error_class", 0));
+    FAIL_IF_NOT(kv_u64_is(&msg, "pdu_length", 240) && kv_u64_is(&msg, "error_class", 0));
     PASS;
 }
 
@@ -358,8 +290,8 @@ static int test_read_var(void)
 {
     reset_state();
     FAIL_IF_NOT(run_hex(READ_VAR_JOB5, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x04, "read_var", OT_OP_READ));
-    FAIL_IF_NOT(kv_u64_is("item_count", 5));
+    FAIL_IF_NOT(function_is(&msg, 0x04, "read_var", OT_OP_READ));
+    FAIL_IF_NOT(kv_u64_is(&msg, "item_count", 5));
     FAIL_IF_NOT(msg.n_ranges == 5);
     FAIL_IF_NOT(strcmp(msg.ranges[0].space, "flags") == 0);
     FAIL_IF_NOT(msg.ranges[0].space_id == 0x830000 && msg.ranges[0].start == 0 &&
@@ -369,16 +301,16 @@ static int test_read_var(void)
     /* timers and counters count in timers and counters */
     FAIL_IF_NOT(strcmp(msg.ranges[3].space, "timer") == 0 && msg.ranges[3].count == 8);
     FAIL_IF_NOT(strcmp(msg.ranges[4].space, "counter") == 0 && msg.ranges[4].space_id == 0x1c0000);
-    FAIL_IF_NOT(kv_str_is("syntax_id", "S7ANY") && kv_str_is("transport_size", "BYTE"));
-    FAIL_IF_NOT(kv_str_is("area", "flags") && kv_u64_is("db_number", 0));
-    FAIL_IF_NOT(detail_balanced() && !msg.detail.truncated);
+    FAIL_IF_NOT(kv_str(&msg, "syntax_id", "S7ANY") && kv_str(&msg, "transport_size", "BYTE"));
+    FAIL_IF_NOT(kv_str(&msg, "area", "flags") && kv_u64_is(&msg, "db_number", 0));
+    FAIL_IF_NOT(tape_nests(&msg) && !msg.detail.truncated);
     uint32_t key = msg.txn_key;
     /* every item "object does not exist" (snap7 sends a length, no data) */
     FAIL_IF_NOT(run_hex(READ_VAR_ACK5_ERR, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x04, "read_var", OT_OP_READ) && msg.txn_key == key);
+    FAIL_IF_NOT(function_is(&msg, 0x04, "read_var", OT_OP_READ) && msg.txn_key == key);
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 0x0a);
     FAIL_IF_NOT(strcmp(msg.exception, "object_does_not_exist") == 0);
-    FAIL_IF_NOT(kv_find("return_codes") && detail_balanced());
+    FAIL_IF_NOT(kv_find(&msg, "return_codes") && tape_nests(&msg));
 
     /* eight items on DB1, M, T and C (wincc capture) */
     FAIL_IF_NOT(run_hex(READ_VAR_JOB8, true) == OT_PARSE_OK);
@@ -389,9 +321,9 @@ static int test_read_var(void)
     FAIL_IF_NOT(msg.ranges[2].start == 4 && msg.ranges[2].count == 4); /* DB1 DWORD at 4 */
     FAIL_IF_NOT(msg.ranges[3].start == 0 && msg.ranges[3].count == 2); /* DB1 WORD at 0 */
     FAIL_IF_NOT(msg.ranges[4].space_id == 0x830000 && msg.ranges[4].start == 1);
-    FAIL_IF_NOT(kv_u64_is("db_number", 1) && kv_str_is("area", "DB"));
-    FAIL_IF_NOT(kv_u64_is("byte_address", 2) && kv_u64_is("bit_address", 0));
-    FAIL_IF_NOT(detail_balanced() && !msg.detail.truncated);
+    FAIL_IF_NOT(kv_u64_is(&msg, "db_number", 1) && kv_str(&msg, "area", "DB"));
+    FAIL_IF_NOT(kv_u64_is(&msg, "byte_address", 2) && kv_u64_is(&msg, "bit_address", 0));
+    FAIL_IF_NOT(tape_nests(&msg) && !msg.detail.truncated);
     FAIL_IF_NOT(run_hex(READ_VAR_ACK8, false) == OT_PARSE_OK);
     FAIL_IF_NOT(!msg.has_exception && !msg.anomaly);
     PASS;
@@ -413,16 +345,16 @@ static int test_write_var(void)
 {
     reset_state();
     FAIL_IF_NOT(run_hex(WRITE_VAR_BIT_JOB, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x05, "write_var", OT_OP_WRITE));
+    FAIL_IF_NOT(function_is(&msg, 0x05, "write_var", OT_OP_WRITE));
     FAIL_IF_NOT(msg.n_ranges == 1 && msg.ranges[0].space_id == 0x830000 &&
                 msg.ranges[0].start == 1 && msg.ranges[0].count == 1);
     FAIL_IF_NOT(msg.n_values == 1 && msg.values[0].space_id == 0x830000);
     FAIL_IF_NOT(msg.values[0].addr == 8 && msg.values[0].value == 0.0); /* M1.0 := 0 */
     FAIL_IF_NOT(run_hex(WRITE_VAR_ACK_OK, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x05, "write_var", OT_OP_WRITE) && !msg.has_exception);
+    FAIL_IF_NOT(function_is(&msg, 0x05, "write_var", OT_OP_WRITE) && !msg.has_exception);
 
     FAIL_IF_NOT(run_s7_hex(WRITE_VAR_4, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_u64_is("item_count", 4));
+    FAIL_IF_NOT(kv_u64_is(&msg, "item_count", 4));
     FAIL_IF_NOT(msg.n_ranges == 4);
     FAIL_IF_NOT(msg.ranges[0].space_id == 0x840005 && msg.ranges[0].start == 10 &&
                 msg.ranges[0].count == 4);
@@ -442,11 +374,11 @@ static int test_write_var(void)
                 msg.values[3].value == 1.0);
     FAIL_IF_NOT(msg.values[4].addr == 24 && msg.values[4].value == 10.0);
     FAIL_IF_NOT(msg.values[6].addr == 40 && msg.values[6].value == 12.0);
-    FAIL_IF_NOT(detail_balanced() && !msg.anomaly);
+    FAIL_IF_NOT(tape_nests(&msg) && !msg.anomaly);
 
     /* the response: the second item failed */
     FAIL_IF_NOT(run_s7_hex("3203 0000 0300 0002 0002 0000 0502 ff05", false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x05, "write_var", OT_OP_WRITE));
+    FAIL_IF_NOT(function_is(&msg, 0x05, "write_var", OT_OP_WRITE));
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 5);
     FAIL_IF_NOT(strcmp(msg.exception, "address_out_of_range") == 0);
     PASS;
@@ -456,36 +388,36 @@ static int test_download_upload(void)
 {
     reset_state();
     FAIL_IF_NOT(run_hex(REQ_DOWNLOAD_JOB, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1a, "download_request", OT_OP_PROGRAM));
-    FAIL_IF_NOT(kv_str_is("filename", "_0A00001P"));
-    FAIL_IF_NOT(kv_str_is("block_type", "DB") && kv_u64_is("block_number", 1));
-    FAIL_IF_NOT(kv_str_is("dest_filesystem", "P"));
-    FAIL_IF_NOT(kv_u64_is("load_memory_length", 500) && kv_u64_is("mc7_length", 400));
+    FAIL_IF_NOT(function_is(&msg, 0x1a, "download_request", OT_OP_PROGRAM));
+    FAIL_IF_NOT(kv_str(&msg, "filename", "_0A00001P"));
+    FAIL_IF_NOT(kv_str(&msg, "block_type", "DB") && kv_u64_is(&msg, "block_number", 1));
+    FAIL_IF_NOT(kv_str(&msg, "dest_filesystem", "P"));
+    FAIL_IF_NOT(kv_u64_is(&msg, "load_memory_length", 500) && kv_u64_is(&msg, "mc7_length", 400));
     FAIL_IF_NOT(msg.n_ranges == 1 && strcmp(msg.ranges[0].space, "block_DB") == 0);
     FAIL_IF_NOT(msg.ranges[0].space_id == 0x0100000a && msg.ranges[0].start == 1);
     uint32_t key = msg.txn_key;
     FAIL_IF_NOT(run_hex(REQ_DOWNLOAD_ACK, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1a, "download_request", OT_OP_PROGRAM) && msg.txn_key == key);
+    FAIL_IF_NOT(function_is(&msg, 0x1a, "download_request", OT_OP_PROGRAM) && msg.txn_key == key);
 
     /* the PLC asks for the block: a job from the server, PDU ref 256 */
     FAIL_IF_NOT(run_hex(DOWNLOAD_BLOCK_JOB, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1b, "download_block", OT_OP_PROGRAM));
+    FAIL_IF_NOT(function_is(&msg, 0x1b, "download_block", OT_OP_PROGRAM));
     FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST);
     uint32_t pkey = msg.txn_key;
     FAIL_IF_NOT(pkey != (key & 0xffff0000u) + 256); /* not mistaken for a client job 256 */
     FAIL_IF_NOT(run_hex(DOWNLOAD_BLOCK_ACK_HEAD, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1b, "download_block", OT_OP_PROGRAM));
+    FAIL_IF_NOT(function_is(&msg, 0x1b, "download_block", OT_OP_PROGRAM));
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.txn_key == pkey);
-    FAIL_IF_NOT(kv_u64_is("function_status", 1) && kv_u64_is("block_data_length", 5));
+    FAIL_IF_NOT(kv_u64_is(&msg, "function_status", 1) && kv_u64_is(&msg, "block_data_length", 5));
 
     /* start upload of SDB0 refused: a bare Ack takes its function from the job */
     FAIL_IF_NOT(run_hex(START_UPLOAD_JOB, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1d, "upload_start", OT_OP_PROGRAM));
-    FAIL_IF_NOT(kv_str_is("block_type", "SDB") && kv_u64_is("block_number", 0));
-    FAIL_IF_NOT(kv_str_is("dest_filesystem", "A"));
+    FAIL_IF_NOT(function_is(&msg, 0x1d, "upload_start", OT_OP_PROGRAM));
+    FAIL_IF_NOT(kv_str(&msg, "block_type", "SDB") && kv_u64_is(&msg, "block_number", 0));
+    FAIL_IF_NOT(kv_str(&msg, "dest_filesystem", "A"));
     key = msg.txn_key;
     FAIL_IF_NOT(run_hex(UPLOAD_ERROR_ACK, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1d, "upload_start", OT_OP_PROGRAM) && msg.txn_key == key);
+    FAIL_IF_NOT(function_is(&msg, 0x1d, "upload_start", OT_OP_PROGRAM) && msg.txn_key == key);
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 0xd241);
     FAIL_IF_NOT(strcmp(msg.exception, "not_permitted_in_protection_level") == 0);
     /* a second Ack with the same reference has no job left to name it */
@@ -495,22 +427,24 @@ static int test_download_upload(void)
     /* start upload accepted, upload, end upload */
     FAIL_IF_NOT(run_s7_hex("3201 0000 0700 0012 0000 1d00 0000 00000000 09 5f3043303030303741",
                            true) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_str_is("block_type", "FC") && kv_u64_is("block_number", 7));
+    FAIL_IF_NOT(kv_str(&msg, "block_type", "FC") && kv_u64_is(&msg, "block_number", 7));
     FAIL_IF_NOT(run_s7_hex("3203 0000 0700 0010 0000 0000 1d00 0100 00000007 07 30303030313230",
                            false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1d, "upload_start", OT_OP_PROGRAM));
-    FAIL_IF_NOT(kv_u64_is("upload_id", 7) && kv_u64_is("block_length", 120));
+    FAIL_IF_NOT(function_is(&msg, 0x1d, "upload_start", OT_OP_PROGRAM));
+    FAIL_IF_NOT(kv_u64_is(&msg, "upload_id", 7) && kv_u64_is(&msg, "block_length", 120));
     FAIL_IF_NOT(run_s7_hex("3201 0000 0800 0008 0000 1e00 0000 00000007", true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1e, "upload", OT_OP_PROGRAM) && kv_u64_is("upload_id", 7));
+    FAIL_IF_NOT(function_is(&msg, 0x1e, "upload", OT_OP_PROGRAM) &&
+                kv_u64_is(&msg, "upload_id", 7));
     FAIL_IF_NOT(run_s7_hex("3203 0000 0800 0002 0008 0000 1e00 0004 00fb 70700101", false) ==
                 OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1e, "upload", OT_OP_PROGRAM) && kv_u64_is("block_data_length", 4));
+    FAIL_IF_NOT(function_is(&msg, 0x1e, "upload", OT_OP_PROGRAM) &&
+                kv_u64_is(&msg, "block_data_length", 4));
     FAIL_IF_NOT(run_s7_hex("3201 0000 0900 0008 0000 1f00 0000 00000007", true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1f, "upload_end", OT_OP_PROGRAM));
+    FAIL_IF_NOT(function_is(&msg, 0x1f, "upload_end", OT_OP_PROGRAM));
     FAIL_IF_NOT(run_s7_hex("3201 0000 0a00 0012 0000 1c00 0000 00000000 09 5f3045303030313250",
                            false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1c, "download_ended", OT_OP_PROGRAM));
-    FAIL_IF_NOT(kv_str_is("block_type", "FB") && kv_u64_is("block_number", 12));
+    FAIL_IF_NOT(function_is(&msg, 0x1c, "download_ended", OT_OP_PROGRAM));
+    FAIL_IF_NOT(kv_str(&msg, "block_type", "FB") && kv_u64_is(&msg, "block_number", 12));
     PASS;
 }
 
@@ -518,41 +452,42 @@ static int test_pi_service(void)
 {
     reset_state();
     FAIL_IF_NOT(run_hex(PI_INSE_JOB, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x28, "pi_service", OT_OP_CONTROL));
-    FAIL_IF_NOT(kv_str_is("pi_service", "_INSE") && kv_str_is("pi_action", "activate_block"));
-    FAIL_IF_NOT(kv_u64_is("block_count", 1) && kv_str_is("block_type", "DB"));
-    FAIL_IF_NOT(kv_u64_is("block_number", 1));
+    FAIL_IF_NOT(function_is(&msg, 0x28, "pi_service", OT_OP_CONTROL));
+    FAIL_IF_NOT(kv_str(&msg, "pi_service", "_INSE") && kv_str(&msg, "pi_action", "activate_block"));
+    FAIL_IF_NOT(kv_u64_is(&msg, "block_count", 1) && kv_str(&msg, "block_type", "DB"));
+    FAIL_IF_NOT(kv_u64_is(&msg, "block_number", 1));
     FAIL_IF_NOT(msg.n_ranges == 1 && msg.ranges[0].space_id == 0x0100000a);
-    FAIL_IF_NOT(detail_balanced());
+    FAIL_IF_NOT(tape_nests(&msg));
     /* _DELE of two blocks: OB1 and FC5 */
     FAIL_IF_NOT(run_s7_hex("3201 0000 0b00 0022 0000 28 000000000000fd 0012 0200 "
                            "3038303030303141 3043303030303541 05 5f44454c45",
                            true) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_str_is("pi_action", "delete_block") && msg.n_ranges == 2);
+    FAIL_IF_NOT(kv_str(&msg, "pi_action", "delete_block") && msg.n_ranges == 2);
     FAIL_IF_NOT(strcmp(msg.ranges[0].space, "block_OB") == 0 && msg.ranges[0].start == 1);
     FAIL_IF_NOT(strcmp(msg.ranges[1].space, "block_FC") == 0 && msg.ranges[1].start == 5);
     /* P_PROGRAM without argument: hot restart (snap7 PlcHotStart) */
     FAIL_IF_NOT(run_s7_hex("3201 0000 0c00 0014 0000 28 000000000000fd 0000 09 505f50524f4752414d",
                            true) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_str_is("pi_service", "P_PROGRAM") && kv_str_is("pi_action", "hot_restart"));
+    FAIL_IF_NOT(kv_str(&msg, "pi_service", "P_PROGRAM") &&
+                kv_str(&msg, "pi_action", "hot_restart"));
     /* P_PROGRAM "C ": cold restart */
     FAIL_IF_NOT(run_s7_hex("3201 0000 0d00 0016 0000 28 000000000000fd 0002 4320 09 "
                            "505f50524f4752414d",
                            true) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_str_is("pi_action", "cold_restart") && kv_str_is("pi_argument", "C "));
+    FAIL_IF_NOT(kv_str(&msg, "pi_action", "cold_restart") && kv_str(&msg, "pi_argument", "C "));
     /* _GARB: compress */
     FAIL_IF_NOT(run_s7_hex("3201 0000 0e00 0010 0000 28 000000000000fd 0000 05 5f47415242", true) ==
                 OT_PARSE_OK);
-    FAIL_IF_NOT(kv_str_is("pi_action", "compress_memory"));
+    FAIL_IF_NOT(kv_str(&msg, "pi_action", "compress_memory"));
     /* an NC service with a binary argument */
     FAIL_IF_NOT(run_s7_hex("3201 0000 0f00 0016 0000 28 000000000000fd 0002 0001 09 "
                            "5f4e5f465f44454c45",
                            true) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_str_is("pi_action", "nc_delete_file") && kv_find("pi_argument_hex"));
+    FAIL_IF_NOT(kv_str(&msg, "pi_action", "nc_delete_file") && kv_find(&msg, "pi_argument_hex"));
     /* an unknown NC service */
     FAIL_IF_NOT(run_s7_hex("3201 0000 1000 0014 0000 28 000000000000fd 0000 09 5f4e5f585858585858",
                            true) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_str_is("pi_action", "nc_service"));
+    FAIL_IF_NOT(kv_str(&msg, "pi_action", "nc_service"));
     PASS;
 }
 
@@ -560,12 +495,12 @@ static int test_plc_stop(void)
 {
     reset_state();
     FAIL_IF_NOT(run_hex(PLC_STOP_JOB, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x29, "plc_stop", OT_OP_CONTROL));
-    FAIL_IF_NOT(kv_str_is("pi_service", "P_PROGRAM"));
+    FAIL_IF_NOT(function_is(&msg, 0x29, "plc_stop", OT_OP_CONTROL));
+    FAIL_IF_NOT(kv_str(&msg, "pi_service", "P_PROGRAM"));
     FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST);
     uint32_t key = msg.txn_key;
     FAIL_IF_NOT(run_hex(PLC_STOP_ACK, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x29, "plc_stop", OT_OP_CONTROL) && msg.txn_key == key);
+    FAIL_IF_NOT(function_is(&msg, 0x29, "plc_stop", OT_OP_CONTROL) && msg.txn_key == key);
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && !msg.has_exception);
     PASS;
 }
@@ -576,34 +511,34 @@ static int test_szl_identity(void)
     /* the request for SZL 0x0011 index 0 */
     FAIL_IF_NOT(run_s7_hex("3207 0000 0100 0008 0008 000112 04 11 44 01 00 ff09 0004 0011 0000",
                            true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1401, "read_szl", OT_OP_DISCOVERY));
+    FAIL_IF_NOT(function_is(&msg, 0x1401, "read_szl", OT_OP_DISCOVERY));
     FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST && msg.pair == OT_PAIR_KEYED);
-    FAIL_IF_NOT(kv_u64_is("szl_id", 0x11) && kv_u64_is("szl_index", 0));
-    FAIL_IF_NOT(kv_str_is("type", "request") && kv_u64_is("function_group", 4));
+    FAIL_IF_NOT(kv_u64_is(&msg, "szl_id", 0x11) && kv_u64_is(&msg, "szl_index", 0));
+    FAIL_IF_NOT(kv_str(&msg, "type", "request") && kv_u64_is(&msg, "function_group", 4));
     FAIL_IF_NOT(!msg.identity.present);
     uint32_t key = msg.txn_key;
     FAIL_IF_NOT(run_hex(SZL11_RSP, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1401, "read_szl", OT_OP_DISCOVERY));
+    FAIL_IF_NOT(function_is(&msg, 0x1401, "read_szl", OT_OP_DISCOVERY));
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.txn_key == key);
     FAIL_IF_NOT(msg.identity.present && msg.identity.from_server);
     FAIL_IF_NOT(strcmp(msg.identity.vendor, "Siemens") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.model, "6ES7 315-2EH14-0AB0") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.firmware, "V3.2.6") == 0);
-    FAIL_IF_NOT(kv_u64_is("szl_record_count", 4) && kv_u64_is("last_data_unit", 1));
+    FAIL_IF_NOT(kv_u64_is(&msg, "szl_record_count", 4) && kv_bool_is(&msg, "last_data_unit", true));
 
     FAIL_IF_NOT(run_hex(SZL1C_RSP, false) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.identity.present && msg.identity.from_server);
     FAIL_IF_NOT(strcmp(msg.identity.name, "SNAP7-SERVER") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.product, "CPU 315-2 PN/DP") == 0);
     FAIL_IF_NOT(strcmp(msg.identity.serial, "S C-C2UR28922012") == 0);
-    FAIL_IF_NOT(kv_str_is("module_type_name", "CPU 315-2 PN/DP"));
-    FAIL_IF_NOT(kv_str_is("memory_card_serial", "MMC 267FF11F"));
-    FAIL_IF_NOT(!kv_find("plant_id")); /* empty in this PLC */
-    FAIL_IF_NOT(detail_balanced());
+    FAIL_IF_NOT(kv_str(&msg, "module_type_name", "CPU 315-2 PN/DP"));
+    FAIL_IF_NOT(kv_str(&msg, "memory_card_serial", "MMC 267FF11F"));
+    FAIL_IF_NOT(!kv_find(&msg, "plant_id")); /* empty in this PLC */
+    FAIL_IF_NOT(tape_nests(&msg));
 
     /* another list (0x0132) names no identity */
     FAIL_IF_NOT(run_hex(SZL_REQ_0132, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_u64_is("szl_id", 0x132) && kv_u64_is("szl_index", 4));
+    FAIL_IF_NOT(kv_u64_is(&msg, "szl_id", 0x132) && kv_u64_is(&msg, "szl_index", 4));
     /* a header-only extract (0x0f11) neither */
     FAIL_IF_NOT(run_s7_hex("3207 0000 0300 000c 000c 000112 08 12 84 01 01 00 00 0000 "
                            "ff09 0008 0f11 0000 001c 0004",
@@ -622,16 +557,17 @@ static int test_szl_multi_part(void)
     reset_state();
     /* the list of SZL ids, in two data units (s7comm_reading_plc_status.pcap) */
     FAIL_IF_NOT(run_hex(SZL_MORE_RSP_HEAD, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_u64_is("last_data_unit", 0) && kv_u64_is("szl_id", 0));
+    FAIL_IF_NOT(kv_bool_is(&msg, "last_data_unit", false) && kv_u64_is(&msg, "szl_id", 0));
     FAIL_IF_NOT(run_hex(SZL_CONT_REQ, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1401, "read_szl", OT_OP_DISCOVERY) && msg.dir == OT_DIR_REQUEST);
+    FAIL_IF_NOT(function_is(&msg, 0x1401, "read_szl", OT_OP_DISCOVERY) &&
+                msg.dir == OT_DIR_REQUEST);
     uint32_t key = msg.txn_key;
     FAIL_IF_NOT(run_hex(SZL_CONT_RSP, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(msg.txn_key == key && kv_u64_is("szl_continuation", 1));
-    FAIL_IF_NOT(!kv_find("szl_id"));
+    FAIL_IF_NOT(msg.txn_key == key && kv_bool_is(&msg, "szl_continuation", true));
+    FAIL_IF_NOT(!kv_find(&msg, "szl_id"));
     /* the next response starts a new list again */
     FAIL_IF_NOT(run_hex(SZL11_RSP, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(!kv_find("szl_continuation") && msg.identity.present);
+    FAIL_IF_NOT(!kv_find(&msg, "szl_continuation") && msg.identity.present);
     PASS;
 }
 
@@ -639,22 +575,22 @@ static int test_userdata_other(void)
 {
     reset_state();
     FAIL_IF_NOT(run_hex(READ_CLOCK_REQ, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1701, "read_clock", OT_OP_READ));
+    FAIL_IF_NOT(function_is(&msg, 0x1701, "read_clock", OT_OP_READ));
     uint32_t key = msg.txn_key;
     FAIL_IF_NOT(run_hex(READ_CLOCK_RSP, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1701, "read_clock", OT_OP_READ) && msg.txn_key == key);
-    FAIL_IF_NOT(kv_str_is("clock", "2014-08-20T12:05:36"));
+    FAIL_IF_NOT(function_is(&msg, 0x1701, "read_clock", OT_OP_READ) && msg.txn_key == key);
+    FAIL_IF_NOT(kv_str(&msg, "clock", "2014-08-20T12:05:36"));
     /* set clock to 1999-12-31 23:59:58 */
     FAIL_IF_NOT(run_s7_hex("3207 0000 4000 0008 000e 000112 04 11 47 02 00 ff09 000a "
                            "0019 9912 3123 5958 0004",
                            true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1702, "set_clock", OT_OP_TIME_SYNC));
-    FAIL_IF_NOT(kv_str_is("clock", "1999-12-31T23:59:58"));
+    FAIL_IF_NOT(function_is(&msg, 0x1702, "set_clock", OT_OP_TIME_SYNC));
+    FAIL_IF_NOT(kv_str(&msg, "clock", "1999-12-31T23:59:58"));
     /* its answer: error code 0, "object does not exist" with no data is a
      * success (node-snap7's server, real CPUs); with data it is not */
     FAIL_IF_NOT(run_s7_hex("3207 0000 4000 000c 0004 000112 08 12 87 02 00 00 00 0000 0a000000",
                            false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1702, "set_clock", OT_OP_TIME_SYNC) && !msg.has_exception);
+    FAIL_IF_NOT(function_is(&msg, 0x1702, "set_clock", OT_OP_TIME_SYNC) && !msg.has_exception);
     FAIL_IF_NOT(run_s7_hex("3207 0000 4000 000c 0005 000112 08 12 87 02 00 00 00 0000 0a000001 00",
                            false) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 0x0a);
@@ -666,32 +602,31 @@ static int test_userdata_other(void)
     FAIL_IF_NOT(run_s7_hex("3207 0000 4100 0008 000c 000112 04 11 45 01 00 ff09 0008 "
                            "4142434445464748",
                            true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1501, "plc_password", OT_OP_AUTH));
-    FAIL_IF_NOT(kv_u64_is("password_length", 8));
-    for (size_t i = 0; i < msg.detail.str_used; i++)
-        FAIL_IF(msg.detail.str[i] == 'A');
+    FAIL_IF_NOT(function_is(&msg, 0x1501, "plc_password", OT_OP_AUTH));
+    FAIL_IF_NOT(kv_u64_is(&msg, "password_length", 8));
+    FAIL_IF(arena_has(&msg, "A"));
     /* a mode transition to STOP, pushed by the PLC */
     FAIL_IF_NOT(run_s7_hex("3207 0000 0000 0008 0004 000112 04 12 00 00 00 0a000000", false) ==
                 OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1000, "mode_transition", OT_OP_CONTROL));
-    FAIL_IF_NOT(kv_str_is("mode", "stop") && kv_str_is("type", "push"));
+    FAIL_IF_NOT(function_is(&msg, 0x1000, "mode_transition", OT_OP_CONTROL));
+    FAIL_IF_NOT(kv_str(&msg, "mode", "stop") && kv_str(&msg, "type", "push"));
     FAIL_IF_NOT(msg.pair == OT_PAIR_NONE && msg.dir == OT_DIR_RESPONSE);
     /* a diagnostic message push */
     FAIL_IF_NOT(run_s7_hex("3207 0000 0000 0008 0004 000112 04 12 04 03 00 0a000000", false) ==
                 OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1403, "diagnostic_message", OT_OP_DIAGNOSTIC));
+    FAIL_IF_NOT(function_is(&msg, 0x1403, "diagnostic_message", OT_OP_DIAGNOSTIC));
     FAIL_IF_NOT(msg.pair == OT_PAIR_NONE);
     /* cyclic data subscription, block list, an unknown group */
     FAIL_IF_NOT(run_s7_hex("3207 0000 4200 0008 0004 000112 04 11 42 01 00 0a000000", true) ==
                 OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1201, "cyclic_transfer", OT_OP_READ));
+    FAIL_IF_NOT(function_is(&msg, 0x1201, "cyclic_transfer", OT_OP_READ));
     FAIL_IF_NOT(run_s7_hex("3207 0000 4300 0008 0004 000112 04 11 43 01 00 0a000000", true) ==
                 OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1301, "list_blocks", OT_OP_DISCOVERY));
+    FAIL_IF_NOT(function_is(&msg, 0x1301, "list_blocks", OT_OP_DISCOVERY));
     FAIL_IF_NOT(run_s7_hex("3207 0000 4400 0008 000c 000112 04 11 43 03 00 ff09 0008 "
                            "3041303030303142",
                            true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1303, "get_block_info", OT_OP_READ));
+    FAIL_IF_NOT(function_is(&msg, 0x1303, "get_block_info", OT_OP_READ));
     FAIL_IF_NOT(msg.n_ranges == 1 && msg.ranges[0].space_id == 0x0100000a);
     FAIL_IF_NOT(run_s7_hex("3207 0000 4500 0008 0004 000112 04 11 49 07 00 0a000000", true) ==
                 OT_PARSE_OK);
@@ -700,7 +635,7 @@ static int test_userdata_other(void)
     /* an unknown subfunction of a known group takes the group's name */
     FAIL_IF_NOT(run_s7_hex("3207 0000 4600 0008 0004 000112 04 11 44 7e 00 0a000000", true) ==
                 OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x147e, "cpu_functions", OT_OP_DIAGNOSTIC));
+    FAIL_IF_NOT(function_is(&msg, 0x147e, "cpu_functions", OT_OP_DIAGNOSTIC));
     /* userdata keys do not collide with job keys of the same PDU reference */
     FAIL_IF_NOT(run_s7_hex("3201 0000 4600 0008 0000 f0 00 0001 0001 00f0", true) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.txn_key != 0x44014600u && (msg.txn_key & 0xffff) == 0x4600);
@@ -714,12 +649,12 @@ static int test_error_ack(void)
     FAIL_IF_NOT(run_s7_hex("3202 0000 2200 0000 0000 8104", false) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 0x8104);
     FAIL_IF_NOT(strcmp(msg.exception, "application_relationship") == 0);
-    FAIL_IF_NOT(kv_u64_is("error_class", 0x81) && kv_u64_is("error_code", 4));
+    FAIL_IF_NOT(kv_u64_is(&msg, "error_class", 0x81) && kv_u64_is(&msg, "error_code", 4));
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.pair == OT_PAIR_KEYED);
     /* PDU size error is named in full */
     FAIL_IF_NOT(run_s7_hex("3203 0000 2300 0001 0000 8500 04", false) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.exception_code == 0x8500 && strcmp(msg.exception, "pdu_size_error") == 0);
-    FAIL_IF_NOT(func_is(0x04, "read_var", OT_OP_READ));
+    FAIL_IF_NOT(function_is(&msg, 0x04, "read_var", OT_OP_READ));
     /* an unknown class */
     FAIL_IF_NOT(run_s7_hex("3202 0000 2400 0000 0000 9901", false) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.exception_code == 0x9901 && strcmp(msg.exception, "unknown_error_class") == 0);
@@ -744,7 +679,7 @@ static int test_fragmented_cotp(void)
 {
     reset_state();
     uint8_t s7[64];
-    size_t n = unhex("32010000020000080000f0000001000101e0", s7);
+    size_t n = unhex("32010000020000080000f0000001000101e0", s7, sizeof(s7));
     /* 5 bytes, then 8, then the rest with EOT */
     size_t l1 = dt(buf, s7, 5, false);
     FAIL_IF_NOT(run(buf, l1, true) == OT_PARSE_NONE);
@@ -754,13 +689,13 @@ static int test_fragmented_cotp(void)
     FAIL_IF_NOT(run(buf, l2, true) == OT_PARSE_NONE);
     size_t l3 = dt(buf, s7 + 13, n - 13, true);
     FAIL_IF_NOT(run(buf, l3, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0xf0, "setup_communication", OT_OP_OTHER));
-    FAIL_IF_NOT(kv_u64_is("cotp_reassembled", 1) && kv_u64_is("pdu_length", 480));
-    FAIL_IF_NOT(kv_u64_is("pdu_ref", 0x0200));
+    FAIL_IF_NOT(function_is(&msg, 0xf0, "setup_communication", OT_OP_OTHER));
+    FAIL_IF_NOT(kv_bool_is(&msg, "cotp_reassembled", true) && kv_u64_is(&msg, "pdu_length", 480));
+    FAIL_IF_NOT(kv_u64_is(&msg, "pdu_ref", 0x0200));
     /* an empty first fragment, as s7comm_reading_plc_status.pcap sends them */
     FAIL_IF_NOT(run_hex(EMPTY_DT, true) == OT_PARSE_NONE);
     FAIL_IF_NOT(run_hex(SZL_REQ_0132, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1401, "read_szl", OT_OP_DISCOVERY));
+    FAIL_IF_NOT(function_is(&msg, 0x1401, "read_szl", OT_OP_DISCOVERY));
     /* a CR between fragments drops the partial TSDU */
     l1 = dt(buf, s7, 5, false);
     FAIL_IF_NOT(run(buf, l1, true) == OT_PARSE_NONE);
@@ -822,17 +757,13 @@ static int test_truncation(void)
 {
     static uint8_t pdu[1 << 12];
     for (size_t s = 0; samples[s]; s++) {
-        size_t n = unhex(samples[s], pdu);
+        size_t n = unhex(samples[s], pdu, sizeof(pdu));
         for (int dir = 0; dir < 2; dir++) {
             /* the whole PDU parses */
             reset_state();
             FAIL_IF_NOT(run(pdu, n, dir == 0) == OT_PARSE_OK);
             /* every prefix of the TPKT is a cut packet */
-            for (size_t cut = 0; cut < n; cut++) {
-                reset_state();
-                enum ot_parse r = run(pdu, cut, dir == 0);
-                FAIL_IF_NOT(r == OT_PARSE_TRUNC || r == OT_PARSE_INVALID);
-            }
+            FAIL_IF_NOT(each_prefix(dir == 0 ? fresh_cli : fresh_srv, pdu, n, refused, &msg));
         }
         /* a DT whose TPKT is whole but whose S7 bytes stop early: the S7
          * header's own lengths lie (S7comm-plus without its trailer is a
@@ -893,11 +824,11 @@ static int test_lying_lengths(void)
     /* a V3 digest length larger than the data */
     FAIL_IF_NOT(run_s7_hex("7203 0004 ff 31 0000 72030000", true) == OT_PARSE_INVALID);
     /* TPKT longer than what came: a cut packet */
-    size_t n = unhex(SETUP_JOB, buf);
+    size_t n = unhex(SETUP_JOB, buf, sizeof(buf));
     buf[3] = (uint8_t)(buf[3] + 4);
     FAIL_IF_NOT(run(buf, n, true) == OT_PARSE_TRUNC);
     /* a COTP LI beyond the TPKT */
-    n = unhex("0300000910f08032010000", buf);
+    n = unhex("0300000910f08032010000", buf, sizeof(buf));
     FAIL_IF_NOT(run(buf, n, true) == OT_PARSE_INVALID);
     /* bytes after the declared parts are an anomaly, not an error */
     FAIL_IF_NOT(run_s7_hex("3201 0000 0200 0008 0000 f0 00 0001 0001 01e0 dead", true) ==
@@ -929,20 +860,20 @@ static int test_invalid_and_empty(void)
     FAIL_IF_NOT(!msg.has_function && msg.dir == OT_DIR_REQUEST);
     /* an unknown job function */
     FAIL_IF_NOT(run_s7_hex("3201 0000 0200 0001 0000 77", true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x77, "unknown", OT_OP_OTHER));
+    FAIL_IF_NOT(function_is(&msg, 0x77, "unknown", OT_OP_OTHER));
     /* a CPU services job */
     FAIL_IF_NOT(run_s7_hex("3201 0000 0200 0002 0000 0000", true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x00, "cpu_services", OT_OP_OTHER));
+    FAIL_IF_NOT(function_is(&msg, 0x00, "cpu_services", OT_OP_OTHER));
     /* a non-S7ANY item is kept by its syntax id */
     FAIL_IF_NOT(run_s7_hex("3201 0000 0300 0008 0000 0401 1204b2 010203", true) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_str_is("syntax_id", "1200SYM") && msg.n_ranges == 0);
+    FAIL_IF_NOT(kv_str(&msg, "syntax_id", "1200SYM") && msg.n_ranges == 0);
     /* no flow state: single-TPDU PDUs still parse, fragments are dropped */
     struct ot_ctx ctx = {.to_server = true, .l4 = 6, .flow_state = NULL};
-    size_t n = unhex(SETUP_JOB, buf);
+    size_t n = unhex(SETUP_JOB, buf, sizeof(buf));
     struct cur c = cur_init(buf, n);
     ot_msg_reset(&msg, OT_PROTO_S7COMM);
     FAIL_IF_NOT(s7comm_dissector.parse(&c, &ctx, &msg) == OT_PARSE_OK);
-    n = unhex(EMPTY_DT, buf);
+    n = unhex(EMPTY_DT, buf, sizeof(buf));
     c = cur_init(buf, n);
     ot_msg_reset(&msg, OT_PROTO_S7COMM);
     FAIL_IF_NOT(s7comm_dissector.parse(&c, &ctx, &msg) == OT_PARSE_NONE);
@@ -968,10 +899,10 @@ static int test_item_cap(void)
     }
     size_t l = dt(buf, s7, n, true);
     FAIL_IF_NOT(run(buf, l, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_u64_is("item_count", 25) && kv_u64_is("items_truncated", 1));
+    FAIL_IF_NOT(kv_u64_is(&msg, "item_count", 25) && kv_bool_is(&msg, "items_truncated", true));
     FAIL_IF_NOT(msg.n_ranges == OT_MAX_RANGES && msg.ranges_truncated);
     FAIL_IF_NOT(msg.ranges[15].space_id == 0x840010);
-    FAIL_IF_NOT(detail_balanced() && !msg.detail.truncated);
+    FAIL_IF_NOT(tape_nests(&msg) && !msg.detail.truncated);
     /* the detail lists the first S7_MAX_DETAIL_ITEMS (8) items */
     size_t objs = 0;
     for (size_t i = 0; i < msg.detail.n; i++)
@@ -984,59 +915,63 @@ static int test_s7plus(void)
 {
     reset_state();
     FAIL_IF_NOT(run_hex(PLUS_CREATE_REQ, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x104ca, "create_object", OT_OP_OTHER));
-    FAIL_IF_NOT(kv_str_is("protocol", "s7comm-plus") && kv_str_is("version", "V1"));
-    FAIL_IF_NOT(kv_str_is("opcode", "request") && kv_u64_is("session_id", 0x120));
-    FAIL_IF_NOT(kv_u64_is("sequence_number", 1) && kv_u64_is("integrity_protected", 0));
+    FAIL_IF_NOT(function_is(&msg, 0x104ca, "create_object", OT_OP_OTHER));
+    FAIL_IF_NOT(kv_str(&msg, "protocol", "s7comm-plus") && kv_str(&msg, "version", "V1"));
+    FAIL_IF_NOT(kv_str(&msg, "opcode", "request") && kv_u64_is(&msg, "session_id", 0x120));
+    FAIL_IF_NOT(kv_u64_is(&msg, "sequence_number", 1) &&
+                kv_bool_is(&msg, "integrity_protected", false));
     FAIL_IF_NOT(msg.dir == OT_DIR_REQUEST && msg.pair == OT_PAIR_KEYED);
     FAIL_IF_NOT(run_hex(PLUS_SETMULTI_REQ, true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x10542, "set_multi_variables", OT_OP_WRITE));
-    FAIL_IF_NOT(kv_str_is("version", "V2") && kv_u64_is("session_id", 0x3be));
+    FAIL_IF_NOT(function_is(&msg, 0x10542, "set_multi_variables", OT_OP_WRITE));
+    FAIL_IF_NOT(kv_str(&msg, "version", "V2") && kv_u64_is(&msg, "session_id", 0x3be));
     uint32_t key = msg.txn_key;
     FAIL_IF_NOT(run_hex(PLUS_SETMULTI_RSP, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x10542, "set_multi_variables", OT_OP_WRITE));
-    FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.txn_key == key && !kv_find("session_id"));
+    FAIL_IF_NOT(function_is(&msg, 0x10542, "set_multi_variables", OT_OP_WRITE));
+    FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && msg.txn_key == key && !kv_find(&msg, "session_id"));
     /* V3 with a 32-byte integrity digest: GetMultiVariables */
     FAIL_IF_NOT(run_s7_hex("7203 0031 20 000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
                            "1c1d1e1f 31 0000 054c 0000 0005 00000400 34 0000 72030000",
                            true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x1054c, "get_multi_variables", OT_OP_READ));
-    FAIL_IF_NOT(kv_str_is("version", "V3") && kv_u64_is("integrity_protected", 1));
-    FAIL_IF_NOT(kv_u64_is("integrity_digest_length", 32) && kv_u64_is("session_id", 0x400));
+    FAIL_IF_NOT(function_is(&msg, 0x1054c, "get_multi_variables", OT_OP_READ));
+    FAIL_IF_NOT(kv_str(&msg, "version", "V3") && kv_bool_is(&msg, "integrity_protected", true));
+    FAIL_IF_NOT(kv_u64_is(&msg, "integrity_digest_length", 32) &&
+                kv_u64_is(&msg, "session_id", 0x400));
     /* the flow stays integrity-protected */
     FAIL_IF_NOT(run_hex(PLUS_SETMULTI_RSP, false) == OT_PARSE_OK);
-    FAIL_IF_NOT(kv_u64_is("integrity_protected", 1));
+    FAIL_IF_NOT(kv_bool_is(&msg, "integrity_protected", true));
     /* notification, keep-alive, extended keep-alive */
     FAIL_IF_NOT(run_s7_hex("7202 000a 33 00000001 0000000000 72020000", false) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x20033, "notification", OT_OP_OTHER));
-    FAIL_IF_NOT(msg.pair == OT_PAIR_NONE && kv_u64_is("subscription_object_id", 1));
+    FAIL_IF_NOT(function_is(&msg, 0x20033, "notification", OT_OP_OTHER));
+    FAIL_IF_NOT(msg.pair == OT_PAIR_NONE && kv_u64_is(&msg, "subscription_object_id", 1));
     FAIL_IF_NOT(run_s7_hex("72ff 0500", true) == OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x200ff, "keep_alive", OT_OP_OTHER));
+    FAIL_IF_NOT(function_is(&msg, 0x200ff, "keep_alive", OT_OP_OTHER));
     FAIL_IF_NOT(run_s7_hex("72fe 0016 00000000 00000123 00000000 00000000 4c4f474f5554", false) ==
                 OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x200fe, "ext_keep_alive", OT_OP_OTHER));
-    FAIL_IF_NOT(kv_u64_is("confirmed_bytes", 0x123) && kv_str_is("message", "LOGOUT"));
+    FAIL_IF_NOT(function_is(&msg, 0x200fe, "ext_keep_alive", OT_OP_OTHER));
+    FAIL_IF_NOT(kv_u64_is(&msg, "confirmed_bytes", 0x123) && kv_str(&msg, "message", "LOGOUT"));
     /* a frame in two TSDUs: the first has no trailer */
     FAIL_IF_NOT(run_s7_hex("7202 0011 31 0000 04f2 0000 0009 000003be 34 aabbcc", true) ==
                 OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x104f2, "set_variable", OT_OP_WRITE) && kv_u64_is("fragmented", 1));
+    FAIL_IF_NOT(function_is(&msg, 0x104f2, "set_variable", OT_OP_WRITE) &&
+                kv_bool_is(&msg, "fragmented", true));
     FAIL_IF_NOT(run_s7_hex("7202 0004 ddeeff00 72020000", true) == OT_PARSE_NONE);
     FAIL_IF_NOT(run_s7_hex("7202 0011 31 0000 04fc 0000 000a 000003be 34 aabbcc 72020000", true) ==
                 OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x104fc, "get_variable", OT_OP_READ) && !kv_find("fragmented"));
+    FAIL_IF_NOT(function_is(&msg, 0x104fc, "get_variable", OT_OP_READ) &&
+                !kv_find(&msg, "fragmented"));
     /* an unknown function and an unknown opcode */
     FAIL_IF_NOT(run_s7_hex("7202 000f 31 0000 0999 0000 000b 000003be 34 00 72020000", true) ==
                 OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x10999, "unknown", OT_OP_OTHER));
+    FAIL_IF_NOT(function_is(&msg, 0x10999, "unknown", OT_OP_OTHER));
     FAIL_IF_NOT(run_s7_hex("7202 0002 4400 72020000", true) == OT_PARSE_OK);
     FAIL_IF_NOT(!msg.has_function && msg.anomaly && strcmp(msg.anomaly, "unknown_opcode") == 0);
     /* explore and delete object */
     FAIL_IF_NOT(run_s7_hex("7202 000f 31 0000 04bb 0000 000c 000003be 34 00 72020000", true) ==
                 OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x104bb, "explore", OT_OP_DISCOVERY));
+    FAIL_IF_NOT(function_is(&msg, 0x104bb, "explore", OT_OP_DISCOVERY));
     FAIL_IF_NOT(run_s7_hex("7202 000f 31 0000 04d4 0000 000d 000003be 34 00 72020000", true) ==
                 OT_PARSE_OK);
-    FAIL_IF_NOT(func_is(0x104d4, "delete_object", OT_OP_OTHER));
+    FAIL_IF_NOT(function_is(&msg, 0x104d4, "delete_object", OT_OP_OTHER));
     PASS;
 }
 
