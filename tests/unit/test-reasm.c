@@ -14,6 +14,13 @@ static size_t request(uint8_t *b, uint16_t t)
     return 12;
 }
 
+/* n requests back to back, tids 1 to n. */
+static void requests(uint8_t *b, int n)
+{
+    for (int i = 0; i < n; i++)
+        request(b + 12 * i, (uint16_t)(i + 1));
+}
+
 static size_t response(uint8_t *b, uint16_t t)
 {
     const uint8_t r[13] = {0, 0, 0, 0, 0, 7, 1, 3, 4, 0, 1, 0, 2};
@@ -38,6 +45,15 @@ static void handshake(struct engine *e)
     engine_send(e, &ack, NULL, 0, 100);
 }
 
+/* Starts the engine and opens the client's connection. */
+static int connected(struct engine *e, void (*tune)(struct conf *))
+{
+    if (engine_start(e, tune) != 0)
+        return -1;
+    handshake(e);
+    return 0;
+}
+
 /* client sends bytes [off, off+n) of its stream */
 static void client_bytes(struct engine *e, const uint8_t *stream, uint32_t off, size_t n)
 {
@@ -46,14 +62,16 @@ static void client_bytes(struct engine *e, const uint8_t *stream, uint32_t off, 
     engine_send(e, &s, stream + off, n, 100);
 }
 
-static void server_reply(struct engine *e, uint32_t *sseq, uint16_t t)
+/* The server answers tids 1 to n, in order. */
+static void server_replies(struct engine *e, uint16_t n)
 {
-    uint8_t b[16];
-    size_t n = response(b, t);
     struct frame_spec s = srv;
-    s.seq = *sseq;
-    engine_send(e, &s, b, n, 100);
-    *sseq += (uint32_t)n;
+    for (uint16_t t = 1; t <= n; t++) {
+        uint8_t b[16];
+        size_t len = response(b, t);
+        engine_send(e, &s, b, len, 100);
+        s.seq += (uint32_t)len;
+    }
 }
 
 static size_t paired(const struct engine *e)
@@ -72,15 +90,13 @@ static size_t paired(const struct engine *e)
 static int split_pdu(void)
 {
     struct engine e;
-    FAIL_IF(engine_start(&e, NULL) != 0);
-    handshake(&e);
+    FAIL_IF(connected(&e, NULL) != 0);
     uint8_t st[12];
-    request(st, 1);
+    requests(st, 1);
     client_bytes(&e, st, 0, 5); /* shorter than the MBAP header */
     client_bytes(&e, st, 5, 4);
     client_bytes(&e, st, 9, 3);
-    uint32_t sseq = 1;
-    server_reply(&e, &sseq, 1);
+    server_replies(&e, 1);
     engine_finish(&e);
     FAIL_IF_NOT(paired(&e) == 1);
     FAIL_IF_NOT(engine_count(&e, "modbus", NULL, NULL, 0) == 1);
@@ -91,15 +107,11 @@ static int split_pdu(void)
 static int several_per_segment(void)
 {
     struct engine e;
-    FAIL_IF(engine_start(&e, NULL) != 0);
-    handshake(&e);
+    FAIL_IF(connected(&e, NULL) != 0);
     uint8_t st[36];
-    for (int i = 0; i < 3; i++)
-        request(st + 12 * i, (uint16_t)(i + 1));
+    requests(st, 3);
     client_bytes(&e, st, 0, 36);
-    uint32_t sseq = 1;
-    for (uint16_t t = 1; t <= 3; t++)
-        server_reply(&e, &sseq, t);
+    server_replies(&e, 3);
     engine_finish(&e);
     FAIL_IF_NOT(paired(&e) == 3);
     engine_stop(&e);
@@ -109,20 +121,17 @@ static int several_per_segment(void)
 static int retransmission_not_redelivered(void)
 {
     struct engine e;
-    FAIL_IF(engine_start(&e, NULL) != 0);
-    handshake(&e);
+    FAIL_IF(connected(&e, NULL) != 0);
     uint8_t st[24];
-    request(st, 1);
-    request(st + 12, 2);
+    requests(st, 2);
     client_bytes(&e, st, 0, 12);
-    client_bytes(&e, st, 0, 12);  /* again */
-    client_bytes(&e, st, 6, 18);  /* overlaps: 6 old bytes, 12 new */
+    client_bytes(&e, st, 0, 12); /* again */
+    client_bytes(&e, st, 6, 18); /* overlaps: 6 old bytes, 12 new */
     engine_finish(&e);
     /* two requests, both unanswered, each once */
     FAIL_IF_NOT(engine_count(&e, "modbus", NULL, NULL, 0) == 2);
     json_t *st_ev = engine_first(&e, "stats");
-    FAIL_IF_NOT(json_path_int(json_object_get(st_ev, "stats"), "tcp", "retransmitted_bytes") ==
-                18);
+    FAIL_IF_NOT(json_path_int(json_object_get(st_ev, "stats"), "tcp", "retransmitted_bytes") == 18);
     engine_stop(&e);
     PASS;
 }
@@ -130,17 +139,13 @@ static int retransmission_not_redelivered(void)
 static int reordered_segments(void)
 {
     struct engine e;
-    FAIL_IF(engine_start(&e, NULL) != 0);
-    handshake(&e);
+    FAIL_IF(connected(&e, NULL) != 0);
     uint8_t st[36];
-    for (int i = 0; i < 3; i++)
-        request(st + 12 * i, (uint16_t)(i + 1));
+    requests(st, 3);
     client_bytes(&e, st, 24, 12); /* third, then second, then first */
     client_bytes(&e, st, 12, 12);
     client_bytes(&e, st, 0, 12);
-    uint32_t sseq = 1;
-    for (uint16_t t = 1; t <= 3; t++)
-        server_reply(&e, &sseq, t);
+    server_replies(&e, 3);
     engine_finish(&e);
     FAIL_IF_NOT(paired(&e) == 3);
     json_t *s = json_object_get(engine_first(&e, "stats"), "stats");
@@ -153,12 +158,10 @@ static int reordered_segments(void)
 static int gap_then_resync(void)
 {
     struct engine e;
-    FAIL_IF(engine_start(&e, NULL) != 0);
-    handshake(&e);
+    FAIL_IF(connected(&e, NULL) != 0);
     uint8_t st[48];
-    for (int i = 0; i < 4; i++)
-        request(st + 12 * i, (uint16_t)(i + 1));
-    client_bytes(&e, st, 0, 18);  /* request 1 and half of 2 */
+    requests(st, 4);
+    client_bytes(&e, st, 0, 18); /* request 1 and half of 2 */
     /* bytes 18..30 never arrive; the server acknowledges past them */
     struct frame_spec ack = srv;
     ack.flags = 0x10;
@@ -180,8 +183,7 @@ static int gap_then_resync(void)
 static int garbage_between_pdus(void)
 {
     struct engine e;
-    FAIL_IF(engine_start(&e, NULL) != 0);
-    handshake(&e);
+    FAIL_IF(connected(&e, NULL) != 0);
     uint8_t st[12 + 7 + 12];
     request(st, 1);
     memcpy(st + 12, "\xde\xad\xbe\xef\x99\x00\x08", 7);
@@ -209,8 +211,8 @@ static int oversized_pdu_cut(void)
      * 512 here) over several segments, then PINGREQ: the PUBLISH is parsed
      * from its first 512 bytes and the PDU after it is still found */
     static uint8_t st[17 + 2008 + 2];
-    static const uint8_t connect[17] = {0x10, 0x0f, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60,
-                                        0,    3,    'a', 'b', 'c'};
+    static const uint8_t connect[17] = {0x10, 0x0f, 0,  4, 'M', 'Q', 'T', 'T', 4,
+                                        2,    0,    60, 0, 3,   'a', 'b', 'c'};
     memcpy(st, connect, 17);
     uint8_t *pub = st + 17;
     pub[0] = 0x30;
@@ -245,11 +247,9 @@ static int oversized_pdu_cut(void)
 static int ooo_store_too_small_returned(void)
 {
     struct engine e;
-    FAIL_IF(engine_start(&e, small_pdus) != 0);
-    handshake(&e);
+    FAIL_IF(connected(&e, small_pdus) != 0);
     static uint8_t st[12 + 12 + 12 * 25];
-    for (int i = 0; i < 27; i++)
-        request(st + 12 * i, (uint16_t)(i + 1));
+    requests(st, 27);
     client_bytes(&e, st, 0, 12);
     /* bytes 12..23 never come; the capture keeps 288 of the next 300 */
     static uint8_t frame[64 + sizeof(st)];
@@ -272,16 +272,12 @@ static int ooo_store_too_small_returned(void)
 static int first_pdu_one_byte_segments(void)
 {
     struct engine e;
-    FAIL_IF(engine_start(&e, NULL) != 0);
-    handshake(&e);
+    FAIL_IF(connected(&e, NULL) != 0);
     uint8_t st[24];
-    request(st, 1);
-    request(st + 12, 2);
+    requests(st, 2);
     for (uint32_t i = 0; i < 24; i++)
         client_bytes(&e, st, i, 1);
-    uint32_t sseq = 1;
-    server_reply(&e, &sseq, 1);
-    server_reply(&e, &sseq, 2);
+    server_replies(&e, 2);
     engine_finish(&e);
     FAIL_IF_NOT(paired(&e) == 2);
     engine_stop(&e);
@@ -294,16 +290,14 @@ static int first_pdu_one_byte_segments(void)
 static int first_pdu_out_of_order(void)
 {
     struct engine e;
-    FAIL_IF(engine_start(&e, NULL) != 0);
-    handshake(&e);
+    FAIL_IF(connected(&e, NULL) != 0);
     uint8_t st[12];
-    request(st, 1);
+    requests(st, 1);
     client_bytes(&e, st, 8, 4);
     client_bytes(&e, st, 0, 4);
     client_bytes(&e, st, 4, 4);
     client_bytes(&e, st, 0, 8); /* a retransmission over the held bytes */
-    uint32_t sseq = 1;
-    server_reply(&e, &sseq, 1);
+    server_replies(&e, 1);
     engine_finish(&e);
     FAIL_IF_NOT(paired(&e) == 1);
     FAIL_IF_NOT(engine_count(&e, "modbus", NULL, NULL, 0) == 1);
