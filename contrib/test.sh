@@ -60,6 +60,15 @@ if make -C "$work/werror" distcheck >"$work/distcheck.out" 2>&1; then
     echo "PASS: distcheck"
 else
     tail -40 "$work/distcheck.out"
+    # the check inside distcheck runs in the unpacked tarball's build folder
+    sub=$(echo "$work"/werror/otsensor-*/_build/sub)
+    [ -f "$sub/test-suite.log" ] && awk '/^(FAIL|ERROR):/,/^$/' "$sub/test-suite.log" | head -100
+    sed -n 's/.*failed to create \(.*\)\.trs$/\1/p' "$work/distcheck.out" | sort -u |
+        while read -r t; do
+            echo "-- $t: what is left of it"
+            ls -la "$sub/$(dirname "$t")" 2>&1 | head -30
+            grep -E "^[A-Z]+: $t " "$work/distcheck.out" | tail -5
+        done
     failed=$((failed + 1))
     echo "FAIL: distcheck"
 fi
