@@ -59,6 +59,42 @@ size_t unhex(const char *hex, uint8_t *out, size_t cap)
     return n;
 }
 
+void put_u8(struct pdu_buf *w, uint8_t v)
+{
+    if (w->n < w->cap)
+        w->b[w->n++] = v;
+}
+
+void put_be16(struct pdu_buf *w, uint16_t v)
+{
+    put_u8(w, (uint8_t)(v >> 8));
+    put_u8(w, (uint8_t)v);
+}
+
+void put_be32(struct pdu_buf *w, uint32_t v)
+{
+    put_be16(w, (uint16_t)(v >> 16));
+    put_be16(w, (uint16_t)v);
+}
+
+void put_le16(struct pdu_buf *w, uint16_t v)
+{
+    put_u8(w, (uint8_t)v);
+    put_u8(w, (uint8_t)(v >> 8));
+}
+
+void put_le32(struct pdu_buf *w, uint32_t v)
+{
+    put_le16(w, (uint16_t)v);
+    put_le16(w, (uint16_t)(v >> 16));
+}
+
+void put_le64(struct pdu_buf *w, uint64_t v)
+{
+    put_le32(w, (uint32_t)v);
+    put_le32(w, (uint32_t)(v >> 32));
+}
+
 const struct ot_kv *detail_find(const struct ot_detail *d, const char *key)
 {
     for (size_t i = 0; i < d->n; i++)

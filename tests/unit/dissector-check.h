@@ -25,9 +25,34 @@ struct ot_ctx tcp_ctx(uint16_t server_port, bool to_server, size_t n, size_t cla
 enum ot_parse dissect(const struct ot_dissector *d, const struct ot_ctx *ctx, const uint8_t *p,
                       size_t n, struct ot_msg *m);
 
+/* --- PDUs written by the tests ---------------------------------------------- */
+
 /* Reads hex digit pairs into out, at most cap bytes; other characters
  * (spaces between fields) are skipped.  Returns the bytes written. */
 size_t unhex(const char *hex, uint8_t *out, size_t cap);
+
+/* A PDU of a test's table of samples. */
+struct sample {
+    const uint8_t *p;
+    size_t n;
+};
+#define SAMPLE(array) ((struct sample){(array), sizeof(array)})
+
+/* A PDU built by hand, a field at a time, into a test's own array
+ * ({array, sizeof(array), 0}); a byte that would overflow it is dropped (the
+ * PDU then comes out short). */
+struct pdu_buf {
+    uint8_t *b;
+    size_t cap;
+    size_t n;
+};
+
+void put_u8(struct pdu_buf *w, uint8_t v);
+void put_be16(struct pdu_buf *w, uint16_t v);
+void put_be32(struct pdu_buf *w, uint32_t v);
+void put_le16(struct pdu_buf *w, uint16_t v);
+void put_le32(struct pdu_buf *w, uint32_t v);
+void put_le64(struct pdu_buf *w, uint64_t v);
 
 /* --- the detail tape, by key ----------------------------------------------- */
 

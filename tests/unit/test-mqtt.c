@@ -47,32 +47,20 @@ static void new_flow(void)
 
 /* --- a builder: fixed header + body ---------------------------------------- */
 
-static uint8_t body[1024];
-static size_t body_n;
+static uint8_t body_bytes[1024];
+static struct pdu_buf body = {body_bytes, sizeof(body_bytes), 0};
 static uint8_t pkt[1100];
-
-static void b8(uint8_t v)
-{
-    if (body_n < sizeof(body))
-        body[body_n++] = v;
-}
-
-static void b16(uint16_t v)
-{
-    b8((uint8_t)(v >> 8));
-    b8((uint8_t)v);
-}
 
 static void bstr(const char *s)
 {
-    b16((uint16_t)strlen(s));
+    put_be16(&body, (uint16_t)strlen(s));
     for (; *s; s++)
-        b8((uint8_t)*s);
+        put_u8(&body, (uint8_t)*s);
 }
 
 static void start(void)
 {
-    body_n = 0;
+    body.n = 0;
 }
 
 /* Writes byte 0 and the remaining length (minimal varint) before the body. */
@@ -80,14 +68,14 @@ static size_t finish(uint8_t b0)
 {
     size_t n = 0;
     pkt[n++] = b0;
-    size_t rl = body_n;
+    size_t rl = body.n;
     do {
         uint8_t b = rl & 0x7f;
         rl >>= 7;
         pkt[n++] = (uint8_t)(b | (rl ? 0x80 : 0));
     } while (rl);
-    memcpy(pkt + n, body, body_n);
-    return n + body_n;
+    memcpy(pkt + n, body.b, body.n);
+    return n + body.n;
 }
 
 /* mqtt5-pub-mosquittoprops.pcap frame 4 */
@@ -347,26 +335,26 @@ static int test_connect_flags(void)
     new_flow();
     start();
     bstr("MQTT");
-    b8(4);
-    b8(0x01 | 0x10);
-    b16(10);
+    put_u8(&body, 4);
+    put_u8(&body, 0x01 | 0x10);
+    put_be16(&body, 10);
     bstr("id");
     size_t n = finish(0x10);
     FAIL_IF_NOT(cli(pkt, n) == OT_PARSE_OK && msg.anomaly != NULL);
     start();
     bstr("MQTT");
-    b8(9);
-    b8(0x02);
-    b16(10);
+    put_u8(&body, 9);
+    put_u8(&body, 0x02);
+    put_be16(&body, 10);
     bstr("id");
     n = finish(0x10);
     FAIL_IF_NOT(cli(pkt, n) == OT_PARSE_OK && msg.anomaly != NULL);
     /* A will with QoS 2 and retain, then a will with QoS 3. */
     start();
     bstr("MQTT");
-    b8(4);
-    b8(0x04 | 0x10 | 0x20 | 0x02);
-    b16(10);
+    put_u8(&body, 4);
+    put_u8(&body, 0x04 | 0x10 | 0x20 | 0x02);
+    put_be16(&body, 10);
     bstr("id");
     bstr("alarms/last-will");
     bstr("offline");
@@ -374,16 +362,16 @@ static int test_connect_flags(void)
     FAIL_IF_NOT(cli(pkt, n) == OT_PARSE_OK && msg.anomaly == NULL);
     FAIL_IF_NOT(kv_str(&msg, "topic", "alarms/last-will") && kv_u64(&msg, "qos") == 2);
     FAIL_IF_NOT(kv_bool(&msg, "retain") == 1 && kv_u64(&msg, "payload_length") == 7);
-    body[7] = 0x04 | 0x18 | 0x02; /* after "MQTT" and the level */
+    body.b[7] = 0x04 | 0x18 | 0x02; /* after "MQTT" and the level */
     n = finish(0x10);
     FAIL_IF_NOT(cli(pkt, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.anomaly && strcmp(msg.anomaly, "invalid_qos") == 0);
     /* A user name flag with the user name missing: the fields overrun. */
     start();
     bstr("MQTT");
-    b8(4);
-    b8(0x80 | 0x02);
-    b16(10);
+    put_u8(&body, 4);
+    put_u8(&body, 0x80 | 0x02);
+    put_be16(&body, 10);
     bstr("id");
     n = finish(0x10);
     FAIL_IF_NOT(cli(pkt, n) == OT_PARSE_INVALID);
@@ -491,9 +479,9 @@ static int test_publish(void)
     /* A 1 MB PUBLISH of which the engine hands over 64 bytes. */
     start();
     bstr("plant/line1/firmware");
-    b16(9);
-    while (body_n < 64)
-        b8(0xaa);
+    put_be16(&body, 9);
+    while (body.n < 64)
+        put_u8(&body, 0xaa);
     size_t n = finish(0x32);
     FAIL_IF_NOT(parse_full(pkt, n, true, 1000000, true) == OT_PARSE_OK);
     FAIL_IF_NOT(kv_str(&msg, "topic", "plant/line1/firmware"));
@@ -539,10 +527,10 @@ static int test_subscribe(void)
     FAIL_IF_NOT(msg.anomaly && strcmp(msg.anomaly, "invalid_qos") == 0);
     /* 300 topic filters: walked up to the cap, listed up to the detail cap. */
     start();
-    b16(6);
+    put_be16(&body, 6);
     for (int i = 0; i < 300; i++) {
         bstr("");
-        b8(1);
+        put_u8(&body, 1);
     }
     size_t n = finish(0x82);
     FAIL_IF_NOT(cli(pkt, n) == OT_PARSE_OK);
@@ -598,18 +586,11 @@ static int test_lying_lengths(void)
 
 static int test_truncation(void)
 {
-    const struct {
-        const uint8_t *p;
-        size_t n;
-    } all[] = {
-        {connect5, sizeof(connect5)},       {connack5, sizeof(connack5)},
-        {publish5, sizeof(publish5)},       {puback5, sizeof(puback5)},
-        {disconnect5, sizeof(disconnect5)}, {connect31, sizeof(connect31)},
-        {subscribe31, sizeof(subscribe31)}, {suback31, sizeof(suback31)},
-        {connect311, sizeof(connect311)},   {publish_qos2, sizeof(publish_qos2)},
-        {pubrec, sizeof(pubrec)},           {pubrel, sizeof(pubrel)},
-        {pubcomp, sizeof(pubcomp)},         {publish_qos3, sizeof(publish_qos3)},
-        {pingreq, sizeof(pingreq)},         {connect_anon, sizeof(connect_anon)},
+    const struct sample all[] = {
+        SAMPLE(connect5),    SAMPLE(connack5),     SAMPLE(publish5),    SAMPLE(puback5),
+        SAMPLE(disconnect5), SAMPLE(connect31),    SAMPLE(subscribe31), SAMPLE(suback31),
+        SAMPLE(connect311),  SAMPLE(publish_qos2), SAMPLE(pubrec),      SAMPLE(pubrel),
+        SAMPLE(pubcomp),     SAMPLE(publish_qos3), SAMPLE(pingreq),     SAMPLE(connect_anon),
     };
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         FAIL_IF_NOT(each_prefix(cli_stateless, all[i].p, all[i].n, refused, &msg));

@@ -49,58 +49,30 @@ static void new_flow(void)
 
 /* --- a builder for hand-made messages ------------------------------------- */
 
-struct buf {
-    uint8_t b[8192];
-    size_t n;
-};
-
-static struct buf B;
-
-static void u8(uint8_t v)
-{
-    if (B.n < sizeof(B.b))
-        B.b[B.n++] = v;
-}
-
-static void le16(uint16_t v)
-{
-    u8((uint8_t)v);
-    u8((uint8_t)(v >> 8));
-}
-
-static void le32(uint32_t v)
-{
-    le16((uint16_t)v);
-    le16((uint16_t)(v >> 16));
-}
-
-static void le64(uint64_t v)
-{
-    le32((uint32_t)v);
-    le32((uint32_t)(v >> 32));
-}
+static uint8_t msg_bytes[8192];
+static struct pdu_buf B = {msg_bytes, sizeof(msg_bytes), 0};
 
 static void str(const char *s)
 {
-    le32((uint32_t)strlen(s));
+    put_le32(&B, (uint32_t)strlen(s));
     for (; *s; s++)
-        u8((uint8_t)*s);
+        put_u8(&B, (uint8_t)*s);
 }
 
 static void null_str(void)
 {
-    le32(0xffffffff);
+    put_le32(&B, 0xffffffff);
 }
 
 /* Starts a message: type ("MSG"), chunk type, size patched by done(). */
 static void begin(const char *type, char chunk)
 {
     B.n = 0;
-    u8((uint8_t)type[0]);
-    u8((uint8_t)type[1]);
-    u8((uint8_t)type[2]);
-    u8((uint8_t)chunk);
-    le32(0);
+    put_u8(&B, (uint8_t)type[0]);
+    put_u8(&B, (uint8_t)type[1]);
+    put_u8(&B, (uint8_t)type[2]);
+    put_u8(&B, (uint8_t)chunk);
+    put_le32(&B, 0);
 }
 
 static size_t done(void)
@@ -115,50 +87,50 @@ static size_t done(void)
 /* Symmetric security header and sequence header of a MSG chunk. */
 static void sym(uint32_t channel, uint32_t token, uint32_t seq, uint32_t req)
 {
-    le32(channel);
-    le32(token);
-    le32(seq);
-    le32(req);
+    put_le32(&B, channel);
+    put_le32(&B, token);
+    put_le32(&B, seq);
+    put_le32(&B, req);
 }
 
 static void nodeid4(uint8_t ns, uint16_t id)
 {
-    u8(1);
-    u8(ns);
-    le16(id);
+    put_u8(&B, 1);
+    put_u8(&B, ns);
+    put_le16(&B, id);
 }
 
 static void nodeid_str(uint16_t ns, const char *s)
 {
-    u8(3);
-    le16(ns);
+    put_u8(&B, 3);
+    put_le16(&B, ns);
     str(s);
 }
 
 static void request_header(uint32_t handle)
 {
-    u8(0); /* authenticationToken: two-byte NodeId 0 */
-    u8(0);
-    le64(132000000000000000ull); /* timestamp */
-    le32(handle);
-    le32(0);    /* returnDiagnostics */
-    null_str(); /* auditEntryId */
-    le32(1000); /* timeoutHint */
-    u8(0);      /* additionalHeader: null ExtensionObject */
-    u8(0);
-    u8(0);
+    put_u8(&B, 0); /* authenticationToken: two-byte NodeId 0 */
+    put_u8(&B, 0);
+    put_le64(&B, 132000000000000000ull); /* timestamp */
+    put_le32(&B, handle);
+    put_le32(&B, 0);    /* returnDiagnostics */
+    null_str();         /* auditEntryId */
+    put_le32(&B, 1000); /* timeoutHint */
+    put_u8(&B, 0);      /* additionalHeader: null ExtensionObject */
+    put_u8(&B, 0);
+    put_u8(&B, 0);
 }
 
 static void response_header(uint32_t handle, uint32_t result)
 {
-    le64(132000000000000000ull);
-    le32(handle);
-    le32(result);
-    u8(0);      /* serviceDiagnostics */
-    null_str(); /* stringTable: null array */
-    u8(0);      /* additionalHeader */
-    u8(0);
-    u8(0);
+    put_le64(&B, 132000000000000000ull);
+    put_le32(&B, handle);
+    put_le32(&B, result);
+    put_u8(&B, 0); /* serviceDiagnostics */
+    null_str();    /* stringTable: null array */
+    put_u8(&B, 0); /* additionalHeader */
+    put_u8(&B, 0);
+    put_u8(&B, 0);
 }
 
 /* A MSG with a request of `service` after `body` fills it. */
@@ -451,7 +423,7 @@ static int test_hello_ack(void)
 static int test_error_and_reverse_hello(void)
 {
     begin("ERR", 'F');
-    le32(0x807e0000);
+    put_le32(&B, 0x807e0000);
     str("bad message type");
     size_t n = done();
     FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK);
@@ -539,12 +511,12 @@ static size_t build_activate_username(void)
     msg_req(7, 467);
     null_str(); /* clientSignature */
     null_str();
-    le32(0);    /* clientSoftwareCertificates */
-    null_str(); /* localeIds */
+    put_le32(&B, 0); /* clientSoftwareCertificates */
+    null_str();      /* localeIds */
     nodeid4(0, 324);
-    u8(1); /* binary body */
+    put_u8(&B, 1); /* binary body */
     size_t len_at = B.n;
-    le32(0);
+    put_le32(&B, 0);
     size_t body = B.n;
     str("username_basic256");
     str("operator");
@@ -578,10 +550,10 @@ static int test_activate_session_username(void)
     msg_req(8, 467);
     null_str();
     null_str();
-    le32(0);
+    put_le32(&B, 0);
     null_str();
     nodeid4(0, 327);
-    u8(0); /* no body */
+    put_u8(&B, 0); /* no body */
     null_str();
     null_str();
     n = done();
@@ -594,25 +566,25 @@ static int test_read(void)
 {
     new_flow();
     msg_req(11, 631);
-    le64(0); /* maxAge */
-    le32(2); /* timestampsToReturn */
-    le32(3);
+    put_le64(&B, 0); /* maxAge */
+    put_le32(&B, 2); /* timestampsToReturn */
+    put_le32(&B, 3);
     nodeid4(0, 2258);
-    le32(13);
+    put_le32(&B, 13);
     null_str();
-    le16(0);
+    put_le16(&B, 0);
     null_str();
     nodeid_str(3, "\"DB1\".speed");
-    le32(13);
+    put_le32(&B, 13);
     null_str();
-    le16(0);
+    put_le16(&B, 0);
     null_str();
-    u8(2); /* numeric encoding */
-    le16(1);
-    le32(100000);
-    le32(13);
+    put_u8(&B, 2); /* numeric encoding */
+    put_le16(&B, 1);
+    put_le32(&B, 100000);
+    put_le32(&B, 13);
     null_str();
-    le16(0);
+    put_le16(&B, 0);
     null_str();
     size_t n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK);
@@ -633,11 +605,11 @@ static int test_read(void)
     FAIL_IF_NOT(kv_bool_is(&msg, "truncated", true) && msg.n_ranges == 2);
 
     msg_rsp(11, 634, 0);
-    le32(1);
-    u8(1);
-    u8(6);
-    le32(42);
-    le32(0xffffffff);
+    put_le32(&B, 1);
+    put_u8(&B, 1);
+    put_u8(&B, 6);
+    put_le32(&B, 42);
+    put_le32(&B, 0xffffffff);
     n = done();
     FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 631 && msg.dir == OT_DIR_RESPONSE && msg.txn_key == 11);
@@ -661,32 +633,32 @@ static int test_write(void)
     /* Numeric node ids, Double and Boolean values, a String value (not a
      * number: no value), and a non-Value attribute. */
     msg_req(12, 673);
-    le32(4);
+    put_le32(&B, 4);
     nodeid4(2, 7);
-    le32(13);
+    put_le32(&B, 13);
     null_str();
-    u8(1);
-    u8(11);
-    le64(0x4059000000000000ull); /* 100.0 */
+    put_u8(&B, 1);
+    put_u8(&B, 11);
+    put_le64(&B, 0x4059000000000000ull); /* 100.0 */
     nodeid4(2, 8);
-    le32(13);
+    put_le32(&B, 13);
     null_str();
-    u8(0x01 | 0x04);
-    u8(1);
-    u8(1);
-    le64(132000000000000000ull);
+    put_u8(&B, 0x01 | 0x04);
+    put_u8(&B, 1);
+    put_u8(&B, 1);
+    put_le64(&B, 132000000000000000ull);
     nodeid4(2, 9);
-    le32(13);
+    put_le32(&B, 13);
     null_str();
-    u8(1);
-    u8(12);
+    put_u8(&B, 1);
+    put_u8(&B, 12);
     str("text");
     nodeid4(2, 10);
-    le32(4); /* BrowseName... written */
+    put_le32(&B, 4); /* BrowseName... written */
     null_str();
-    u8(1);
-    u8(6);
-    le32(5);
+    put_u8(&B, 1);
+    put_u8(&B, 6);
+    put_le32(&B, 5);
     size_t n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.n_values == 2);
@@ -734,8 +706,8 @@ static int test_browse_call_and_others(void)
             msg_rsp(20, svc[i].id, 0);
         else
             msg_req(20, svc[i].id);
-        le32(0); /* an empty first array, enough for these bodies */
-        le32(0);
+        put_le32(&B, 0); /* an empty first array, enough for these bodies */
+        put_le32(&B, 0);
         size_t n = done();
         FAIL_IF_NOT(parse_full(B.b, n, !response, n, true) == OT_PARSE_OK);
         FAIL_IF_NOT(msg.function_code == svc[i].code && msg.op_class == svc[i].op);
@@ -758,7 +730,7 @@ static int test_faults(void)
     /* A bad service result in an ordinary response; info bits do not hide
      * the name. */
     msg_rsp(31, 470, 0x801f0400);
-    le32(0xffffffff);
+    put_le32(&B, 0xffffffff);
     n = done();
     FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 467 && msg.has_exception);
@@ -779,17 +751,17 @@ static int test_chunks(void)
     sym(5, 1, 50, 40);
     nodeid4(0, 634);
     response_header(40, 0);
-    le32(1000);
+    put_le32(&B, 1000);
     size_t n = done();
     FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_NONE);
     begin("MSG", 'C');
     sym(5, 1, 51, 40);
-    le32(0x12345678);
+    put_le32(&B, 0x12345678);
     n = done();
     FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_NONE);
     begin("MSG", 'F');
     sym(5, 1, 52, 40);
-    le32(0x9abcdef0);
+    put_le32(&B, 0x9abcdef0);
     n = done();
     FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 631 && msg.dir == OT_DIR_RESPONSE);
@@ -797,7 +769,7 @@ static int test_chunks(void)
     FAIL_IF_NOT(kv_u64(&msg, "chunk_count") == 3);
     /* The next final chunk is a message of its own again. */
     msg_rsp(41, 634, 0);
-    le32(0);
+    put_le32(&B, 0);
     n = done();
     FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK && kv_u64(&msg, "chunk_count") == NO_KEY);
 
@@ -809,7 +781,7 @@ static int test_chunks(void)
     FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_NONE);
     begin("MSG", 'A');
     sym(5, 1, 61, 42);
-    le32(0x80b90000);
+    put_le32(&B, 0x80b90000);
     str("response too large");
     n = done();
     FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK);
@@ -821,7 +793,7 @@ static int test_chunks(void)
     /* A client abort answers nothing. */
     begin("MSG", 'A');
     sym(5, 1, 62, 43);
-    le32(0x80ab0000);
+    put_le32(&B, 0x80ab0000);
     null_str();
     n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK && msg.pair == OT_PAIR_NONE && msg.has_exception);
@@ -840,12 +812,12 @@ static int test_encrypted(void)
     /* OPN with a secure policy: everything after the certificates is
      * encrypted. */
     begin("OPN", 'F');
-    le32(0);
+    put_le32(&B, 0);
     str("http://opcfoundation.org/UA/SecurityPolicy#Basic256Sha256");
     str("CERTIFICATE-BYTES");
     str("01234567890123456789");
     for (int i = 0; i < 64; i++)
-        u8((uint8_t)(i * 37 + 11));
+        put_u8(&B, (uint8_t)(i * 37 + 11));
     size_t n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 446 && msg.op_class == OT_OP_AUTH);
@@ -860,10 +832,10 @@ static int test_encrypted(void)
     static const uint8_t noise[] = {0xa6, 0xed, 0x52, 0x39, 0x93, 0xb6, 0x2a, 0xe7, 0xdf, 0x7d,
                                     0x01, 0x4b, 0x2f, 0xdb, 0x14, 0xb7, 0x5c, 0x34, 0xcc, 0xaf};
     begin("MSG", 'F');
-    le32(2);
-    le32(2);
+    put_le32(&B, 2);
+    put_le32(&B, 2);
     for (size_t i = 0; i < sizeof(noise); i++)
-        u8(noise[i]);
+        put_u8(&B, noise[i]);
     n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(strcmp(msg.function, "encrypted") == 0 && msg.op_class == OT_OP_OTHER);
@@ -876,8 +848,8 @@ static int test_encrypted(void)
     FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK && kv_bool_is(&msg, "encrypted", true));
     /* A short encrypted chunk (no room for a sequence header). */
     begin("MSG", 'F');
-    le32(2);
-    le32(2);
+    put_le32(&B, 2);
+    put_le32(&B, 2);
     n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK && kv_bool_is(&msg, "encrypted", true));
     struct ot_detail d = {0};
@@ -889,13 +861,13 @@ static int test_encrypted(void)
     FAIL_IF_NOT(found);
     /* With Sign only, a readable body still parses on the secured channel. */
     msg_req(9, 631);
-    le64(0);
-    le32(0);
-    le32(1);
+    put_le64(&B, 0);
+    put_le32(&B, 0);
+    put_le32(&B, 1);
     nodeid4(0, 2258);
-    le32(13);
+    put_le32(&B, 13);
     null_str();
-    le16(0);
+    put_le16(&B, 0);
     null_str();
     n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK && msg.function_code == 631);
@@ -909,13 +881,13 @@ static int test_lying_lengths(void)
     FAIL_IF_NOT(cli(opn_req, sizeof(opn_req)) == OT_PARSE_OK);
     /* A node count far beyond the message: capped, the record kept. */
     msg_req(50, 631);
-    le64(0);
-    le32(0);
-    le32(0x7fffffff);
+    put_le64(&B, 0);
+    put_le32(&B, 0);
+    put_le32(&B, 0x7fffffff);
     nodeid4(0, 1);
-    le32(13);
+    put_le32(&B, 13);
     null_str();
-    le16(0);
+    put_le16(&B, 0);
     null_str();
     size_t n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK && msg.function_code == 631);
@@ -923,13 +895,13 @@ static int test_lying_lengths(void)
     /* A string length beyond the message in a service body: reported as an
      * anomaly on the record. */
     msg_req(51, 428);
-    le32(5000);
+    put_le32(&B, 5000);
     str("x");
     n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK && msg.anomaly != NULL);
     /* A negative length other than -1. */
     msg_req(52, 428);
-    le32(0xfffffff0);
+    put_le32(&B, 0xfffffff0);
     n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK && msg.anomaly != NULL);
     /* A policy URI length beyond the OPN: invalid. */
@@ -940,7 +912,7 @@ static int test_lying_lengths(void)
     /* A reserved NodeId encoding as the service type on a clear channel. */
     begin("MSG", 'F');
     sym(5, 1, 1, 1);
-    u8(0x0f);
+    put_u8(&B, 0x0f);
     n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_INVALID);
     /* An unknown service on a clear channel: reported by its id. */
@@ -956,21 +928,21 @@ static int test_nesting_caps(void)
     FAIL_IF_NOT(cli(opn_req, sizeof(opn_req)) == OT_PARSE_OK);
     /* A Write whose value is a Variant nested in Variants far past the cap. */
     msg_req(60, 673);
-    le32(2);
+    put_le32(&B, 2);
     nodeid4(0, 1);
-    le32(13);
+    put_le32(&B, 13);
     null_str();
-    u8(1);
+    put_u8(&B, 1);
     for (int i = 0; i < 200; i++)
-        u8(24); /* Variant of Variant of ... */
-    u8(6);
-    le32(1);
+        put_u8(&B, 24); /* Variant of Variant of ... */
+    put_u8(&B, 6);
+    put_le32(&B, 1);
     nodeid4(0, 2);
-    le32(13);
+    put_le32(&B, 13);
     null_str();
-    u8(1);
-    u8(6);
-    le32(2);
+    put_u8(&B, 1);
+    put_u8(&B, 6);
+    put_le32(&B, 2);
     size_t n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(kv_bool_is(&msg, "truncated", true));
@@ -979,23 +951,23 @@ static int test_nesting_caps(void)
     begin("MSG", 'F');
     sym(5, 1, 1, 61);
     nodeid4(0, 634);
-    le64(0);
-    le32(1);
-    le32(0);
+    put_le64(&B, 0);
+    put_le32(&B, 1);
+    put_le32(&B, 0);
     for (int i = 0; i < 100; i++)
-        u8(0x40);
-    u8(0);
+        put_u8(&B, 0x40);
+    put_u8(&B, 0);
     n = done();
     FAIL_IF_NOT(srv(B.b, n) == OT_PARSE_OK);
     /* A Variant array of 1,000,000 strings in a 100-byte message. */
     msg_req(62, 673);
-    le32(1);
+    put_le32(&B, 1);
     nodeid4(0, 1);
-    le32(13);
+    put_le32(&B, 13);
     null_str();
-    u8(1);
-    u8(0x80 | 12);
-    le32(1000000);
+    put_u8(&B, 1);
+    put_u8(&B, 0x80 | 12);
+    put_le32(&B, 1000000);
     str("a");
     n = done();
     FAIL_IF_NOT(cli(B.b, n) == OT_PARSE_OK);
@@ -1004,24 +976,21 @@ static int test_nesting_caps(void)
 
 static int test_truncation(void)
 {
-    const struct {
-        const uint8_t *p;
-        size_t n;
-    } all[] = {
-        {hel, sizeof(hel)},
-        {ack, sizeof(ack)},
-        {opn_req, sizeof(opn_req)},
-        {opn_rsp, sizeof(opn_rsp)},
-        {create_session_req, sizeof(create_session_req)},
-        {create_session_rsp, sizeof(create_session_rsp)},
-        {activate_req, sizeof(activate_req)},
-        {activate_rsp, sizeof(activate_rsp)},
-        {browse_req, sizeof(browse_req)},
-        {close_session_req, sizeof(close_session_req)},
-        {clo, sizeof(clo)},
-        {write_req, sizeof(write_req)},
-        {write_rsp, sizeof(write_rsp)},
-        {call_req, sizeof(call_req)},
+    const struct sample all[] = {
+        SAMPLE(hel),
+        SAMPLE(ack),
+        SAMPLE(opn_req),
+        SAMPLE(opn_rsp),
+        SAMPLE(create_session_req),
+        SAMPLE(create_session_rsp),
+        SAMPLE(activate_req),
+        SAMPLE(activate_rsp),
+        SAMPLE(browse_req),
+        SAMPLE(close_session_req),
+        SAMPLE(clo),
+        SAMPLE(write_req),
+        SAMPLE(write_rsp),
+        SAMPLE(call_req),
     };
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         FAIL_IF_NOT(each_prefix(cli_stateless, all[i].p, all[i].n, refused, &msg));

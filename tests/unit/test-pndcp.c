@@ -38,57 +38,39 @@ static enum ot_parse parse(const uint8_t *p, size_t n)
 
 /* --- a builder for hand-made frames ---------------------------------------- */
 
-static uint8_t F[1500];
-static size_t Fn;
-
-static void f8(uint8_t v)
-{
-    if (Fn < sizeof(F))
-        F[Fn++] = v;
-}
-
-static void f16(uint16_t v)
-{
-    f8((uint8_t)(v >> 8));
-    f8((uint8_t)v);
-}
-
-static void f32(uint32_t v)
-{
-    f16((uint16_t)(v >> 16));
-    f16((uint16_t)v);
-}
+static uint8_t frame_bytes[1500];
+static struct pdu_buf F = {frame_bytes, sizeof(frame_bytes), 0};
 
 /* FrameID and DCP header; DCPDataLength patched by fdone(). */
 static void fbegin(uint16_t frame, uint8_t service, uint8_t type, uint32_t xid)
 {
-    Fn = 0;
-    f16(frame);
-    f8(service);
-    f8(type);
-    f32(xid);
-    f16(0);
-    f16(0);
+    F.n = 0;
+    put_be16(&F, frame);
+    put_u8(&F, service);
+    put_u8(&F, type);
+    put_be32(&F, xid);
+    put_be16(&F, 0);
+    put_be16(&F, 0);
 }
 
 static void fblock(uint8_t opt, uint8_t sub, const void *data, uint16_t n)
 {
-    f8(opt);
-    f8(sub);
-    f16(n);
+    put_u8(&F, opt);
+    put_u8(&F, sub);
+    put_be16(&F, n);
     const uint8_t *p = data;
     for (uint16_t i = 0; i < n; i++)
-        f8(p[i]);
+        put_u8(&F, p[i]);
     if (n & 1)
-        f8(0);
+        put_u8(&F, 0);
 }
 
 static size_t fdone(void)
 {
-    size_t len = Fn - 12;
-    F[10] = (uint8_t)(len >> 8);
-    F[11] = (uint8_t)len;
-    return Fn;
+    size_t len = F.n - 12;
+    F.b[10] = (uint8_t)(len >> 8);
+    F.b[11] = (uint8_t)len;
+    return F.n;
 }
 
 /* ChangeIPUsingDCP.pcap frame 1, after the ethertype 0x8892 */
@@ -235,14 +217,14 @@ static int test_set_ip(void)
     static const uint8_t name[] = {0x00, 0x01, 'p', 'l', 'c', '-', '1'};
     fblock(2, 2, name, sizeof(name));
     size_t n = fdone();
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(kv_str(&msg, "set_name_of_station", "plc-1") && !msg.identity.present);
     FAIL_IF_NOT(kv_find(&msg, "name_of_station") == NULL);
     fbegin(0xfefd, 4, 1, 77);
     static const uint8_t refused[] = {0x02, 0x02, 0x06};
     fblock(5, 4, refused, sizeof(refused));
     n = fdone();
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.has_exception && msg.exception_code == 6);
     FAIL_IF_NOT(strcmp(msg.exception, "set_not_possible_in_operation") == 0);
     FAIL_IF_NOT(kv_str(&msg, "suboption", "name_of_station"));
@@ -257,7 +239,7 @@ static int test_set_ip(void)
         fbegin(0xfefd, 4, 0, 78);
         fblock(2, 2, longname, (uint16_t)(2 + len));
         n = fdone();
-        FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
+        FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_OK);
         const struct ot_kv *kv = kv_find(&msg, "set_name_of_station");
         FAIL_IF_NOT(kv && kv->len == 240);
         if (len == 240) {
@@ -272,7 +254,7 @@ static int test_set_ip(void)
     longname[1] = 0x00;
     fblock(2, 2, longname, 2 + 241);
     n = fdone();
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK && msg.identity.present);
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_OK && msg.identity.present);
     FAIL_IF_NOT(msg.anomaly && strcmp(msg.anomaly, "name_of_station_too_long") == 0);
     FAIL_IF_NOT(kv_u64(&msg, "name_of_station_length") == 241);
     PASS;
@@ -291,12 +273,12 @@ static int test_control(void)
     fblock(5, 6, reset, sizeof(reset));
     fblock(5, 2, stop, sizeof(stop));
     size_t n = fdone();
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.op_class == OT_OP_CONTROL);
     FAIL_IF_NOT(kv_any_str(&msg, "signal") && kv_any_str(&msg, "reset_to_factory"));
     FAIL_IF_NOT(kv_any_str(&msg, "start_transaction") && kv_any_str(&msg, "end_transaction"));
     FAIL_IF_NOT(kv_u64(&msg, "signal_value") == 0x0100);
-    FAIL_IF_NOT(each_prefix(parse, F, n, refused, &msg));
+    FAIL_IF_NOT(each_prefix(parse, F.b, n, refused, &msg));
     /* A Set response listing several results. */
     fbegin(0xfefd, 4, 1, 9);
     static const uint8_t r1[] = {0x05, 0x03, 0x00};
@@ -304,7 +286,7 @@ static int test_control(void)
     fblock(5, 4, r1, sizeof(r1));
     fblock(5, 4, r2, sizeof(r2));
     n = fdone();
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.has_exception && strcmp(msg.exception, "option_not_supported") == 0);
     FAIL_IF(msg.detail.truncated);
     PASS;
@@ -313,12 +295,12 @@ static int test_control(void)
 static int test_get_and_hello(void)
 {
     fbegin(0xfefd, 3, 0, 1234);
-    f8(2);
-    f8(2);
-    f8(1);
-    f8(2);
+    put_u8(&F, 2);
+    put_u8(&F, 2);
+    put_u8(&F, 1);
+    put_u8(&F, 2);
     size_t n = fdone();
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 3 && msg.op_class == OT_OP_READ);
     FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == dcp_key(1234, 3));
     FAIL_IF_NOT(kv_any_str(&msg, "name_of_station") && kv_any_str(&msg, "ip_parameter"));
@@ -327,12 +309,12 @@ static int test_get_and_hello(void)
     static const uint8_t name[] = {0x00, 0x00, 'i', 'o', '1'};
     fblock(2, 2, name, sizeof(name));
     n = fdone();
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.dir == OT_DIR_RESPONSE && strcmp(msg.identity.name, "io1") == 0);
     FAIL_IF_NOT(msg.pair == OT_PAIR_KEYED && msg.txn_key == dcp_key(1234, 3));
     fbegin(0xfefd, 3, 5, 1234);
     n = fdone();
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.has_exception && kv_str(&msg, "service_type", "response_not_supported"));
     /* Hello from a device that starts up: identity, no pairing. */
     fbegin(0xfefc, 6, 0, 5);
@@ -343,13 +325,13 @@ static int test_get_and_hello(void)
     fblock(1, 2, ip, sizeof(ip));
     fblock(1, 1, mac, sizeof(mac));
     n = fdone();
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_OK);
     FAIL_IF_NOT(msg.function_code == 6 && msg.op_class == OT_OP_DISCOVERY);
     FAIL_IF_NOT(msg.pair == OT_PAIR_NONE && strcmp(msg.identity.name, "coupler") == 0);
     FAIL_IF_NOT(kv_str(&msg, "ip", "10.0.0.7") && kv_str(&msg, "mac_address", "00:0e:8c:01:02:03"));
     /* A Hello on the Identify FrameID. */
-    F[1] = 0xfe;
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK && msg.anomaly != NULL);
+    F.b[1] = 0xfe;
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_OK && msg.anomaly != NULL);
     PASS;
 }
 
@@ -371,10 +353,10 @@ static int test_invalid(void)
     /* Unknown service id, reserved service type. */
     fbegin(0xfefd, 9, 0, 1);
     size_t n = fdone();
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_INVALID);
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_INVALID);
     fbegin(0xfefd, 3, 2, 1);
     n = fdone();
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_INVALID);
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_INVALID);
     /* DCPDataLength beyond the frame. */
     uint8_t f[sizeof(set_ip)];
     memcpy(f, set_ip, sizeof(f));
@@ -389,43 +371,36 @@ static int test_invalid(void)
     static const uint8_t one[] = {0x00};
     fblock(2, 2, one, 1);
     n = fdone();
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_INVALID);
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_INVALID);
     /* 200 empty filter blocks: walked up to the cap. */
     fbegin(0xfefe, 5, 0, 1);
     for (int i = 0; i < 200; i++)
         fblock(0xff, 0xff, NULL, 0);
     n = fdone();
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK && msg.anomaly != NULL);
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_OK && msg.anomaly != NULL);
     FAIL_IF(msg.detail.truncated);
     /* An odd-length Get request, and empty blocks of every kind. */
     fbegin(0xfefd, 3, 0, 1);
-    f8(2);
-    f8(2);
-    f8(1);
+    put_u8(&F, 2);
+    put_u8(&F, 2);
+    put_u8(&F, 1);
     n = fdone();
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK && msg.anomaly != NULL);
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_OK && msg.anomaly != NULL);
     fbegin(0xfeff, 5, 1, 1);
     static const uint8_t info_only[] = {0x00, 0x00};
     for (int opt = 1; opt <= 6; opt++)
         for (int sub = 1; sub <= 9; sub++)
             fblock((uint8_t)opt, (uint8_t)sub, info_only, 2);
     n = fdone();
-    FAIL_IF_NOT(parse(F, n) == OT_PARSE_OK);
+    FAIL_IF_NOT(parse(F.b, n) == OT_PARSE_OK);
     PASS;
 }
 
 static int test_truncation(void)
 {
-    const struct {
-        const uint8_t *p;
-        size_t n;
-    } all[] = {
-        {identify_all, sizeof(identify_all)},
-        {identify_rsp, sizeof(identify_rsp)},
-        {set_ip, sizeof(set_ip)},
-        {set_rsp, sizeof(set_rsp)},
-        {identify_name, sizeof(identify_name)},
-        {identify_rsp_versamax, sizeof(identify_rsp_versamax)},
+    const struct sample all[] = {
+        SAMPLE(identify_all), SAMPLE(identify_rsp),  SAMPLE(set_ip),
+        SAMPLE(set_rsp),      SAMPLE(identify_name), SAMPLE(identify_rsp_versamax),
     };
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         /* Up to the end of the DCP data: every cut fails.  Past it is
