@@ -635,17 +635,22 @@ static uint32_t func_hash(const char *name)
 
 #define MAX_SOURCES 8
 
+static void try_rule(const struct rule_set *rs, uint32_t idx, const struct ot_msg *m,
+                     const struct rules_event *ev, rules_hit_fn hit, void *arg)
+{
+    const struct rule *r = rs->rules[idx];
+    if (rule_match(rs, r, m, ev))
+        hit(arg, &rs->info[r->info.index]);
+}
+
 void rules_match(const struct rule_set *rs, enum rules_trigger t, const struct ot_msg *m,
                  const struct rules_event *ev, rules_hit_fn hit, void *arg)
 {
     if (!rs || !rs->finished)
         return;
     if (t != RT_MSG) {
-        for (uint32_t i = 0; i < rs->n_list[t]; i++) {
-            const struct rule *r = rs->rules[rs->list[t][i]];
-            if (rule_match(rs, r, NULL, ev))
-                hit(arg, &rs->info[r->info.index]);
-        }
+        for (uint32_t i = 0; i < rs->n_list[t]; i++)
+            try_rule(rs, rs->list[t][i], NULL, ev, hit, arg);
         return;
     }
     if (!m)
@@ -684,6 +689,12 @@ void rules_match(const struct rule_set *rs, enum rules_trigger t, const struct o
         len[ns] = rs->n_any_ot;
         pos[ns++] = 0;
     }
+    if (ns == 1) {
+        /* one bucket, the usual case: already in load order */
+        for (uint32_t i = 0; i < len[0]; i++)
+            try_rule(rs, src[0][i], m, ev, hit, arg);
+        return;
+    }
     for (;;) {
         int best = -1;
         for (int s = 0; s < ns; s++)
@@ -691,8 +702,6 @@ void rules_match(const struct rule_set *rs, enum rules_trigger t, const struct o
                 best = s;
         if (best < 0)
             break;
-        const struct rule *r = rs->rules[src[best][pos[best]++]];
-        if (rule_match(rs, r, m, ev))
-            hit(arg, &rs->info[r->info.index]);
+        try_rule(rs, src[best][pos[best]++], m, ev, hit, arg);
     }
 }
