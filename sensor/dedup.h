@@ -36,6 +36,14 @@ void dedup_fini(struct dedup *d);
  * it shares with the one before is not a mirrored copy. */
 void dedup_clear(struct dedup *d);
 
+/* Asks for the cache line of key's bucket (a hint, nothing changes): a
+ * frame's bucket is anywhere in the table. */
+static inline void dedup_prefetch(const struct dedup *d, uint64_t key)
+{
+    if (d->slot)
+        __builtin_prefetch(&d->slot[(size_t)(key & (d->buckets - 1)) * DEDUP_WAYS]);
+}
+
 /* True when key was remembered within the window around ts: the frame is a
  * duplicate (and is not remembered again, so the window runs from the
  * original).  Otherwise remembers it and returns false. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "flow.h"
 #include "pool.h"
 
@@ -34,10 +35,21 @@ static uint64_t fnv1a(const void *data, size_t n, uint64_t h)
     return h;
 }
 
+/* memcmp's order of two addresses (big-endian numbers), without the call:
+ * this runs on every packet. */
+static int addr_cmp(const uint8_t *x, const uint8_t *y)
+{
+    uint64_t x0 = rd64(x), y0 = rd64(y);
+    if (x0 != y0)
+        return x0 < y0 ? -1 : 1;
+    uint64_t x1 = rd64(x + 8), y1 = rd64(y + 8);
+    return x1 < y1 ? -1 : x1 > y1;
+}
+
 static void make_key(const struct packet *p, struct flow_key *k)
 {
     memset(k, 0, sizeof(*k));
-    int cmp = memcmp(p->src.b, p->dst.b, 16);
+    int cmp = addr_cmp(p->src.b, p->dst.b);
     bool src_low = cmp < 0 || (cmp == 0 && p->sport <= p->dport);
     k->a = src_low ? p->src : p->dst;
     k->b = src_low ? p->dst : p->src;
@@ -149,13 +161,27 @@ static struct flow *oldest(struct flow_table *t)
     return best;
 }
 
-struct flow *flow_lookup(struct flow_table *t, const struct packet *p, bool *created)
+void flow_probe(struct flow_table *t, const struct packet *p, struct flow_probe *pr)
 {
-    struct flow_key k;
-    make_key(p, &k);
-    uint32_t h = key_hash(&k) & t->mask;
+    make_key(p, &pr->key);
+    pr->bucket = key_hash(&pr->key) & t->mask;
+    __builtin_prefetch(&t->buckets[pr->bucket]);
+}
+
+void flow_prefetch(const struct flow_table *t, const struct flow_probe *pr)
+{
+    const struct flow *f = t->buckets[pr->bucket];
+    if (f)
+        __builtin_prefetch(f);
+}
+
+struct flow *flow_lookup(struct flow_table *t, const struct packet *p, const struct flow_probe *pr,
+                         bool *created)
+{
+    const struct flow_key *k = &pr->key;
+    uint32_t h = pr->bucket;
     for (struct flow *f = t->buckets[h]; f; f = f->hash_next) {
-        if (memcmp(&f->key, &k, sizeof(k)) == 0) {
+        if (memcmp(&f->key, k, sizeof(*k)) == 0) {
             *created = false;
             return f;
         }
@@ -168,13 +194,13 @@ struct flow *flow_lookup(struct flow_table *t, const struct packet *p, bool *cre
         f = pool_take(&t->pool);
     }
     memset(f, 0, sizeof(*f));
-    f->key = k;
+    f->key = *k;
     f->hash_next = t->buckets[h];
     t->buckets[h] = f;
     f->first_ts = f->last_ts = p->ts_usec;
     /* a stable id: the same capture gives the same ids; 51 bits stay exact in
      * every JSON consumer */
-    uint64_t id = fnv1a(&k, sizeof(k), 0xcbf29ce484222325ULL);
+    uint64_t id = fnv1a(k, sizeof(*k), 0xcbf29ce484222325ULL);
     id = fnv1a(&p->ts_usec, sizeof(p->ts_usec), id);
     f->flow_id = id & ((UINT64_C(1) << 51) - 1);
     f->lru_class = FT_OTHER;

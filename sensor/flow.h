@@ -146,9 +146,23 @@ struct flow_table *flow_table_new(uint32_t max_flows, const uint32_t timeouts_se
                                   flow_end_fn on_end, void *arg);
 void flow_table_free(struct flow_table *t);
 
-/* Finds or creates the flow of p; *created says which.  When the table is
- * full the least recently seen flow is ended (FLOW_END_EVICTED) to make room. */
-struct flow *flow_lookup(struct flow_table *t, const struct packet *p, bool *created);
+/* A packet's flow key and bucket, computed ahead of the lookup: the table is
+ * larger than the caches, so the bucket and then the flow are asked for
+ * early, and arrive while the duplicate check runs. */
+struct flow_probe {
+    struct flow_key key;
+    uint32_t bucket;
+};
+
+/* Fills pr for p and prefetches its bucket. */
+void flow_probe(struct flow_table *t, const struct packet *p, struct flow_probe *pr);
+/* Prefetches the first flow of pr's bucket (a hint; the table is unchanged). */
+void flow_prefetch(const struct flow_table *t, const struct flow_probe *pr);
+/* Finds or creates the flow of p (pr from flow_probe, with no flow created or
+ * ended since); *created says which.  When the table is full the least
+ * recently seen flow is ended (FLOW_END_EVICTED) to make room. */
+struct flow *flow_lookup(struct flow_table *t, const struct packet *p, const struct flow_probe *pr,
+                         bool *created);
 /* Marks f seen at ts in timeout class cls (moves it to the young end of that list). */
 void flow_touch(struct flow_table *t, struct flow *f, uint64_t ts, enum flow_timeout cls);
 /* Ends every flow idle past its timeout at packet time now. */

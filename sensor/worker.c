@@ -185,10 +185,10 @@ static void advance_clock(struct worker *w, uint64_t ts)
     }
 }
 
-static void ip_packet(struct worker *w, struct packet *p)
+static void ip_packet(struct worker *w, struct packet *p, const struct flow_probe *probe)
 {
     bool created;
-    struct flow *f = flow_lookup(w->flows, p, &created);
+    struct flow *f = flow_lookup(w->flows, p, probe, &created);
     if (created)
         flow_start(w, f, p);
     int dir = flow_dir(f, p);
@@ -226,8 +226,11 @@ static void ip_packet(struct worker *w, struct packet *p)
 }
 
 /* A SPAN copy, or the second copy of a PRP/HSR frame: counted and dropped
- * before any flow or device sees it twice. */
-static bool duplicate(struct worker *w, const struct packet *p)
+ * before any flow or device sees it twice.  probe: the packet's flow, if
+ * any, whose bucket was asked for: the flow itself is asked for while the
+ * duplicate table's line is on its way (both tables are larger than the
+ * caches; the two misses overlap instead of following each other). */
+static bool duplicate(struct worker *w, const struct packet *p, const struct flow_probe *probe)
 {
     if (p->red) {
         w->stats.redundancy_frames++;
@@ -236,7 +239,11 @@ static bool duplicate(struct worker *w, const struct packet *p)
             return true;
         }
     }
-    if (w->span_dedup.window && dedup_check(&w->span_dedup, dedup_frame_key(p), p->ts_usec)) {
+    uint64_t key = w->span_dedup.window ? dedup_frame_key(p) : 0;
+    dedup_prefetch(&w->span_dedup, key);
+    if (probe)
+        flow_prefetch(w->flows, probe);
+    if (w->span_dedup.window && dedup_check(&w->span_dedup, key, p->ts_usec)) {
         w->stats.span_duplicates++;
         return true;
     }
@@ -249,9 +256,13 @@ static bool duplicate(struct worker *w, const struct packet *p)
  * data (a VLAN tag the capture took out). */
 static void process(struct worker *w, struct packet *p, enum decode_err e, uint32_t tag_bytes)
 {
+    struct flow_probe probe;
+    bool ip = e == DEC_OK && p->ip_version;
+    if (ip)
+        flow_probe(w->flows, p, &probe);
     if (e != DEC_OK)
         w->stats.decode_errors[e]++;
-    else if (duplicate(w, p))
+    else if (duplicate(w, p, ip ? &probe : NULL))
         return;
     if (e == DEC_OK && p->tunnel.type) {
         /* the flow counts the mirrored frame's bytes, not the tunnel's: a
@@ -260,8 +271,8 @@ static void process(struct worker *w, struct packet *p, enum decode_err e, uint3
         p->wirelen = p->wirelen > outer ? p->wirelen - outer : 0;
     }
     w->pkt = p;
-    if (e == DEC_OK && p->ip_version)
-        ip_packet(w, p);
+    if (ip)
+        ip_packet(w, p, &probe);
     else if (e == DEC_OK && !p->ip_version && p->l2_payload) {
         detect_packet(w, NULL, 0, p);
         dissect_l2(w, p);
