@@ -448,6 +448,11 @@ uint32_t bl_conv_get(struct baseline *b, uint32_t client, uint32_t server, uint8
  * counters, rates, activity.  Cheap: no lookup, no allocation. */
 void bl_packet(struct baseline *b, uint32_t dev, uint32_t conv, bool from_client,
                uint32_t bytes, uint64_t now);
+/* Asks for the cache lines that a packet of the two devices and conv (and a
+ * message too, when msg) will touch, so that their misses overlap with other
+ * work instead of stalling bl_packet and bl_msg one after another.  A hint:
+ * nothing changes; ids of BL_NONE are skipped. */
+void bl_prefetch(const struct baseline *b, const uint32_t dev[2], uint32_t conv, bool msg);
 /* One industrial message on conv, sent by the server side when from_server:
  * learns it, or scores it against what was learned. */
 void bl_msg(struct baseline *b, uint32_t conv, bool from_server, const struct ot_msg *m,

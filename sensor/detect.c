@@ -5,6 +5,12 @@
 #include "inventory.h"
 #include "worker.h"
 
+void detect_prefetch(struct worker *w, const struct flow *f, const struct packet *p)
+{
+    /* a message can only come from payload of a dissected flow */
+    inventory_prefetch(w, f, p->payload_len > 0 && f->dissector);
+}
+
 void detect_packet(struct worker *w, struct flow *f, int dir, const struct packet *p)
 {
     rules_on_packet(w, f, dir, p);

@@ -11,6 +11,10 @@
 
 struct worker;
 
+/* A packet's flow was found, before appid and detect_packet run: the
+ * detection state the packet will touch is asked for ahead (cache hints,
+ * nothing changes), so its misses overlap with that work. */
+void detect_prefetch(struct worker *w, const struct flow *f, const struct packet *p);
 /* Every decoded packet; f is its flow or NULL (ARP, layer 2). */
 void detect_packet(struct worker *w, struct flow *f, int dir, const struct packet *p);
 /* Every dissected message, when it is parsed (before pairing). */

@@ -650,6 +650,13 @@ void inventory_ip(struct worker *w, struct flow *f, int dir, const struct packet
         flush_assets(inv);
 }
 
+void inventory_prefetch(struct worker *w, const struct flow *f, bool msg)
+{
+    const struct inventory *inv = w->inv;
+    if (inv && f->inv_set)
+        bl_prefetch(inv->b, f->inv_dev, f->inv_conv, msg);
+}
+
 #define ETH_P_LLDP 0x88cc
 #define LLC_MAX_LEN 1500 /* an ethertype field up to this is an 802.3 length */
 

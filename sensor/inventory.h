@@ -35,6 +35,9 @@ int inventory_save(struct worker *w, char *err, size_t errlen);
 
 /* The packet path (worker.c, dissect.c). */
 void inventory_ip(struct worker *w, struct flow *f, int dir, const struct packet *p);
+/* Cache hints for the baseline entries of a flow's packet (and message, when
+ * msg): see bl_prefetch. */
+void inventory_prefetch(struct worker *w, const struct flow *f, bool msg);
 void inventory_l2(struct worker *w, const struct packet *p);
 void inventory_msg(struct worker *w, struct flow *f, int dir, const struct ot_msg *m);
 void inventory_flow_end(struct worker *w, struct flow *f);

@@ -191,6 +191,8 @@ static void ip_packet(struct worker *w, struct packet *p, const struct flow_prob
     struct flow *f = flow_lookup(w->flows, p, probe, &created);
     if (created)
         flow_start(w, f, p);
+    else
+        detect_prefetch(w, f, p);
     int dir = flow_dir(f, p);
     f->pkts[dir]++;
     f->bytes[dir] += p->wirelen;
