@@ -159,6 +159,65 @@ void jw_hex(struct jsonw *w, const void *p, size_t n)
     jw_putc(w, '"');
 }
 
+/* Numbers are much of a record (register values): they are written in
+ * place, two digits a step from a table, their length known first from the
+ * bit length (no division per digit, no copy). */
+static const char digit_pairs[201] = "0001020304050607080910111213141516171819"
+                                     "2021222324252627282930313233343536373839"
+                                     "4041424344454647484950515253545556575859"
+                                     "6061626364656667686970717273747576777879"
+                                     "8081828384858687888990919293949596979899";
+
+static const uint64_t powers_of_10[20] = {
+    1ULL,
+    10ULL,
+    100ULL,
+    1000ULL,
+    10000ULL,
+    100000ULL,
+    1000000ULL,
+    10000000ULL,
+    100000000ULL,
+    1000000000ULL,
+    10000000000ULL,
+    100000000000ULL,
+    1000000000000ULL,
+    10000000000000ULL,
+    100000000000000ULL,
+    1000000000000000ULL,
+    10000000000000000ULL,
+    100000000000000000ULL,
+    1000000000000000000ULL,
+    10000000000000000000ULL,
+};
+
+static size_t u64_len(uint64_t v)
+{
+    unsigned bits = 64 - (unsigned)__builtin_clzll(v | 1);
+    unsigned t = bits * 1233 >> 12; /* floor(bits * log10(2)): v has t or t + 1 digits */
+    return t + 1 - ((v | 1) < powers_of_10[t]);
+}
+
+void jw_put_u64(struct jsonw *w, uint64_t v)
+{
+    size_t n = u64_len(v);
+    if (n > w->cap - w->len) {
+        w->overflow = true;
+        return;
+    }
+    char *q = w->buf + w->len + n;
+    w->len += n;
+    while (v >= 100) {
+        q -= 2;
+        memcpy(q, digit_pairs + v % 100 * 2, 2);
+        v /= 100;
+    }
+    if (v >= 10)
+        memcpy(q - 2, digit_pairs + v * 2, 2);
+    else
+        q[-1] = (char)('0' + v);
+}
+
 void jw_i64(struct jsonw *w, int64_t v)
 {
     before_value(w);

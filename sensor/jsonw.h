@@ -87,16 +87,8 @@ static inline void jw_key(struct jsonw *w, const char *key)
     w->after_key = true;
 }
 
-static inline void jw_put_u64(struct jsonw *w, uint64_t v)
-{
-    char tmp[24];
-    int i = (int)sizeof(tmp);
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    jw_put(w, tmp + i, sizeof(tmp) - (size_t)i);
-}
+/* Writes v in decimal (flags overflow when it does not fit). */
+void jw_put_u64(struct jsonw *w, uint64_t v);
 
 static inline void jw_u64(struct jsonw *w, uint64_t v)
 {

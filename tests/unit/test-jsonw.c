@@ -3,7 +3,9 @@
  * numbers, escaping of hostile wire bytes (every line stays valid JSON, read
  * back with jansson), and overflow of the buffer. */
 #include <jansson.h>
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "jsonw.h"
@@ -57,6 +59,33 @@ static int numbers(void)
     jw_arr_end(&w);
     const char *want = "[18446744073709551615,-9223372036854775808,3,-0.5,null,null]";
     FAIL_IF_NOT(w.len == strlen(want) && memcmp(w.buf, want, w.len) == 0);
+    jw_fini(&w);
+    PASS;
+}
+
+/* Every length of number, at each power of ten and either side, as printf
+ * writes it (the writer finds the length first, then the digits). */
+static int numbers_every_length(void)
+{
+    struct jsonw w;
+    FAIL_IF(jw_init(&w, 64) != 0);
+    uint64_t p = 1;
+    for (int k = 0; k < 20; k++, p *= 10) {
+        const uint64_t vals[] = {p - 1, p, p + 1, p * 2 - 1, UINT64_MAX - p + 1};
+        for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+            char want[32];
+            int n = snprintf(want, sizeof(want), "%" PRIu64, vals[i]);
+            jw_reset(&w);
+            jw_u64(&w, vals[i]);
+            FAIL_IF_NOT(!w.overflow && w.len == (size_t)n && memcmp(w.buf, want, w.len) == 0);
+        }
+    }
+    jw_fini(&w);
+    /* a number that does not fit is flagged, and nothing is written */
+    FAIL_IF(jw_init(&w, 4) != 0);
+    jw_reset(&w);
+    jw_u64(&w, 12345);
+    FAIL_IF_NOT(w.overflow && w.len == 0);
     jw_fini(&w);
     PASS;
 }
@@ -127,6 +156,7 @@ static int overflow_is_flagged(void)
 static const struct unit_test tests[] = {
     {"nesting_and_commas", nesting_and_commas},
     {"numbers", numbers},
+    {"numbers_every_length", numbers_every_length},
     {"hostile_strings", hostile_strings},
     {"hex_and_quote", hex_and_quote},
     {"overflow_is_flagged", overflow_is_flagged},
