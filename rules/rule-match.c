@@ -147,6 +147,52 @@ static int push_idx(uint32_t **arr, uint32_t *n, uint32_t v)
     return 0;
 }
 
+/* Facts of a message that clauses require: a rule whose required facts a
+ * message lacks cannot match, and is skipped without evaluating it (most
+ * rules of a protocol's bucket name a direction, an anomaly or an
+ * exception, which most messages do not have). */
+enum {
+    MSG_REQUEST = 1 << 0,
+    MSG_RESPONSE = 1 << 1,
+    MSG_FUNCTION = 1 << 2,
+    MSG_UNIT = 1 << 3,
+    MSG_EXCEPTION = 1 << 4,
+    MSG_ANOMALY = 1 << 5,
+    MSG_IDENTITY = 1 << 6,
+};
+
+/* What a clause cannot match without (as clause_match tests it). */
+static uint8_t clause_needs(const struct clause *c)
+{
+    if (c->neg)
+        return 0;
+    switch (c->type) {
+        case CL_DIR:
+            return c->dir == OT_DIR_REQUEST    ? MSG_REQUEST
+                   : c->dir == OT_DIR_RESPONSE ? MSG_RESPONSE
+                                               : 0;
+        case CL_OP:
+        case CL_FUNC: return MSG_FUNCTION;
+        case CL_UNIT: return MSG_UNIT;
+        case CL_EXCEPTION: return MSG_EXCEPTION;
+        case CL_ANOMALY: return MSG_ANOMALY;
+        case CL_IDENTITY: return MSG_IDENTITY;
+        default: return 0;
+    }
+}
+
+/* The facts of m; none without a message (every such clause fails then). */
+static uint8_t msg_facts(const struct ot_msg *m)
+{
+    if (!m)
+        return 0;
+    return (uint8_t)((m->dir == OT_DIR_REQUEST ? MSG_REQUEST : 0) |
+                     (m->dir == OT_DIR_RESPONSE ? MSG_RESPONSE : 0) |
+                     (m->has_function ? MSG_FUNCTION : 0) | (m->has_unit ? MSG_UNIT : 0) |
+                     (m->has_exception ? MSG_EXCEPTION : 0) | (m->anomaly ? MSG_ANOMALY : 0) |
+                     (m->identity.present ? MSG_IDENTITY : 0));
+}
+
 unsigned rules_finish(struct rule_set *rs, struct rules_problems *pr)
 {
     unsigned problems = 0;
@@ -221,6 +267,9 @@ unsigned rules_finish(struct rule_set *rs, struct rules_problems *pr)
         struct rule *r = rs->rules[i];
         r->info.index = (uint32_t)i;
         rs->info[i] = r->info;
+        r->msg_needs = 0;
+        for (int k = 0; k < r->n; k++)
+            r->msg_needs |= clause_needs(&r->cl[k]);
         if (r->info.condition >= 0)
             rs->cond_mask |= 1u << r->info.condition;
         for (int t = 0; t < RT_COUNT; t++) {
@@ -635,11 +684,12 @@ static uint32_t func_hash(const char *name)
 
 #define MAX_SOURCES 8
 
-static void try_rule(const struct rule_set *rs, uint32_t idx, const struct ot_msg *m,
-                     const struct rules_event *ev, rules_hit_fn hit, void *arg)
+/* facts: msg_facts(m) */
+static inline void try_rule(const struct rule_set *rs, uint32_t idx, const struct ot_msg *m,
+                     uint8_t facts, const struct rules_event *ev, rules_hit_fn hit, void *arg)
 {
     const struct rule *r = rs->rules[idx];
-    if (rule_match(rs, r, m, ev))
+    if ((r->msg_needs & ~facts) == 0 && rule_match(rs, r, m, ev))
         hit(arg, &rs->info[r->info.index]);
 }
 
@@ -650,7 +700,7 @@ void rules_match(const struct rule_set *rs, enum rules_trigger t, const struct o
         return;
     if (t != RT_MSG) {
         for (uint32_t i = 0; i < rs->n_list[t]; i++)
-            try_rule(rs, rs->list[t][i], NULL, ev, hit, arg);
+            try_rule(rs, rs->list[t][i], NULL, 0, ev, hit, arg);
         return;
     }
     if (!m)
@@ -689,10 +739,11 @@ void rules_match(const struct rule_set *rs, enum rules_trigger t, const struct o
         len[ns] = rs->n_any_ot;
         pos[ns++] = 0;
     }
+    uint8_t facts = msg_facts(m);
     if (ns == 1) {
         /* one bucket, the usual case: already in load order */
         for (uint32_t i = 0; i < len[0]; i++)
-            try_rule(rs, src[0][i], m, ev, hit, arg);
+            try_rule(rs, src[0][i], m, facts, ev, hit, arg);
         return;
     }
     for (;;) {
@@ -702,6 +753,6 @@ void rules_match(const struct rule_set *rs, enum rules_trigger t, const struct o
                 best = s;
         if (best < 0)
             break;
-        try_rule(rs, src[best][pos[best]++], m, ev, hit, arg);
+        try_rule(rs, src[best][pos[best]++], m, facts, ev, hit, arg);
     }
 }

@@ -140,6 +140,7 @@ struct rule {
     uint32_t fval;
     bool has_ukey;
     uint32_t uval;
+    uint8_t msg_needs; /* MSG_* facts a message must have to match (rule-match.c) */
 };
 
 struct named_set {
