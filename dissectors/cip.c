@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "cip.h"
+#include "sbuf.h"
 #include "tok.h"
 
 #define CIP_RESPONSE 0x80
@@ -457,47 +458,6 @@ static const struct ot_tok cip_data_types[] = {
 #define CIP_CONN_POINTS 2    /* connection points kept from a connection path */
 
 /* A bounded string builder for names and numbers (the dissectors use no stdio). */
-struct sbuf {
-    char *p;
-    size_t cap;
-    size_t n;
-};
-
-static void sb_putc(struct sbuf *b, char ch)
-{
-    if (b->n + 1 < b->cap) {
-        b->p[b->n++] = ch;
-        b->p[b->n] = '\0';
-    }
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-    while (*s)
-        sb_putc(b, *s++);
-}
-
-static void sb_dec(struct sbuf *b, uint32_t v, int min_digits)
-{
-    char t[10];
-    int n = 0;
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v && n < 10);
-    while (n < min_digits && n < 10)
-        t[n++] = '0';
-    while (n > 0)
-        sb_putc(b, t[--n]);
-}
-
-static void sb_hex(struct sbuf *b, uint32_t v, int digits)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (int i = digits - 1; i >= 0; i--)
-        sb_putc(b, hex[(v >> (4 * i)) & 0xf]);
-}
-
 /* A parsed request path. */
 struct cip_path {
     uint32_t cls, inst, attr, member;
@@ -635,7 +595,7 @@ static void tag_symbol(struct cip_path *p, struct cur *sym)
 static void tag_index(struct cip_path *p, uint32_t v)
 {
     char t[12];
-    struct sbuf b = {t, sizeof t, 0};
+    struct sbuf b = sb_init(t, sizeof t);
     sb_dec(&b, v, 1);
     tag_putc(p, '[');
     for (size_t i = 0; i < b.n; i++)
@@ -1313,26 +1273,46 @@ static enum ot_parse parse_request(struct cipx *x, struct cur *c, int depth,
     return OT_PARSE_OK;
 }
 
+/* The identity strings of the Identity object (Vol. 1 5A-2.2): the vendor by
+ * name, "vendor N" when unknown; the revision as "major.minor" (two-digit
+ * minor); the serial number as 0x and eight hex digits. */
+static void fmt_vendor(char dst[OT_IDENT_LEN], uint16_t v)
+{
+    struct sbuf b = sb_init(dst, OT_IDENT_LEN);
+    const char *name = cip_vendor_name(v);
+    if (name) {
+        sb_str(&b, name);
+    } else {
+        sb_str(&b, "vendor ");
+        sb_dec(&b, v, 1);
+    }
+}
+
+static void fmt_revision(char dst[OT_IDENT_LEN], uint8_t major, uint8_t minor)
+{
+    struct sbuf b = sb_init(dst, OT_IDENT_LEN);
+    sb_dec(&b, major, 1);
+    sb_putc(&b, '.');
+    sb_dec(&b, minor, 2);
+}
+
+static void fmt_serial(char dst[OT_IDENT_LEN], uint32_t v)
+{
+    struct sbuf b = sb_init(dst, OT_IDENT_LEN);
+    sb_str(&b, "0x");
+    sb_hex(&b, v, 8);
+}
+
 /* An Identity object attribute read alone (Get_Attribute_Single). */
 static void identity_attr(struct cipx *x, uint16_t attr, struct cur *data)
 {
     struct ot_identity *id = &x->out->identity;
-    char t[OT_IDENT_LEN];
-    struct sbuf b = {t, sizeof t, 0};
-    t[0] = '\0';
     switch (attr) {
         case CIP_ID_VENDOR: {
             uint16_t v = cur_le16(data);
             if (!cur_ok(data))
                 return;
-            const char *name = cip_vendor_name(v);
-            if (name) {
-                sb_str(&b, name);
-            } else {
-                sb_str(&b, "vendor ");
-                sb_dec(&b, v, 1);
-            }
-            memcpy(id->vendor, t, b.n + 1);
+            fmt_vendor(id->vendor, v);
             kv_u64(x, "vendor_id", v);
             break;
         }
@@ -1355,20 +1335,15 @@ static void identity_attr(struct cipx *x, uint16_t attr, struct cur *data)
             uint8_t minor = cur_u8(data);
             if (!cur_ok(data))
                 return;
-            sb_dec(&b, major, 1);
-            sb_putc(&b, '.');
-            sb_dec(&b, minor, 2);
-            memcpy(id->firmware, t, b.n + 1);
-            kv_cstr(x, "revision", t);
+            fmt_revision(id->firmware, major, minor);
+            kv_cstr(x, "revision", id->firmware);
             break;
         }
         case CIP_ID_SERIAL: {
             uint32_t v = cur_le32(data);
             if (!cur_ok(data))
                 return;
-            sb_str(&b, "0x");
-            sb_hex(&b, v, 8);
-            memcpy(id->serial, t, b.n + 1);
+            fmt_serial(id->serial, v);
             kv_u64(x, "serial_number", v);
             break;
         }
@@ -1538,21 +1513,9 @@ void cip_identity(struct cur *c, struct ot_msg *out)
     }
     struct ot_identity *id = &out->identity;
     struct ot_detail *d = &out->detail;
-    struct sbuf b = {id->vendor, sizeof id->vendor, 0};
-    const char *vname = cip_vendor_name(vendor);
-    if (vname) {
-        sb_str(&b, vname);
-    } else {
-        sb_str(&b, "vendor ");
-        sb_dec(&b, vendor, 1);
-    }
-    b = (struct sbuf){id->firmware, sizeof id->firmware, 0};
-    sb_dec(&b, major, 1);
-    sb_putc(&b, '.');
-    sb_dec(&b, minor, 2);
-    b = (struct sbuf){id->serial, sizeof id->serial, 0};
-    sb_str(&b, "0x");
-    sb_hex(&b, serial, 8);
+    fmt_vendor(id->vendor, vendor);
+    fmt_revision(id->firmware, major, minor);
+    fmt_serial(id->serial, serial);
     ot_ident_set(id->product, name, n);
     id->present = true;
     id->from_server = true;

@@ -41,6 +41,7 @@
 
 #include "cip.h"
 #include "dissectors.h"
+#include "sbuf.h"
 
 /* Encapsulation commands (Vol. 2 2-3.2) */
 #define ENIP_NOP 0x0000
@@ -148,32 +149,6 @@ struct enip_flow {
     uint32_t untracked_frames; /* I/O frames of connections past ENIP_IO_CONNS */
     struct enip_io_conn conn[ENIP_IO_CONNS];
 };
-
-struct sbuf {
-    char *p;
-    size_t cap;
-    size_t n;
-};
-
-static void sb_putc(struct sbuf *b, char ch)
-{
-    if (b->n + 1 < b->cap) {
-        b->p[b->n++] = ch;
-        b->p[b->n] = '\0';
-    }
-}
-
-static void sb_dec(struct sbuf *b, uint32_t v)
-{
-    char t[10];
-    int n = 0;
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v && n < 10);
-    while (n > 0)
-        sb_putc(b, t[--n]);
-}
 
 static bool command_known(uint16_t cmd)
 {
@@ -423,12 +398,8 @@ static void kv_sockaddr(struct ot_detail *d, const char *key, struct cur *c)
     if (!cur_ok(c))
         return;
     char t[24];
-    struct sbuf b = {t, sizeof t, 0};
-    for (int i = 3; i >= 0; i--) {
-        sb_dec(&b, (addr >> (8 * i)) & 0xff);
-        sb_putc(&b, i ? '.' : ':');
-    }
-    sb_dec(&b, port);
+    struct sbuf b = sb_init(t, sizeof t);
+    sb_ipv4_port(&b, addr, port);
     ot_kv_str(d, key, t, b.n);
 }
 
@@ -445,6 +416,31 @@ static void list_identity_item(struct cur *item, struct ot_msg *out)
         ot_kv_u64(d, "state", state);
 }
 
+/* Reads item `i` of a Common Packet Format list (Vol. 2 2-6): its type id and
+ * a cursor over its data.  With `cut` (the engine cut the PDU short) an item
+ * running past the end keeps what is there, and a header cut short is no
+ * anomaly.  Returns false, with the anomaly set, past ENIP_MAX_ITEMS or at
+ * an item that does not fit. */
+static bool cpf_item(struct cur *body, unsigned i, bool cut, struct ot_msg *out, uint16_t *type,
+                     struct cur *item)
+{
+    if (i >= ENIP_MAX_ITEMS) {
+        out->anomaly = "enip_too_many_items";
+        return false;
+    }
+    *type = cur_le16(body);
+    size_t n = cur_le16(body);
+    if (cut && cur_ok(body) && n > cur_left(body))
+        n = cur_left(body);
+    *item = cur_sub(body, n);
+    if (!cur_ok(body)) {
+        if (!cut)
+            out->anomaly = "enip_bad_item_length";
+        return false;
+    }
+    return true;
+}
+
 /* The reply items of ListIdentity, ListServices and ListInterfaces. */
 static void list_reply(struct cur *body, struct ot_msg *out)
 {
@@ -456,18 +452,9 @@ static void list_reply(struct cur *body, struct ot_msg *out)
     }
     ot_kv_u64(d, "item_count", count);
     ot_kv_arr(d, "items");
-    for (unsigned i = 0; i < count; i++) {
-        if (i >= ENIP_MAX_ITEMS) {
-            out->anomaly = "enip_too_many_items";
-            break;
-        }
-        uint16_t type = cur_le16(body);
-        size_t n = cur_le16(body);
-        struct cur item = cur_sub(body, n);
-        if (!cur_ok(body)) {
-            out->anomaly = "enip_bad_item_length";
-            break;
-        }
+    uint16_t type;
+    struct cur item;
+    for (unsigned i = 0; i < count && cpf_item(body, i, false, out, &type, &item); i++) {
         if (i >= ENIP_ITEMS_DETAIL)
             continue;
         ot_kv_obj(d, NULL);
@@ -517,23 +504,11 @@ static enum ot_parse send_data(struct cur *body, uint16_t cmd, uint64_t sctx, bo
     uint32_t conn = 0;
     struct cur data = cur_init(NULL, 0);
     ot_kv_arr(d, "cpf_items");
-    for (unsigned i = 0; i < count; i++) {
-        if (i >= ENIP_MAX_ITEMS) {
-            out->anomaly = "enip_too_many_items";
-            break;
-        }
-        uint16_t type = cur_le16(body);
-        size_t n = cur_le16(body);
-        if (cut && cur_ok(body) && n > cur_left(body))
-            n = cur_left(body); /* the PDU was cut by the engine: keep what is there */
-        struct cur item = cur_sub(body, n);
-        if (!cur_ok(body)) {
-            if (!cut)
-                out->anomaly = "enip_bad_item_length";
-            break;
-        }
+    uint16_t type;
+    struct cur item;
+    for (unsigned i = 0; i < count && cpf_item(body, i, cut, out, &type, &item); i++) {
         kv_cpf_type(d, type);
-        if (type == CPF_CONNECTED_ADDRESS && n == 4) {
+        if (type == CPF_CONNECTED_ADDRESS && cur_left(&item) == 4) {
             conn = cur_le32(&item);
             has_conn = true;
         } else if ((type == CPF_UNCONNECTED_DATA || type == CPF_CONNECTED_DATA) && !has_data) {
