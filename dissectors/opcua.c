@@ -52,6 +52,7 @@
 #include "cursor.h"
 #include "dissectors.h"
 #include "otmsg.h"
+#include "sbuf.h"
 #include "tok.h"
 
 #define OPCUA_PORT 4840
@@ -479,7 +480,7 @@ struct ua {
     struct ot_msg *out;
     bool capped;      /* a cap stopped the walk: what follows is not parsed */
     bool policy_none; /* the channel is known to use SecurityPolicy#None */
-    uint32_t n_nodes; /* node ids seen in this message */
+    uint32_t n_nodes; /* node ids (or writes, or calls) recorded in this message */
 };
 
 static const struct opcua_service *service_by_req(uint32_t id)
@@ -605,6 +606,16 @@ static void cap_hit(struct ua *u, struct cur *c)
     cur_fail(c, CUR_INVALID);
 }
 
+/* Stops the walk at nesting level `depth` beyond OPCUA_MAX_DEPTH; returns
+ * true when it did. */
+static bool too_deep(struct ua *u, struct cur *c, unsigned depth)
+{
+    if (depth <= OPCUA_MAX_DEPTH)
+        return false;
+    cap_hit(u, c);
+    return true;
+}
+
 /* Reads a NodeId; with `expanded`, an ExpandedNodeId (namespace URI and
  * server index flags). */
 static struct ua_nodeid rd_nodeid(struct cur *c, bool expanded)
@@ -654,83 +665,46 @@ static bool nodeid_numeric(const struct ua_nodeid *id)
     return id->enc <= UA_NODEID_NUMERIC;
 }
 
-static size_t put_str(char *buf, size_t cap, size_t o, const char *s)
-{
-    while (*s && o + 1 < cap)
-        buf[o++] = *s++;
-    return o;
-}
-
-static size_t put_u32(char *buf, size_t cap, size_t o, uint32_t v)
-{
-    char tmp[10];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v && n < sizeof(tmp));
-    while (n > 0 && o + 1 < cap)
-        buf[o++] = tmp[--n];
-    return o;
-}
-
-static size_t put_hex(char *buf, size_t cap, size_t o, const uint8_t *p, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    struct cur c = cur_init(p, n);
-    while (cur_left(&c) > 0 && o + 2 < cap) {
-        uint8_t b = cur_u8(&c);
-        buf[o++] = hex[b >> 4];
-        buf[o++] = hex[b & 15];
-    }
-    return o;
-}
-
 /* Formats a node id the way the OPC UA text notation does (Part 6 5.3.1.10):
- * "i=2258", "ns=2;s=Temperature", "ns=1;g=...", "ns=1;b=..."; returns the
- * length written (buf is NUL-terminated). */
-static size_t fmt_nodeid(char *buf, size_t cap, const struct ua_nodeid *id)
+ * "i=2258", "ns=2;s=Temperature", "ns=1;g=...", "ns=1;b=...". */
+static void fmt_nodeid(struct sbuf *b, const struct ua_nodeid *id)
 {
-    size_t o = 0;
     if (id->ns != 0) {
-        o = put_str(buf, cap, o, "ns=");
-        o = put_u32(buf, cap, o, id->ns);
-        o = put_str(buf, cap, o, ";");
+        sb_str(b, "ns=");
+        sb_dec(b, id->ns, 1);
+        sb_str(b, ";");
     }
     switch (id->enc) {
         case UA_NODEID_STRING: {
-            o = put_str(buf, cap, o, "s=");
+            sb_str(b, "s=");
             struct cur c =
                 cur_init(id->p, id->n < OPCUA_MAX_NODEID_STR ? id->n : OPCUA_MAX_NODEID_STR);
-            while (cur_left(&c) > 0 && o + 1 < cap) {
-                uint8_t ch = cur_u8(&c);
-                buf[o++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
-            }
+            while (cur_left(&c) > 0 && b->n + 1 < b->cap)
+                sb_ascii(b, cur_u8(&c));
             break;
         }
         case UA_NODEID_GUID:
-            o = put_str(buf, cap, o, "g=");
-            o = put_hex(buf, cap, o, id->p, id->n);
+            sb_str(b, "g=");
+            sb_hex_bytes(b, id->p, id->n);
             break;
         case UA_NODEID_BYTESTRING:
-            o = put_str(buf, cap, o, "b=");
-            o = put_hex(buf, cap, o, id->p,
-                        id->n < OPCUA_MAX_NODEID_STR / 2 ? id->n : OPCUA_MAX_NODEID_STR / 2);
+            sb_str(b, "b=");
+            sb_hex_bytes(b, id->p,
+                         id->n < OPCUA_MAX_NODEID_STR / 2 ? id->n : OPCUA_MAX_NODEID_STR / 2);
             break;
         default:
-            o = put_str(buf, cap, o, "i=");
-            o = put_u32(buf, cap, o, id->num);
+            sb_str(b, "i=");
+            sb_dec(b, id->num, 1);
             break;
     }
-    buf[o] = '\0';
-    return o;
 }
 
 static void kv_nodeid(struct ot_detail *d, const char *key, const struct ua_nodeid *id)
 {
     char buf[96];
-    size_t n = fmt_nodeid(buf, sizeof(buf), id);
-    ot_kv_str(d, key, buf, n);
+    struct sbuf b = sb_init(buf, sizeof(buf));
+    fmt_nodeid(&b, id);
+    ot_kv_str(d, key, buf, b.n);
 }
 
 /* The address of a node for ranges and values: numeric ids are themselves
@@ -762,15 +736,25 @@ static const char *node_addr(const struct ua_nodeid *id, uint32_t *space_id, uin
     }
 }
 
-/* Records a node touched by the request: an address range of one node, and
- * its text form in the open "nodes" array of the detail, up to
- * OPCUA_MAX_DETAIL_NODES. */
-static void note_node(struct ua *u, const struct ua_nodeid *id)
+/* Adds a node touched by the request to the message's address ranges, and
+ * returns its address. */
+static void add_node_range(struct ua *u, const struct ua_nodeid *id, uint32_t *space_id,
+                           uint64_t *addr)
 {
+    const char *space = node_addr(id, space_id, addr);
+    ot_msg_add_range(u->out, space, *space_id, *addr, 1);
+}
+
+/* Records a node touched by the request once the element naming it has been
+ * read whole (nothing when `c` has failed): its address range, and its text
+ * form in the open "nodes" array of the detail, up to OPCUA_MAX_DETAIL_NODES. */
+static void note_node(struct ua *u, const struct cur *c, const struct ua_nodeid *id)
+{
+    if (!cur_ok(c))
+        return;
     uint32_t space_id;
     uint64_t addr;
-    const char *space = node_addr(id, &space_id, &addr);
-    ot_msg_add_range(u->out, space, space_id, addr, 1);
+    add_node_range(u, id, &space_id, &addr);
     if (u->n_nodes++ < OPCUA_MAX_DETAIL_NODES)
         kv_nodeid(&u->out->detail, NULL, id);
 }
@@ -816,10 +800,8 @@ static struct ua_nodeid skip_extobj(struct cur *c)
 
 static void skip_diaginfo(struct ua *u, struct cur *c, unsigned depth)
 {
-    if (depth > OPCUA_MAX_DEPTH) {
-        cap_hit(u, c);
+    if (too_deep(u, c, depth))
         return;
-    }
     uint8_t mask = cur_u8(c);
     if (mask & UA_DI_SYMBOLIC_ID)
         cur_skip(c, 4);
@@ -914,10 +896,8 @@ static void skip_str_array(struct ua *u, struct cur *c)
 
 static void skip_variant(struct ua *u, struct cur *c, unsigned depth)
 {
-    if (depth > OPCUA_MAX_DEPTH) {
-        cap_hit(u, c);
+    if (too_deep(u, c, depth))
         return;
-    }
     uint8_t mask = cur_u8(c);
     uint8_t type = mask & UA_VARIANT_TYPE_MASK;
     if (type == 0) /* null variant: nothing follows */
@@ -930,15 +910,10 @@ static void skip_variant(struct ua *u, struct cur *c, unsigned depth)
         skip_builtin_array(u, c, UA_INT32, rd_count(c), depth);
 }
 
-static void skip_datavalue(struct ua *u, struct cur *c, unsigned depth)
+/* Skips the fields of a DataValue that follow its value: status and
+ * timestamps, as `mask` announces them. */
+static void skip_datavalue_tail(struct cur *c, uint8_t mask)
 {
-    if (depth > OPCUA_MAX_DEPTH) {
-        cap_hit(u, c);
-        return;
-    }
-    uint8_t mask = cur_u8(c);
-    if (mask & UA_DV_VALUE)
-        skip_variant(u, c, depth + 1);
     if (mask & UA_DV_STATUS)
         cur_skip(c, 4);
     if (mask & UA_DV_SOURCE_TS)
@@ -949,6 +924,16 @@ static void skip_datavalue(struct ua *u, struct cur *c, unsigned depth)
         cur_skip(c, 8);
     if (mask & UA_DV_SERVER_PICO)
         cur_skip(c, 2);
+}
+
+static void skip_datavalue(struct ua *u, struct cur *c, unsigned depth)
+{
+    if (too_deep(u, c, depth))
+        return;
+    uint8_t mask = cur_u8(c);
+    if (mask & UA_DV_VALUE)
+        skip_variant(u, c, depth + 1);
+    skip_datavalue_tail(c, mask);
 }
 
 /* Reads a scalar numeric or boolean Variant as a double; any other variant is
@@ -997,6 +982,14 @@ static int64_t datetime_to_unix_us(int64_t t)
 
 /* --- request / response headers (Part 4 sections 7.28, 7.29) -------------- */
 
+/* The fields both headers carry: timestamp and requestHandle. */
+static void kv_header_common(struct ot_detail *d, int64_t ts, uint32_t handle)
+{
+    if (ts > 0)
+        ot_kv_i64(d, "timestamp_us", datetime_to_unix_us(ts));
+    ot_kv_u64(d, "request_handle", handle);
+}
+
 static void rd_request_header(struct ua *u, struct cur *c)
 {
     struct ot_detail *d = &u->out->detail;
@@ -1009,9 +1002,7 @@ static void rd_request_header(struct ua *u, struct cur *c)
     (void)skip_extobj(c); /* additionalHeader */
     if (!cur_ok(c))
         return;
-    if (ts > 0)
-        ot_kv_i64(d, "timestamp_us", datetime_to_unix_us(ts));
-    ot_kv_u64(d, "request_handle", handle);
+    kv_header_common(d, ts, handle);
     ot_kv_u64(d, "timeout_hint", timeout);
     kv_str(d, "audit_entry_id", audit);
 }
@@ -1027,9 +1018,7 @@ static void rd_response_header(struct ua *u, struct cur *c)
     (void)skip_extobj(c); /* additionalHeader */
     if (!cur_ok(c))
         return;
-    if (ts > 0)
-        ot_kv_i64(d, "timestamp_us", datetime_to_unix_us(ts));
-    ot_kv_u64(d, "request_handle", handle);
+    kv_header_common(d, ts, handle);
     ot_kv_u64(d, "service_result", result);
     if (result & UA_STATUS_SEVERITY_BAD)
         ot_msg_set_exception(u->out, result, status_name(result));
@@ -1216,263 +1205,224 @@ static void rd_activate_session_req(struct ua *u, struct cur *c)
     ot_kv_bool(d, "password_encrypted", alg.len > 0);
 }
 
-/* ReadRequest (Part 4 section 5.10.2): ReadValueId[] node ids. */
-static void rd_read_req(struct ua *u, struct cur *c)
+/* Reads one element of a request's item array and records what it touches,
+ * once the whole element has been read. */
+typedef void (*ua_item_fn)(struct ua *u, struct cur *c);
+
+/* Walks the `n` elements of a request's item array, whose count the caller
+ * has just read (nothing is emitted when the cursor failed there): the count
+ * under `count_key`, then the array `array_key` the elements fill, at most
+ * OPCUA_MAX_ITEMS of them. */
+static void rd_items(struct ua *u, struct cur *c, uint32_t n, const char *count_key,
+                     const char *array_key, ua_item_fn item)
 {
     struct ot_detail *d = &u->out->detail;
-    cur_skip(c, 8); /* maxAge */
-    cur_skip(c, 4); /* timestampsToReturn */
-    uint32_t n = rd_count(c);
     if (!cur_ok(c))
         return;
-    ot_kv_u64(d, "node_count", n);
-    ot_kv_arr(d, "nodes");
+    ot_kv_u64(d, count_key, n);
+    ot_kv_arr(d, array_key);
     for (uint32_t i = 0; i < n && cur_ok(c); i++) {
         if (i >= OPCUA_MAX_ITEMS) {
             cap_hit(u, c);
             break;
         }
-        struct ua_nodeid id = rd_nodeid(c, false);
-        cur_skip(c, 4);         /* attributeId */
-        skip_str(c);            /* indexRange */
-        skip_qualified_name(c); /* dataEncoding */
-        if (!cur_ok(c))
-            break;
-        note_node(u, &id);
+        item(u, c);
     }
     ot_kv_end(d);
+}
+
+/* The common item array: elements naming nodes, listed as "nodes". */
+static void rd_node_items(struct ua *u, struct cur *c, ua_item_fn item)
+{
+    uint32_t n = rd_count(c);
+    rd_items(u, c, n, "node_count", "nodes", item);
+}
+
+/* ReadValueId (Part 4 section 7.24): the node; the attribute, index range
+ * and data encoding are skipped. */
+static struct ua_nodeid rd_read_value_id(struct cur *c)
+{
+    struct ua_nodeid id = rd_nodeid(c, false);
+    cur_skip(c, 4);         /* attributeId */
+    skip_str(c);            /* indexRange */
+    skip_qualified_name(c); /* dataEncoding */
+    return id;
+}
+
+static void rd_read_item(struct ua *u, struct cur *c)
+{
+    struct ua_nodeid id = rd_read_value_id(c);
+    note_node(u, c, &id);
+}
+
+/* ReadRequest (Part 4 section 5.10.2): ReadValueId[] node ids. */
+static void rd_read_req(struct ua *u, struct cur *c)
+{
+    cur_skip(c, 8); /* maxAge */
+    cur_skip(c, 4); /* timestampsToReturn */
+    rd_node_items(u, c, rd_read_item);
+}
+
+/* HistoryReadValueId (Part 4 section 5.10.3). */
+static void rd_history_read_item(struct ua *u, struct cur *c)
+{
+    struct ua_nodeid id = rd_nodeid(c, false);
+    skip_str(c);            /* indexRange */
+    skip_qualified_name(c); /* dataEncoding */
+    skip_str(c);            /* continuationPoint */
+    note_node(u, c, &id);
 }
 
 /* HistoryReadRequest (Part 4 section 5.10.3): HistoryReadValueId[] node ids. */
 static void rd_history_read_req(struct ua *u, struct cur *c)
 {
-    struct ot_detail *d = &u->out->detail;
     (void)skip_extobj(c); /* historyReadDetails */
     cur_skip(c, 4);       /* timestampsToReturn */
     cur_skip(c, 1);       /* releaseContinuationPoints */
-    uint32_t n = rd_count(c);
+    rd_node_items(u, c, rd_history_read_item);
+}
+
+/* WriteValue (Part 4 section 5.10.4): a simple scalar value written to the
+ * Value attribute becomes a message value; the first
+ * OPCUA_MAX_DETAIL_NODES / 2 writes are listed. */
+static void rd_write_item(struct ua *u, struct cur *c)
+{
+    struct ot_detail *d = &u->out->detail;
+    struct ua_nodeid id = rd_nodeid(c, false);
+    uint32_t attr = cur_le32(c);
+    skip_str(c); /* indexRange */
+    uint8_t mask = cur_u8(c);
+    double v = 0;
+    bool simple = false;
+    if (mask & UA_DV_VALUE)
+        simple = rd_variant_scalar(u, c, &v);
+    skip_datavalue_tail(c, mask);
     if (!cur_ok(c))
         return;
-    ot_kv_u64(d, "node_count", n);
-    ot_kv_arr(d, "nodes");
-    for (uint32_t i = 0; i < n && cur_ok(c); i++) {
-        if (i >= OPCUA_MAX_ITEMS) {
-            cap_hit(u, c);
-            break;
-        }
-        struct ua_nodeid id = rd_nodeid(c, false);
-        skip_str(c);            /* indexRange */
-        skip_qualified_name(c); /* dataEncoding */
-        skip_str(c);            /* continuationPoint */
-        if (!cur_ok(c))
-            break;
-        note_node(u, &id);
-    }
+    uint32_t space_id;
+    uint64_t addr;
+    add_node_range(u, &id, &space_id, &addr);
+    if (simple && attr == UA_ATTRIBUTE_VALUE)
+        ot_msg_add_value(u->out, space_id, addr, v);
+    if (u->n_nodes++ >= OPCUA_MAX_DETAIL_NODES / 2)
+        return;
+    ot_kv_obj(d, NULL);
+    kv_nodeid(d, "node_id", &id);
+    if (attr != UA_ATTRIBUTE_VALUE)
+        ot_kv_u64(d, "attribute_id", attr);
+    if (simple)
+        ot_kv_dbl(d, "value", v);
     ot_kv_end(d);
 }
 
-/* WriteRequest (Part 4 section 5.10.4): WriteValue[]; simple scalar values
- * written to the Value attribute become message values. */
+/* WriteRequest (Part 4 section 5.10.4): WriteValue[]. */
 static void rd_write_req(struct ua *u, struct cur *c)
 {
-    struct ot_detail *d = &u->out->detail;
     uint32_t n = rd_count(c);
-    if (!cur_ok(c))
-        return;
-    ot_kv_u64(d, "node_count", n);
-    ot_kv_arr(d, "writes");
-    for (uint32_t i = 0; i < n && cur_ok(c); i++) {
-        if (i >= OPCUA_MAX_ITEMS) {
-            cap_hit(u, c);
-            break;
-        }
-        struct ua_nodeid id = rd_nodeid(c, false);
-        uint32_t attr = cur_le32(c);
-        skip_str(c); /* indexRange */
-        uint8_t mask = cur_u8(c);
-        double v = 0;
-        bool simple = false;
-        if (mask & UA_DV_VALUE)
-            simple = rd_variant_scalar(u, c, &v);
-        if (mask & UA_DV_STATUS)
-            cur_skip(c, 4);
-        if (mask & UA_DV_SOURCE_TS)
-            cur_skip(c, 8);
-        if (mask & UA_DV_SOURCE_PICO)
-            cur_skip(c, 2);
-        if (mask & UA_DV_SERVER_TS)
-            cur_skip(c, 8);
-        if (mask & UA_DV_SERVER_PICO)
-            cur_skip(c, 2);
-        if (!cur_ok(c))
-            break;
-        uint32_t space_id;
-        uint64_t addr;
-        const char *space = node_addr(&id, &space_id, &addr);
-        ot_msg_add_range(u->out, space, space_id, addr, 1);
-        if (simple && attr == UA_ATTRIBUTE_VALUE)
-            ot_msg_add_value(u->out, space_id, addr, v);
-        if (i >= OPCUA_MAX_DETAIL_NODES / 2)
-            continue;
-        ot_kv_obj(d, NULL);
-        kv_nodeid(d, "node_id", &id);
-        if (attr != UA_ATTRIBUTE_VALUE)
-            ot_kv_u64(d, "attribute_id", attr);
-        if (simple)
-            ot_kv_dbl(d, "value", v);
-        ot_kv_end(d);
-    }
-    ot_kv_end(d);
+    rd_items(u, c, n, "node_count", "writes", rd_write_item);
+}
+
+/* BrowseDescription (Part 4 section 5.8.2). */
+static void rd_browse_item(struct ua *u, struct cur *c)
+{
+    struct ua_nodeid id = rd_nodeid(c, false);
+    cur_skip(c, 4);            /* browseDirection */
+    (void)rd_nodeid(c, false); /* referenceTypeId */
+    cur_skip(c, 1 + 4 + 4);    /* includeSubtypes, nodeClassMask, resultMask */
+    note_node(u, c, &id);
 }
 
 /* BrowseRequest (Part 4 section 5.8.2): BrowseDescription[] node ids. */
 static void rd_browse_req(struct ua *u, struct cur *c)
 {
-    struct ot_detail *d = &u->out->detail;
     (void)rd_nodeid(c, false); /* view.viewId */
     cur_skip(c, 8);            /* view.timestamp */
     cur_skip(c, 4);            /* view.viewVersion */
     cur_skip(c, 4);            /* requestedMaxReferencesPerNode */
-    uint32_t n = rd_count(c);
-    if (!cur_ok(c))
-        return;
-    ot_kv_u64(d, "node_count", n);
-    ot_kv_arr(d, "nodes");
-    for (uint32_t i = 0; i < n && cur_ok(c); i++) {
-        if (i >= OPCUA_MAX_ITEMS) {
-            cap_hit(u, c);
-            break;
-        }
-        struct ua_nodeid id = rd_nodeid(c, false);
-        cur_skip(c, 4);            /* browseDirection */
-        (void)rd_nodeid(c, false); /* referenceTypeId */
-        cur_skip(c, 1 + 4 + 4);    /* includeSubtypes, nodeClassMask, resultMask */
-        if (!cur_ok(c))
-            break;
-        note_node(u, &id);
-    }
-    ot_kv_end(d);
+    rd_node_items(u, c, rd_browse_item);
 }
 
-/* RegisterNodesRequest / DeleteNodesRequest: NodeId[] (DeleteNodesItem adds
- * a Boolean after each). */
-static void rd_node_list(struct ua *u, struct cur *c, size_t trailer)
+/* A bare NodeId (RegisterNodesRequest, Part 4 section 5.9.5). */
+static void rd_node_item(struct ua *u, struct cur *c)
+{
+    struct ua_nodeid id = rd_nodeid(c, false);
+    note_node(u, c, &id);
+}
+
+/* DeleteNodesItem (Part 4 section 5.7.4): the node and a Boolean. */
+static void rd_delete_nodes_item(struct ua *u, struct cur *c)
+{
+    struct ua_nodeid id = rd_nodeid(c, false);
+    cur_skip(c, 1); /* deleteTargetReferences */
+    note_node(u, c, &id);
+}
+
+/* AddNodesItem (Part 4 section 5.7.2): the parent and requested node ids. */
+static void rd_add_nodes_item(struct ua *u, struct cur *c)
+{
+    struct ua_nodeid parent = rd_nodeid(c, true);
+    (void)rd_nodeid(c, false); /* referenceTypeId */
+    struct ua_nodeid requested = rd_nodeid(c, true);
+    skip_qualified_name(c);   /* browseName */
+    cur_skip(c, 4);           /* nodeClass */
+    (void)skip_extobj(c);     /* nodeAttributes */
+    (void)rd_nodeid(c, true); /* typeDefinition */
+    note_node(u, c, &parent);
+    if (requested.enc != UA_NODEID_TWO_BYTE || requested.num != 0)
+        note_node(u, c, &requested);
+}
+
+/* CallMethodRequest (Part 4 section 5.11.2): object and method of the call;
+ * the first OPCUA_MAX_DETAIL_NODES / 2 calls are listed. */
+static void rd_call_item(struct ua *u, struct cur *c)
 {
     struct ot_detail *d = &u->out->detail;
-    uint32_t n = rd_count(c);
+    struct ua_nodeid object = rd_nodeid(c, false);
+    struct ua_nodeid method = rd_nodeid(c, false);
+    uint32_t n_args = rd_count(c);
+    skip_builtin_array(u, c, UA_VARIANT, n_args, 0);
     if (!cur_ok(c))
         return;
-    ot_kv_u64(d, "node_count", n);
-    ot_kv_arr(d, "nodes");
-    for (uint32_t i = 0; i < n && cur_ok(c); i++) {
-        if (i >= OPCUA_MAX_ITEMS) {
-            cap_hit(u, c);
-            break;
-        }
-        struct ua_nodeid id = rd_nodeid(c, false);
-        cur_skip(c, trailer);
-        if (!cur_ok(c))
-            break;
-        note_node(u, &id);
-    }
+    uint32_t space_id;
+    uint64_t addr;
+    add_node_range(u, &method, &space_id, &addr);
+    if (u->n_nodes++ >= OPCUA_MAX_DETAIL_NODES / 2)
+        return;
+    ot_kv_obj(d, NULL);
+    kv_nodeid(d, "object_id", &object);
+    kv_nodeid(d, "method_id", &method);
+    ot_kv_u64(d, "argument_count", n_args);
     ot_kv_end(d);
 }
 
-/* AddNodesRequest (Part 4 section 5.7.2): the parent and requested node ids. */
-static void rd_add_nodes_req(struct ua *u, struct cur *c)
-{
-    struct ot_detail *d = &u->out->detail;
-    uint32_t n = rd_count(c);
-    if (!cur_ok(c))
-        return;
-    ot_kv_u64(d, "node_count", n);
-    ot_kv_arr(d, "nodes");
-    for (uint32_t i = 0; i < n && cur_ok(c); i++) {
-        if (i >= OPCUA_MAX_ITEMS) {
-            cap_hit(u, c);
-            break;
-        }
-        struct ua_nodeid parent = rd_nodeid(c, true);
-        (void)rd_nodeid(c, false); /* referenceTypeId */
-        struct ua_nodeid requested = rd_nodeid(c, true);
-        skip_qualified_name(c);   /* browseName */
-        cur_skip(c, 4);           /* nodeClass */
-        (void)skip_extobj(c);     /* nodeAttributes */
-        (void)rd_nodeid(c, true); /* typeDefinition */
-        if (!cur_ok(c))
-            break;
-        note_node(u, &parent);
-        if (requested.enc != UA_NODEID_TWO_BYTE || requested.num != 0)
-            note_node(u, &requested);
-    }
-    ot_kv_end(d);
-}
-
-/* CallRequest (Part 4 section 5.11.2): object and method of each call. */
+/* CallRequest (Part 4 section 5.11.2): CallMethodRequest[]. */
 static void rd_call_req(struct ua *u, struct cur *c)
 {
-    struct ot_detail *d = &u->out->detail;
     uint32_t n = rd_count(c);
-    if (!cur_ok(c))
-        return;
-    ot_kv_u64(d, "method_count", n);
-    ot_kv_arr(d, "methods");
-    for (uint32_t i = 0; i < n && cur_ok(c); i++) {
-        if (i >= OPCUA_MAX_ITEMS) {
-            cap_hit(u, c);
-            break;
-        }
-        struct ua_nodeid object = rd_nodeid(c, false);
-        struct ua_nodeid method = rd_nodeid(c, false);
-        uint32_t n_args = rd_count(c);
-        skip_builtin_array(u, c, UA_VARIANT, n_args, 0);
-        if (!cur_ok(c))
-            break;
-        uint32_t space_id;
-        uint64_t addr;
-        const char *space = node_addr(&method, &space_id, &addr);
-        ot_msg_add_range(u->out, space, space_id, addr, 1);
-        if (i < OPCUA_MAX_DETAIL_NODES / 2) {
-            ot_kv_obj(d, NULL);
-            kv_nodeid(d, "object_id", &object);
-            kv_nodeid(d, "method_id", &method);
-            ot_kv_u64(d, "argument_count", n_args);
-            ot_kv_end(d);
-        }
-    }
-    ot_kv_end(d);
+    rd_items(u, c, n, "method_count", "methods", rd_call_item);
+}
+
+/* MonitoredItemCreateRequest (Part 4 section 5.12.2): the monitored node,
+ * then the monitoring mode and parameters. */
+static void rd_monitored_item(struct ua *u, struct cur *c)
+{
+    struct ua_nodeid id = rd_read_value_id(c);
+    cur_skip(c, 4);       /* monitoringMode */
+    cur_skip(c, 4 + 8);   /* clientHandle, samplingInterval */
+    (void)skip_extobj(c); /* filter */
+    cur_skip(c, 4 + 1);   /* queueSize, discardOldest */
+    note_node(u, c, &id);
 }
 
 /* CreateMonitoredItemsRequest (Part 4 section 5.12.2): the monitored nodes. */
 static void rd_create_monitored_items_req(struct ua *u, struct cur *c)
 {
-    struct ot_detail *d = &u->out->detail;
     uint32_t sub = cur_le32(c);
     cur_skip(c, 4); /* timestampsToReturn */
     uint32_t n = rd_count(c);
-    if (!cur_ok(c))
-        return;
-    ot_kv_u64(d, "subscription_id", sub);
-    ot_kv_u64(d, "node_count", n);
-    ot_kv_arr(d, "nodes");
-    for (uint32_t i = 0; i < n && cur_ok(c); i++) {
-        if (i >= OPCUA_MAX_ITEMS) {
-            cap_hit(u, c);
-            break;
-        }
-        struct ua_nodeid id = rd_nodeid(c, false);
-        cur_skip(c, 4);         /* attributeId */
-        skip_str(c);            /* indexRange */
-        skip_qualified_name(c); /* dataEncoding */
-        cur_skip(c, 4);         /* monitoringMode */
-        cur_skip(c, 4 + 8);     /* clientHandle, samplingInterval */
-        (void)skip_extobj(c);   /* filter */
-        cur_skip(c, 4 + 1);     /* queueSize, discardOldest */
-        if (!cur_ok(c))
-            break;
-        note_node(u, &id);
-    }
-    ot_kv_end(d);
+    if (cur_ok(c))
+        ot_kv_u64(&u->out->detail, "subscription_id", sub);
+    rd_items(u, c, n, "node_count", "nodes", rd_monitored_item);
 }
 
 /* WriteResponse: how many of the results are bad. */
@@ -1581,9 +1531,9 @@ static void rd_service_body(struct ua *u, struct cur *c, uint32_t type, bool req
         case UA_WRITE_REQ: rd_write_req(u, c); break;
         case UA_WRITE_RESP: rd_status_results(u, c); break;
         case UA_BROWSE_REQ: rd_browse_req(u, c); break;
-        case UA_REGISTER_NODES_REQ: rd_node_list(u, c, 0); break;
-        case UA_DELETE_NODES_REQ: rd_node_list(u, c, 1); break;
-        case UA_ADD_NODES_REQ: rd_add_nodes_req(u, c); break;
+        case UA_REGISTER_NODES_REQ: rd_node_items(u, c, rd_node_item); break;
+        case UA_DELETE_NODES_REQ: rd_node_items(u, c, rd_delete_nodes_item); break;
+        case UA_ADD_NODES_REQ: rd_node_items(u, c, rd_add_nodes_item); break;
         case UA_CALL_REQ: rd_call_req(u, c); break;
         case UA_CREATE_MONITORED_ITEMS_REQ: rd_create_monitored_items_req(u, c); break;
         case UA_CLOSE_SESSION_REQ: {
