@@ -63,6 +63,7 @@
 #include "cursor.h"
 #include "dissectors.h"
 #include "otmsg.h"
+#include "sbuf.h"
 #include "tok.h"
 
 #define BACNET_PORT 47808
@@ -717,39 +718,19 @@ struct bvalue {
     char str[BAC_STR_MAX];
 };
 
-struct sbuf {
-    char *p;
-    size_t cap;
-    size_t n;
-};
-
-static void sb_putc(struct sbuf *b, char ch)
-{
-    if (b->n + 1 < b->cap) {
-        b->p[b->n++] = ch;
-        b->p[b->n] = '\0';
-    }
-}
-
-static void sb_dec(struct sbuf *b, uint32_t v, int min_digits)
-{
-    char t[10];
-    int n = 0;
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v && n < 10);
-    while (n < min_digits && n < 10)
-        t[n++] = '0';
-    while (n > 0)
-        sb_putc(b, t[--n]);
-}
-
 static void anomaly(struct bacx *x, const char *what)
 {
     x->anomalies++;
     if (!x->out->anomaly)
         x->out->anomaly = what;
+}
+
+/* Service data that does not decode: an anomaly, unless the APDU is one
+ * segment of several (its data continues in the next one). */
+static void bad_service_data(struct bacx *x)
+{
+    if (!x->partial)
+        anomaly(x, "bacnet_bad_service_data");
 }
 
 /* Reads one tag and, for a primitive, its content (20.2.1). */
@@ -823,50 +804,33 @@ static int64_t val_signed(struct cur v)
     return (int64_t)r;
 }
 
-/* A context-tagged unsigned (or enumerated) value with the given number. */
-static bool ctx_unsigned(struct cur *c, uint8_t num, uint64_t *v)
+/* An unsigned (or enumerated) value tagged `kind` (context or application)
+ * with the given number. */
+static bool tag_unsigned(struct cur *c, uint8_t kind, uint8_t num, uint64_t *v)
 {
     struct btag t;
-    if (!tag_take(c, BT_CTX, num, &t))
+    if (!tag_take(c, kind, num, &t))
         return false;
     size_t n = cur_left(&t.val);
     *v = val_unsigned(t.val);
     return n >= 1 && n <= 8;
 }
 
-static bool ctx_objid(struct cur *c, uint8_t num, uint32_t *objid)
+/* An object identifier tagged `kind` (context or application) with the given
+ * number. */
+static bool tag_objid(struct cur *c, uint8_t kind, uint8_t num, uint32_t *objid)
 {
     struct btag t;
-    if (!tag_take(c, BT_CTX, num, &t) || cur_left(&t.val) != 4)
+    if (!tag_take(c, kind, num, &t) || cur_left(&t.val) != 4)
         return false;
     *objid = cur_be32(&t.val);
     return true;
-}
-
-static bool app_objid(struct cur *c, uint32_t *objid)
-{
-    struct btag t;
-    if (!tag_take(c, BT_APP, APP_OBJECT_ID, &t) || cur_left(&t.val) != 4)
-        return false;
-    *objid = cur_be32(&t.val);
-    return true;
-}
-
-static bool app_unsigned(struct cur *c, uint8_t app, uint64_t *v)
-{
-    struct btag t;
-    if (!tag_take(c, BT_APP, app, &t))
-        return false;
-    size_t n = cur_left(&t.val);
-    *v = val_unsigned(t.val);
-    return n >= 1 && n <= 8;
 }
 
 /* Copies a character string as printable ASCII (UCS-2 folded, others kept). */
 static void char_string(struct cur s, struct bvalue *v)
 {
-    struct sbuf b = {v->str, sizeof v->str, 0};
-    v->str[0] = '\0';
+    struct sbuf b = sb_init(v->str, sizeof v->str);
     v->charset = cur_u8(&s);
     while (cur_left(&s) > 0 && b.n + 1 < b.cap) {
         uint32_t ch = cur_u8(&s);
@@ -875,7 +839,7 @@ static void char_string(struct cur s, struct bvalue *v)
             if (ch == 0)
                 break;
         }
-        sb_putc(&b, ch >= 0x20 && ch < 0x7f ? (char)ch : '?');
+        sb_ascii(&b, ch);
     }
     v->str_n = b.n;
 }
@@ -1045,14 +1009,14 @@ static void identity_property(struct bacx *x, uint32_t objid, uint32_t prop, con
 static bool object_property(struct bacx *x, struct cur *c, uint32_t *objid, uint32_t *prop)
 {
     uint64_t p, idx;
-    if (!ctx_objid(c, 0, objid))
+    if (!tag_objid(c, BT_CTX, 0, objid))
         return false;
     emit_object(x, *objid, true);
-    if (!ctx_unsigned(c, 1, &p))
+    if (!tag_unsigned(c, BT_CTX, 1, &p))
         return false;
     *prop = (uint32_t)p;
     emit_property(x, *prop);
-    if (ctx_unsigned(c, 2, &idx))
+    if (tag_unsigned(c, BT_CTX, 2, &idx))
         ot_kv_u64(x->d, "array_index", idx);
     return true;
 }
@@ -1062,8 +1026,7 @@ static void read_property_ack(struct bacx *x, struct cur *c)
     uint32_t objid, prop;
     struct bvalue v;
     if (!object_property(x, c, &objid, &prop) || !enclosed_value(c, 3, &v)) {
-        if (!x->partial)
-            anomaly(x, "bacnet_bad_service_data");
+        bad_service_data(x);
         return;
     }
     emit_value(x, &v);
@@ -1076,14 +1039,13 @@ static void write_property(struct bacx *x, struct cur *c)
     struct bvalue v;
     uint64_t prio;
     if (!object_property(x, c, &objid, &prop) || !enclosed_value(c, 3, &v)) {
-        if (!x->partial)
-            anomaly(x, "bacnet_bad_service_data");
+        bad_service_data(x);
         return;
     }
     emit_value(x, &v);
     if (v.app == APP_NULL && v.present)
         ot_kv_bool(x->d, "relinquish", true); /* NULL releases the priority slot */
-    if (ctx_unsigned(c, 4, &prio))
+    if (tag_unsigned(c, BT_CTX, 4, &prio))
         ot_kv_u64(x->d, "priority", prio);
     if (v.has_num)
         ot_msg_add_value(x->out, objid >> OBJID_TYPE_SHIFT,
@@ -1114,7 +1076,7 @@ static void property_multiple(struct bacx *x, struct cur *c, enum multi_kind kin
             ot_kv_bool(x->d, "objects_truncated", true);
             return;
         }
-        if (!ctx_objid(c, 0, &objid) || !open_tag(c, 1)) {
+        if (!tag_objid(c, BT_CTX, 0, &objid) || !open_tag(c, 1)) {
             bad = true;
             break;
         }
@@ -1131,13 +1093,13 @@ static void property_multiple(struct bacx *x, struct cur *c, enum multi_kind kin
         unsigned nprop = 0;
         for (unsigned guard = 0; !close_tag(c, 1); guard++) {
             uint64_t prop, idx;
-            if (guard >= BAC_MAX_TAGS || !ctx_unsigned(c, t_prop, &prop)) {
+            if (guard >= BAC_MAX_TAGS || !tag_unsigned(c, BT_CTX, t_prop, &prop)) {
                 bad = true;
                 break;
             }
             if (show && nprop++ < BAC_PROP_DETAIL)
                 ot_kv_u64(x->d, NULL, prop);
-            (void)ctx_unsigned(c, t_idx, &idx);
+            (void)tag_unsigned(c, BT_CTX, t_idx, &idx);
             if (kind == MULTI_READ)
                 continue;
             struct bvalue v;
@@ -1155,7 +1117,7 @@ static void property_multiple(struct bacx *x, struct cur *c, enum multi_kind kin
                 bad = true;
                 break;
             }
-            (void)ctx_unsigned(c, 3, &prio);
+            (void)tag_unsigned(c, BT_CTX, 3, &prio);
             if (v.has_num)
                 ot_msg_add_value(x->out, objid >> OBJID_TYPE_SHIFT,
                                  value_addr(objid & OBJID_INSTANCE_MASK, (uint32_t)prop), v.num);
@@ -1166,8 +1128,8 @@ static void property_multiple(struct bacx *x, struct cur *c, enum multi_kind kin
         }
     }
     ot_kv_end(x->d);
-    if (bad && !x->partial)
-        anomaly(x, "bacnet_bad_service_data");
+    if (bad)
+        bad_service_data(x);
 }
 
 /* COV notifications: [0] process id, [1] initiating device, [2] monitored
@@ -1176,15 +1138,15 @@ static void cov_notification(struct bacx *x, struct cur *c)
 {
     uint64_t pid, remaining;
     uint32_t dev, obj;
-    if (!ctx_unsigned(c, 0, &pid) || !ctx_objid(c, 1, &dev) || !ctx_objid(c, 2, &obj)) {
-        if (!x->partial)
-            anomaly(x, "bacnet_bad_service_data");
+    if (!tag_unsigned(c, BT_CTX, 0, &pid) || !tag_objid(c, BT_CTX, 1, &dev) ||
+        !tag_objid(c, BT_CTX, 2, &obj)) {
+        bad_service_data(x);
         return;
     }
     ot_kv_u64(x->d, "subscriber_process_id", pid);
     ot_kv_u64(x->d, "initiating_device", dev & OBJID_INSTANCE_MASK);
     emit_object(x, obj, true);
-    if (ctx_unsigned(c, 3, &remaining))
+    if (tag_unsigned(c, BT_CTX, 3, &remaining))
         ot_kv_u64(x->d, "time_remaining", remaining);
 }
 
@@ -1193,7 +1155,8 @@ static void event_notification(struct bacx *x, struct cur *c)
 {
     uint64_t pid;
     uint32_t dev, obj;
-    if (!ctx_unsigned(c, 0, &pid) || !ctx_objid(c, 1, &dev) || !ctx_objid(c, 2, &obj))
+    if (!tag_unsigned(c, BT_CTX, 0, &pid) || !tag_objid(c, BT_CTX, 1, &dev) ||
+        !tag_objid(c, BT_CTX, 2, &obj))
         return;
     ot_kv_u64(x->d, "initiating_device", dev & OBJID_INSTANCE_MASK);
     emit_object(x, obj, true);
@@ -1203,9 +1166,8 @@ static void event_notification(struct bacx *x, struct cur *c)
 static void atomic_file(struct bacx *x, struct cur *c, bool write)
 {
     uint32_t objid;
-    if (!app_objid(c, &objid)) {
-        if (!x->partial)
-            anomaly(x, "bacnet_bad_service_data");
+    if (!tag_objid(c, BT_APP, APP_OBJECT_ID, &objid)) {
+        bad_service_data(x);
         return;
     }
     emit_object(x, objid, true);
@@ -1219,7 +1181,7 @@ static void atomic_file(struct bacx *x, struct cur *c, bool write)
     ot_kv_i64(x->d, stream ? "file_start_position" : "file_start_record", val_signed(t.val));
     if (!write || !stream) {
         uint64_t count;
-        if (app_unsigned(c, APP_UNSIGNED, &count))
+        if (tag_unsigned(c, BT_APP, APP_UNSIGNED, &count))
             ot_kv_u64(x->d, write ? "record_count" : "requested_count", count);
         if (!write)
             return;
@@ -1252,12 +1214,12 @@ static void create_object(struct bacx *x, struct cur *c)
     uint32_t objid;
     if (!open_tag(c, 0))
         return;
-    if (ctx_unsigned(c, 0, &type)) {
+    if (tag_unsigned(c, BT_CTX, 0, &type)) {
         ot_kv_u64(x->d, "object_type", type);
         const char *name = type <= UINT32_MAX ? ot_tok_name(object_types, (uint32_t)type) : NULL;
         if (name)
             ot_kv_cstr(x->d, "object_type_name", name);
-    } else if (ctx_objid(c, 1, &objid)) {
+    } else if (tag_objid(c, BT_CTX, 1, &objid)) {
         emit_object(x, objid, true);
     }
 }
@@ -1276,11 +1238,10 @@ static void password(struct bacx *x, struct cur *c, uint8_t num)
 static void device_communication_control(struct bacx *x, struct cur *c)
 {
     uint64_t duration, state;
-    if (ctx_unsigned(c, 0, &duration))
+    if (tag_unsigned(c, BT_CTX, 0, &duration))
         ot_kv_u64(x->d, "time_duration", duration);
-    if (!ctx_unsigned(c, 1, &state)) {
-        if (!x->partial)
-            anomaly(x, "bacnet_bad_service_data");
+    if (!tag_unsigned(c, BT_CTX, 1, &state)) {
+        bad_service_data(x);
         return;
     }
     ot_kv_u64(x->d, "enable_disable", state);
@@ -1293,9 +1254,8 @@ static void device_communication_control(struct bacx *x, struct cur *c)
 static void reinitialize_device(struct bacx *x, struct cur *c)
 {
     uint64_t state;
-    if (!ctx_unsigned(c, 0, &state)) {
-        if (!x->partial)
-            anomaly(x, "bacnet_bad_service_data");
+    if (!tag_unsigned(c, BT_CTX, 0, &state)) {
+        bad_service_data(x);
         return;
     }
     ot_kv_u64(x->d, "reinitialized_state", state);
@@ -1308,7 +1268,7 @@ static void reinitialize_device(struct bacx *x, struct cur *c)
 static void private_transfer(struct bacx *x, struct cur *c)
 {
     uint64_t vendor, number;
-    if (ctx_unsigned(c, 0, &vendor) && ctx_unsigned(c, 1, &number)) {
+    if (tag_unsigned(c, BT_CTX, 0, &vendor) && tag_unsigned(c, BT_CTX, 1, &number)) {
         ot_kv_u64(x->d, "vendor_id", vendor);
         ot_kv_u64(x->d, "service_number", number);
     }
@@ -1318,8 +1278,10 @@ static void i_am(struct bacx *x, struct cur *c)
 {
     uint32_t objid;
     uint64_t max_apdu, seg, vendor;
-    if (!app_objid(c, &objid) || !app_unsigned(c, APP_UNSIGNED, &max_apdu) ||
-        !app_unsigned(c, APP_ENUMERATED, &seg) || !app_unsigned(c, APP_UNSIGNED, &vendor)) {
+    if (!tag_objid(c, BT_APP, APP_OBJECT_ID, &objid) ||
+        !tag_unsigned(c, BT_APP, APP_UNSIGNED, &max_apdu) ||
+        !tag_unsigned(c, BT_APP, APP_ENUMERATED, &seg) ||
+        !tag_unsigned(c, BT_APP, APP_UNSIGNED, &vendor)) {
         anomaly(x, "bacnet_bad_service_data");
         return;
     }
@@ -1338,7 +1300,7 @@ static void i_have(struct bacx *x, struct cur *c)
 {
     uint32_t dev, obj;
     struct btag t;
-    if (!app_objid(c, &dev) || !app_objid(c, &obj)) {
+    if (!tag_objid(c, BT_APP, APP_OBJECT_ID, &dev) || !tag_objid(c, BT_APP, APP_OBJECT_ID, &obj)) {
         anomaly(x, "bacnet_bad_service_data");
         return;
     }
@@ -1356,7 +1318,7 @@ static void who_is(struct bacx *x, struct cur *c)
     uint64_t low, high;
     if (cur_left(c) == 0)
         return;
-    if (!ctx_unsigned(c, 0, &low) || !ctx_unsigned(c, 1, &high)) {
+    if (!tag_unsigned(c, BT_CTX, 0, &low) || !tag_unsigned(c, BT_CTX, 1, &high)) {
         anomaly(x, "bacnet_bad_service_data");
         return;
     }
@@ -1371,11 +1333,11 @@ static void who_has(struct bacx *x, struct cur *c)
     uint64_t low, high;
     uint32_t objid;
     struct btag t;
-    if (ctx_unsigned(c, 0, &low) && ctx_unsigned(c, 1, &high)) {
+    if (tag_unsigned(c, BT_CTX, 0, &low) && tag_unsigned(c, BT_CTX, 1, &high)) {
         ot_kv_u64(x->d, "low_limit", low);
         ot_kv_u64(x->d, "high_limit", high);
     }
-    if (ctx_objid(c, 2, &objid)) {
+    if (tag_objid(c, BT_CTX, 2, &objid)) {
         emit_object(x, objid, true);
     } else if (tag_take(c, BT_CTX, 3, &t)) {
         struct bvalue v;
@@ -1397,7 +1359,7 @@ static void time_sync(struct bacx *x, struct cur *c)
     cur_copy(&d.val, f, 4);
     cur_copy(&t.val, f + 4, 4);
     char s[32];
-    struct sbuf b = {s, sizeof s, 0};
+    struct sbuf b = sb_init(s, sizeof s);
     sb_dec(&b, f[0] == 255 ? 0 : 1900u + f[0], 4);
     sb_putc(&b, '-');
     sb_dec(&b, f[1], 2);
@@ -1414,28 +1376,30 @@ static void time_sync(struct bacx *x, struct cur *c)
     ot_kv_str(x->d, "time", s, b.n);
 }
 
+/* The next character string, when there is one, into the identity field dst. */
+static void ident_string(struct cur *c, struct ot_identity *id, char dst[OT_IDENT_LEN])
+{
+    struct btag t;
+    struct bvalue v;
+    if (!tag_take(c, BT_APP, APP_CHARACTER_STRING, &t))
+        return;
+    char_string(t.val, &v);
+    ot_ident_set(dst, (const uint8_t *)v.str, v.str_n);
+    id->present = true;
+}
+
 /* Who-Am-I (16.11): vendor id, model name, serial number: an unconfigured
  * device introducing itself. */
 static void who_am_i(struct bacx *x, struct cur *c)
 {
     uint64_t vendor;
-    struct btag t;
-    struct bvalue v;
-    if (!app_unsigned(c, APP_UNSIGNED, &vendor))
+    if (!tag_unsigned(c, BT_APP, APP_UNSIGNED, &vendor))
         return;
     ot_kv_u64(x->d, "vendor_id", vendor);
     set_vendor(x, vendor);
     struct ot_identity *id = &x->out->identity;
-    if (tag_take(c, BT_APP, APP_CHARACTER_STRING, &t)) {
-        char_string(t.val, &v);
-        ot_ident_set(id->model, (const uint8_t *)v.str, v.str_n);
-        id->present = true;
-    }
-    if (tag_take(c, BT_APP, APP_CHARACTER_STRING, &t)) {
-        char_string(t.val, &v);
-        ot_ident_set(id->serial, (const uint8_t *)v.str, v.str_n);
-        id->present = true;
-    }
+    ident_string(c, id, id->model);
+    ident_string(c, id, id->serial);
     id->from_server = true;
 }
 
@@ -1479,8 +1443,8 @@ static void confirmed_request(struct bacx *x, uint8_t svc, struct cur *c)
         case SVC_READ_RANGE:
         case SVC_ADD_LIST_ELEMENT:
         case SVC_REMOVE_LIST_ELEMENT:
-            if (!object_property(x, c, &objid, &prop) && !x->partial)
-                anomaly(x, "bacnet_bad_service_data");
+            if (!object_property(x, c, &objid, &prop))
+                bad_service_data(x);
             break;
         case SVC_WRITE_PROPERTY: write_property(x, c); break;
         case SVC_READ_PROPERTY_MULTIPLE: property_multiple(x, c, MULTI_READ); break;
@@ -1488,7 +1452,7 @@ static void confirmed_request(struct bacx *x, uint8_t svc, struct cur *c)
         case SVC_SUBSCRIBE_COV:
         case SVC_SUBSCRIBE_COV_PROPERTY: {
             uint64_t pid;
-            if (ctx_unsigned(c, 0, &pid) && ctx_objid(c, 1, &objid)) {
+            if (tag_unsigned(c, BT_CTX, 0, &pid) && tag_objid(c, BT_CTX, 1, &objid)) {
                 ot_kv_u64(x->d, "subscriber_process_id", pid);
                 emit_object(x, objid, true);
             }
@@ -1498,7 +1462,7 @@ static void confirmed_request(struct bacx *x, uint8_t svc, struct cur *c)
         case SVC_CONFIRMED_EVENT_NOTIFICATION: event_notification(x, c); break;
         case SVC_ACKNOWLEDGE_ALARM: {
             uint64_t pid;
-            if (ctx_unsigned(c, 0, &pid) && ctx_objid(c, 1, &objid))
+            if (tag_unsigned(c, BT_CTX, 0, &pid) && tag_objid(c, BT_CTX, 1, &objid))
                 emit_object(x, objid, true);
             break;
         }
@@ -1506,10 +1470,10 @@ static void confirmed_request(struct bacx *x, uint8_t svc, struct cur *c)
         case SVC_ATOMIC_WRITE_FILE: atomic_file(x, c, true); break;
         case SVC_CREATE_OBJECT: create_object(x, c); break;
         case SVC_DELETE_OBJECT:
-            if (app_objid(c, &objid))
+            if (tag_objid(c, BT_APP, APP_OBJECT_ID, &objid))
                 emit_object(x, objid, true);
-            else if (!x->partial)
-                anomaly(x, "bacnet_bad_service_data");
+            else
+                bad_service_data(x);
             break;
         case SVC_DEVICE_COMMUNICATION_CONTROL: device_communication_control(x, c); break;
         case SVC_REINITIALIZE_DEVICE: reinitialize_device(x, c); break;
@@ -1517,9 +1481,10 @@ static void confirmed_request(struct bacx *x, uint8_t svc, struct cur *c)
         case SVC_LIFE_SAFETY_OPERATION: {
             uint64_t pid, op;
             struct btag t;
-            if (ctx_unsigned(c, 0, &pid) && tag_take(c, BT_CTX, 1, &t) && ctx_unsigned(c, 2, &op)) {
+            if (tag_unsigned(c, BT_CTX, 0, &pid) && tag_take(c, BT_CTX, 1, &t) &&
+                tag_unsigned(c, BT_CTX, 2, &op)) {
                 ot_kv_u64(x->d, "operation", op);
-                if (ctx_objid(c, 3, &objid))
+                if (tag_objid(c, BT_CTX, 3, &objid))
                     emit_object(x, objid, true);
             }
             break;
@@ -1535,12 +1500,12 @@ static void complex_ack(struct bacx *x, uint8_t svc, struct cur *c)
         case SVC_READ_PROPERTY: read_property_ack(x, c); break;
         case SVC_READ_PROPERTY_MULTIPLE: property_multiple(x, c, MULTI_READ_ACK); break;
         case SVC_READ_RANGE:
-            if (!object_property(x, c, &objid, &prop) && !x->partial)
-                anomaly(x, "bacnet_bad_service_data");
+            if (!object_property(x, c, &objid, &prop))
+                bad_service_data(x);
             break;
         case SVC_ATOMIC_READ_FILE: atomic_read_file_ack(x, c); break;
         case SVC_CREATE_OBJECT:
-            if (app_objid(c, &objid))
+            if (tag_objid(c, BT_APP, APP_OBJECT_ID, &objid))
                 emit_object(x, objid, true);
             break;
         case SVC_CONFIRMED_PRIVATE_TRANSFER: private_transfer(x, c); break;
@@ -1562,7 +1527,7 @@ static void unconfirmed_request(struct bacx *x, uint8_t svc, struct cur *c)
         case USVC_WHO_IS: who_is(x, c); break;
         case USVC_WRITE_GROUP: {
             uint64_t group, prio;
-            if (ctx_unsigned(c, 0, &group) && ctx_unsigned(c, 1, &prio)) {
+            if (tag_unsigned(c, BT_CTX, 0, &group) && tag_unsigned(c, BT_CTX, 1, &prio)) {
                 ot_kv_u64(x->d, "group_number", group);
                 ot_kv_u64(x->d, "write_priority", prio);
             }
@@ -1571,7 +1536,7 @@ static void unconfirmed_request(struct bacx *x, uint8_t svc, struct cur *c)
         case USVC_WHO_AM_I: who_am_i(x, c); break;
         case USVC_YOU_ARE: {
             uint64_t vendor;
-            if (app_unsigned(c, APP_UNSIGNED, &vendor))
+            if (tag_unsigned(c, BT_APP, APP_UNSIGNED, &vendor))
                 ot_kv_u64(x->d, "vendor_id", vendor);
             break;
         }
@@ -1635,6 +1600,34 @@ static void set_service(struct bacx *x, uint8_t svc, bool unconfirmed)
                         f ? f->name : NULL, f ? (enum ot_op)f->op : OT_OP_OTHER);
 }
 
+/* Sequence number and proposed window of a segmented APDU (20.1.2.4). */
+struct bseg {
+    uint8_t seq;
+    uint8_t window;
+};
+
+/* Reads the segment fields when b0 (the APDU's first byte) marks it
+ * segmented; zeros otherwise. */
+static struct bseg rd_segment(struct cur *c, uint8_t b0)
+{
+    struct bseg s = {0, 0};
+    if (b0 & APDU_SEG) {
+        s.seq = cur_u8(c);
+        s.window = cur_u8(c);
+    }
+    return s;
+}
+
+static void kv_segment(struct ot_detail *d, uint8_t b0, struct bseg s)
+{
+    if (!(b0 & APDU_SEG))
+        return;
+    ot_kv_bool(d, "segmented", true);
+    ot_kv_bool(d, "more_follows", (b0 & APDU_MOR) != 0);
+    ot_kv_u64(d, "sequence_number", s.seq);
+    ot_kv_u64(d, "window_size", s.window);
+}
+
 static enum ot_parse apdu(struct bacx *x, struct cur *c)
 {
     struct ot_msg *out = x->out;
@@ -1656,29 +1649,20 @@ static enum ot_parse apdu(struct bacx *x, struct cur *c)
         case APDU_CONFIRMED_REQUEST: {
             uint8_t b1 = cur_u8(c);
             uint8_t invoke = cur_u8(c);
-            uint8_t seq = 0, window = 0;
-            if (b0 & APDU_SEG) {
-                seq = cur_u8(c);
-                window = cur_u8(c);
-            }
+            struct bseg seg = rd_segment(c, b0);
             uint8_t svc = cur_u8(c);
             if (!cur_ok(c))
                 break;
             ot_kv_u64(d, "invoke_id", invoke);
             ot_kv_u64(d, "max_segments", (b1 >> 4) & 7);
             ot_kv_u64(d, "max_apdu", b1 & 0x0f);
-            if (b0 & APDU_SEG) {
-                ot_kv_bool(d, "segmented", true);
-                ot_kv_bool(d, "more_follows", (b0 & APDU_MOR) != 0);
-                ot_kv_u64(d, "sequence_number", seq);
-                ot_kv_u64(d, "window_size", window);
-            }
+            kv_segment(d, b0, seg);
             if (b0 & APDU_SA)
                 ot_kv_bool(d, "segmented_response_accepted", true);
             set_service(x, svc, false);
             out->dir = OT_DIR_REQUEST;
             uint32_t key = txn_key(x, invoke, false);
-            if ((b0 & APDU_SEG) && seq > 0)
+            if ((b0 & APDU_SEG) && seg.seq > 0)
                 return OT_PARSE_OK; /* a continuation segment: a record of its own */
             out->pair = OT_PAIR_KEYED;
             out->txn_key = key;
@@ -1705,7 +1689,8 @@ static enum ot_parse apdu(struct bacx *x, struct cur *c)
             unconfirmed_request(x, svc, c);
             return OT_PARSE_OK;
         }
-        case APDU_SIMPLE_ACK: {
+        case APDU_SIMPLE_ACK:
+        case APDU_ERROR: {
             uint8_t invoke = cur_u8(c);
             uint8_t svc = cur_u8(c);
             if (!cur_ok(c))
@@ -1715,28 +1700,21 @@ static enum ot_parse apdu(struct bacx *x, struct cur *c)
             out->dir = OT_DIR_RESPONSE;
             out->pair = OT_PAIR_KEYED;
             out->txn_key = txn_key(x, invoke, true);
+            if (type == APDU_ERROR)
+                error_pdu(x, c);
             return OT_PARSE_OK;
         }
         case APDU_COMPLEX_ACK: {
             uint8_t invoke = cur_u8(c);
-            uint8_t seq = 0, window = 0;
-            if (b0 & APDU_SEG) {
-                seq = cur_u8(c);
-                window = cur_u8(c);
-            }
+            struct bseg seg = rd_segment(c, b0);
             uint8_t svc = cur_u8(c);
             if (!cur_ok(c))
                 break;
             ot_kv_u64(d, "invoke_id", invoke);
-            if (b0 & APDU_SEG) {
-                ot_kv_bool(d, "segmented", true);
-                ot_kv_bool(d, "more_follows", (b0 & APDU_MOR) != 0);
-                ot_kv_u64(d, "sequence_number", seq);
-                ot_kv_u64(d, "window_size", window);
-            }
+            kv_segment(d, b0, seg);
             set_service(x, svc, false);
             out->dir = OT_DIR_RESPONSE;
-            if ((b0 & APDU_SEG) && seq > 0)
+            if ((b0 & APDU_SEG) && seg.seq > 0)
                 return OT_PARSE_OK;
             out->pair = OT_PAIR_KEYED;
             out->txn_key = txn_key(x, invoke, true);
@@ -1758,19 +1736,6 @@ static enum ot_parse apdu(struct bacx *x, struct cur *c)
             ot_kv_bool(d, "sent_by_server", srv);
             out->dir = srv ? OT_DIR_RESPONSE : OT_DIR_REQUEST;
             function_from_pending(x, txn_key(x, invoke, srv));
-            return OT_PARSE_OK;
-        }
-        case APDU_ERROR: {
-            uint8_t invoke = cur_u8(c);
-            uint8_t svc = cur_u8(c);
-            if (!cur_ok(c))
-                break;
-            ot_kv_u64(d, "invoke_id", invoke);
-            set_service(x, svc, false);
-            out->dir = OT_DIR_RESPONSE;
-            out->pair = OT_PAIR_KEYED;
-            out->txn_key = txn_key(x, invoke, true);
-            error_pdu(x, c);
             return OT_PARSE_OK;
         }
         case APDU_REJECT:
@@ -1983,6 +1948,19 @@ static enum ot_parse npdu(struct bacx *x, struct cur *c)
     return apdu(x, c);
 }
 
+/* A B/IP address (J.1.2: IPv4 address, UDP port) as "a.b.c.d:port". */
+static void bvlc_address(struct bacx *x, struct cur *c, const char *key)
+{
+    uint32_t ip = cur_be32(c);
+    uint16_t port = cur_be16(c);
+    if (!cur_ok(c))
+        return;
+    char s[24];
+    struct sbuf b = sb_init(s, sizeof s);
+    sb_ipv4_port(&b, ip, port);
+    ot_kv_str(x->d, key, s, b.n);
+}
+
 static void bvlc_entries(struct bacx *x, struct cur *c, const char *key)
 {
     struct ot_detail *d = x->d;
@@ -1993,34 +1971,9 @@ static void bvlc_entries(struct bacx *x, struct cur *c, const char *key)
     ot_kv_arr(d, key);
     for (size_t i = 0; i < n && i < BAC_LIST_DETAIL; i++) {
         struct cur e = cur_sub(c, BVLC_BDT_ENTRY_LEN);
-        uint32_t ip = cur_be32(&e);
-        uint16_t port = cur_be16(&e);
-        char s[24];
-        struct sbuf b = {s, sizeof s, 0};
-        for (int k = 3; k >= 0; k--) {
-            sb_dec(&b, (ip >> (8 * k)) & 0xff, 1);
-            sb_putc(&b, k ? '.' : ':');
-        }
-        sb_dec(&b, port, 1);
-        ot_kv_str(d, NULL, s, b.n);
+        bvlc_address(x, &e, NULL); /* the broadcast mask / time left are not kept */
     }
     ot_kv_end(d);
-}
-
-static void bvlc_address(struct bacx *x, struct cur *c, const char *key)
-{
-    uint32_t ip = cur_be32(c);
-    uint16_t port = cur_be16(c);
-    if (!cur_ok(c))
-        return;
-    char s[24];
-    struct sbuf b = {s, sizeof s, 0};
-    for (int k = 3; k >= 0; k--) {
-        sb_dec(&b, (ip >> (8 * k)) & 0xff, 1);
-        sb_putc(&b, k ? '.' : ':');
-    }
-    sb_dec(&b, port, 1);
-    ot_kv_str(x->d, key, s, b.n);
 }
 
 /* A BVLC length that differs from the datagram is an anomaly parse() reports
