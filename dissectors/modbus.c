@@ -346,9 +346,10 @@ static void detail_registers(struct cur *c, struct ot_detail *d)
     ot_kv_end(d);
 }
 
-/* FC 1-4 request: starting address, quantity (sections 6.1-6.4). */
-static void parse_read_request(struct cur *b, struct ot_msg *out, const struct modbus_space *sp,
-                               uint32_t max_qty)
+/* FC 1-4 request (sections 6.1-6.4) and FC 15, 16 response (sections 6.11,
+ * 6.12, the request's start and quantity echoed): starting address, quantity. */
+static void parse_start_quantity(struct cur *b, struct ot_msg *out, const struct modbus_space *sp,
+                                 uint32_t max_qty)
 {
     uint16_t start = cur_be16(b);
     uint16_t qty = cur_be16(b);
@@ -410,31 +411,28 @@ static void parse_write_single(struct cur *b, struct ot_msg *out, uint8_t fc)
     ot_kv_u64(&out->detail, "output_value", value);
 }
 
-/* FC 15 request: start, quantity, byte count, packed bits (section 6.11). */
-static void parse_write_coils_request(struct cur *b, struct ot_msg *out)
+/* The values written to `qty` holding registers from `start`: 16 bits each,
+ * as far as s holds them and the message has room. */
+static void add_register_values(struct cur *s, struct ot_msg *out, uint16_t start, uint32_t qty)
 {
-    uint16_t start = cur_be16(b);
-    uint16_t qty = cur_be16(b);
-    uint8_t bc = cur_u8(b);
-    if (!cur_ok(b))
-        return;
-    ot_kv_u64(&out->detail, "quantity", qty);
-    ot_kv_u64(&out->detail, "byte_count", bc);
-    check_quantity(out, qty, MODBUS_MAX_WRITE_BITS);
-    if (bc != (qty + 7u) / 8u)
-        set_anomaly(out, "byte_count_mismatch");
-    add_range(out, &space_coil, start, qty);
-    struct cur s = counted(b, bc, out);
-    for (uint32_t i = 0; i < qty && cur_left(&s) > 0 && !out->values_truncated; i += 8) {
-        uint8_t bits = cur_u8(&s);
+    for (uint32_t i = 0; i < qty && cur_left(s) >= 2 && !out->values_truncated; i++)
+        ot_msg_add_value(out, MODBUS_SPACE_HOLDING_REGISTER, (uint64_t)start + i, cur_be16(s));
+}
+
+/* The values written to `qty` coils from `start`: bits packed 8 to a byte,
+ * lowest first. */
+static void add_coil_values(struct cur *s, struct ot_msg *out, uint16_t start, uint32_t qty)
+{
+    for (uint32_t i = 0; i < qty && cur_left(s) > 0 && !out->values_truncated; i += 8) {
+        uint8_t bits = cur_u8(s);
         for (uint32_t j = 0; j < 8 && i + j < qty; j++)
             ot_msg_add_value(out, MODBUS_SPACE_COIL, (uint64_t)start + i + j, bits >> j & 1);
     }
-    cur_skip(&s, cur_left(&s));
 }
 
-/* FC 16 request: start, quantity, byte count, registers (section 6.12). */
-static void parse_write_registers_request(struct cur *b, struct ot_msg *out)
+/* FC 15 request (section 6.11): start, quantity, byte count, bits packed 8
+ * to a byte; FC 16 request (section 6.12): the same with registers. */
+static void parse_write_multiple_request(struct cur *b, struct ot_msg *out, bool coils)
 {
     uint16_t start = cur_be16(b);
     uint16_t qty = cur_be16(b);
@@ -443,27 +441,16 @@ static void parse_write_registers_request(struct cur *b, struct ot_msg *out)
         return;
     ot_kv_u64(&out->detail, "quantity", qty);
     ot_kv_u64(&out->detail, "byte_count", bc);
-    check_quantity(out, qty, MODBUS_MAX_WRITE_REGISTERS);
-    if (bc != 2u * qty)
+    check_quantity(out, qty, coils ? MODBUS_MAX_WRITE_BITS : MODBUS_MAX_WRITE_REGISTERS);
+    if (bc != (coils ? (qty + 7u) / 8u : 2u * qty))
         set_anomaly(out, "byte_count_mismatch");
-    add_range(out, &space_holding, start, qty);
+    add_range(out, coils ? &space_coil : &space_holding, start, qty);
     struct cur s = counted(b, bc, out);
-    for (uint32_t i = 0; i < qty && cur_left(&s) >= 2 && !out->values_truncated; i++)
-        ot_msg_add_value(out, MODBUS_SPACE_HOLDING_REGISTER, (uint64_t)start + i, cur_be16(&s));
+    if (coils)
+        add_coil_values(&s, out, start, qty);
+    else
+        add_register_values(&s, out, start, qty);
     cur_skip(&s, cur_left(&s));
-}
-
-/* FC 15, 16 response: start, quantity echoed. */
-static void parse_write_multiple_response(struct cur *b, struct ot_msg *out,
-                                          const struct modbus_space *sp, uint32_t max_qty)
-{
-    uint16_t start = cur_be16(b);
-    uint16_t qty = cur_be16(b);
-    if (!cur_ok(b))
-        return;
-    ot_kv_u64(&out->detail, "quantity", qty);
-    check_quantity(out, qty, max_qty);
-    add_range(out, sp, start, qty);
 }
 
 /* FC 8 request and response: sub-function, data (section 6.8).  The
@@ -558,26 +545,32 @@ static void parse_report_server_id_response(struct cur *b, struct ot_msg *out)
     }
 }
 
-/* Adds one file-record sub-request to the detail array (bounded). */
-static void detail_file_subreq(struct ot_detail *d, size_t i, uint8_t ref, uint16_t file,
-                               uint16_t rec, uint16_t rlen)
+/* Reads file sub-request `i` (sections 6.14, 6.15: reference type, file
+ * number, record number, record length), checks it, adds the records it
+ * names as a range and, for the first MODBUS_DETAIL_SUBREQS, a detail entry.
+ * Returns the address of its first record; its length in *rlen. */
+static uint64_t file_subreq(struct cur *s, struct ot_msg *out, size_t i, uint16_t *rlen)
 {
-    if (i >= MODBUS_DETAIL_SUBREQS)
-        return;
-    ot_kv_obj(d, NULL);
-    ot_kv_u64(d, "reference_type", ref);
-    ot_kv_u64(d, "file_number", file);
-    ot_kv_u64(d, "record_number", rec);
-    ot_kv_u64(d, "record_length", rlen);
-    ot_kv_end(d);
-}
-
-static void check_file_subreq(struct ot_msg *out, uint8_t ref, uint16_t file, uint16_t rec)
-{
+    struct ot_detail *d = &out->detail;
+    uint8_t ref = cur_u8(s);
+    uint16_t file = cur_be16(s);
+    uint16_t rec = cur_be16(s);
+    *rlen = cur_be16(s);
     if (ref != MODBUS_FILE_REFERENCE_TYPE)
         set_anomaly(out, "invalid_reference_type");
     if (file == 0 || rec > MODBUS_FILE_MAX_RECORD)
         set_anomaly(out, "address_out_of_range");
+    uint64_t base = (uint64_t)file << 16 | rec;
+    ot_msg_add_range(out, space_file.name, space_file.id, base, *rlen);
+    if (i < MODBUS_DETAIL_SUBREQS) {
+        ot_kv_obj(d, NULL);
+        ot_kv_u64(d, "reference_type", ref);
+        ot_kv_u64(d, "file_number", file);
+        ot_kv_u64(d, "record_number", rec);
+        ot_kv_u64(d, "record_length", *rlen);
+        ot_kv_end(d);
+    }
+    return base;
 }
 
 /* FC 20 request: byte count, then 7-byte sub-requests (section 6.14). */
@@ -592,15 +585,9 @@ static void parse_read_file_request(struct cur *b, struct ot_msg *out)
         set_anomaly(out, "byte_count_out_of_range");
     struct cur s = counted(b, bc, out);
     ot_kv_arr(&out->detail, "sub_requests");
-    for (size_t i = 0; cur_left(&s) >= MODBUS_FILE_SUBREQ_LEN; i++) {
-        uint8_t ref = cur_u8(&s);
-        uint16_t file = cur_be16(&s);
-        uint16_t rec = cur_be16(&s);
-        uint16_t rlen = cur_be16(&s);
-        check_file_subreq(out, ref, file, rec);
-        ot_msg_add_range(out, space_file.name, space_file.id, (uint64_t)file << 16 | rec, rlen);
-        detail_file_subreq(&out->detail, i, ref, file, rec, rlen);
-    }
+    uint16_t rlen;
+    for (size_t i = 0; cur_left(&s) >= MODBUS_FILE_SUBREQ_LEN; i++)
+        (void)file_subreq(&s, out, i, &rlen);
     ot_kv_end(&out->detail);
     cur_skip(&s, cur_left(&s)); /* a partial sub-request, already reported */
 }
@@ -652,14 +639,8 @@ static void parse_write_file(struct cur *b, struct ot_msg *out)
     struct cur s = counted(b, bc, out);
     ot_kv_arr(&out->detail, "sub_requests");
     for (size_t i = 0; cur_left(&s) >= MODBUS_FILE_SUBREQ_LEN; i++) {
-        uint8_t ref = cur_u8(&s);
-        uint16_t file = cur_be16(&s);
-        uint16_t rec = cur_be16(&s);
-        uint16_t rlen = cur_be16(&s);
-        check_file_subreq(out, ref, file, rec);
-        uint64_t base = (uint64_t)file << 16 | rec;
-        ot_msg_add_range(out, space_file.name, space_file.id, base, rlen);
-        detail_file_subreq(&out->detail, i, ref, file, rec, rlen);
+        uint16_t rlen;
+        uint64_t base = file_subreq(&s, out, i, &rlen);
         if (2u * rlen > cur_left(&s)) {
             set_anomaly(out, "byte_count_mismatch");
             break;
@@ -714,8 +695,7 @@ static void parse_read_write_request(struct cur *b, struct ot_msg *out)
     add_range(out, &space_holding, wstart, wqty);
     add_range(out, &space_holding, rstart, rqty);
     struct cur s = counted(b, bc, out);
-    for (uint32_t i = 0; i < wqty && cur_left(&s) >= 2 && !out->values_truncated; i++)
-        ot_msg_add_value(out, MODBUS_SPACE_HOLDING_REGISTER, (uint64_t)wstart + i, cur_be16(&s));
+    add_register_values(&s, out, wstart, wqty);
     cur_skip(&s, cur_left(&s));
 }
 
@@ -873,16 +853,16 @@ static void parse_request(struct cur *b, struct ot_msg *out, uint8_t fc)
 {
     switch (fc) {
         case MODBUS_FC_READ_COILS:
-            parse_read_request(b, out, &space_coil, MODBUS_MAX_READ_BITS);
+            parse_start_quantity(b, out, &space_coil, MODBUS_MAX_READ_BITS);
             break;
         case MODBUS_FC_READ_DISCRETE_INPUTS:
-            parse_read_request(b, out, &space_discrete_input, MODBUS_MAX_READ_BITS);
+            parse_start_quantity(b, out, &space_discrete_input, MODBUS_MAX_READ_BITS);
             break;
         case MODBUS_FC_READ_HOLDING_REGISTERS:
-            parse_read_request(b, out, &space_holding, MODBUS_MAX_READ_REGISTERS);
+            parse_start_quantity(b, out, &space_holding, MODBUS_MAX_READ_REGISTERS);
             break;
         case MODBUS_FC_READ_INPUT_REGISTERS:
-            parse_read_request(b, out, &space_input, MODBUS_MAX_READ_REGISTERS);
+            parse_start_quantity(b, out, &space_input, MODBUS_MAX_READ_REGISTERS);
             break;
         case MODBUS_FC_WRITE_SINGLE_COIL:
         case MODBUS_FC_WRITE_SINGLE_REGISTER: parse_write_single(b, out, fc); break;
@@ -891,8 +871,8 @@ static void parse_request(struct cur *b, struct ot_msg *out, uint8_t fc)
         case MODBUS_FC_GET_COMM_EVENT_LOG:
         case MODBUS_FC_REPORT_SERVER_ID: break; /* no data (sections 6.7, 6.9, 6.10, 6.13) */
         case MODBUS_FC_DIAGNOSTICS: parse_diagnostics(b, out); break;
-        case MODBUS_FC_WRITE_MULTIPLE_COILS: parse_write_coils_request(b, out); break;
-        case MODBUS_FC_WRITE_MULTIPLE_REGISTERS: parse_write_registers_request(b, out); break;
+        case MODBUS_FC_WRITE_MULTIPLE_COILS: parse_write_multiple_request(b, out, true); break;
+        case MODBUS_FC_WRITE_MULTIPLE_REGISTERS: parse_write_multiple_request(b, out, false); break;
         case MODBUS_FC_READ_FILE_RECORD: parse_read_file_request(b, out); break;
         case MODBUS_FC_WRITE_FILE_RECORD: parse_write_file(b, out); break;
         case MODBUS_FC_MASK_WRITE_REGISTER: parse_mask_write(b, out); break;
@@ -931,10 +911,10 @@ static void parse_response(struct cur *b, struct ot_msg *out, uint8_t fc)
         case MODBUS_FC_GET_COMM_EVENT_COUNTER: parse_event_counter_response(b, out); break;
         case MODBUS_FC_GET_COMM_EVENT_LOG: parse_event_log_response(b, out); break;
         case MODBUS_FC_WRITE_MULTIPLE_COILS:
-            parse_write_multiple_response(b, out, &space_coil, MODBUS_MAX_WRITE_BITS);
+            parse_start_quantity(b, out, &space_coil, MODBUS_MAX_WRITE_BITS);
             break;
         case MODBUS_FC_WRITE_MULTIPLE_REGISTERS:
-            parse_write_multiple_response(b, out, &space_holding, MODBUS_MAX_WRITE_REGISTERS);
+            parse_start_quantity(b, out, &space_holding, MODBUS_MAX_WRITE_REGISTERS);
             break;
         case MODBUS_FC_REPORT_SERVER_ID: parse_report_server_id_response(b, out); break;
         case MODBUS_FC_READ_FILE_RECORD: parse_read_file_response(b, out); break;
