@@ -71,6 +71,7 @@
 #include "cursor.h"
 #include "dissectors.h"
 #include "otmsg.h"
+#include "sbuf.h"
 #include "tok.h"
 
 #define S7_TCP_PORT 102 /* RFC 1006 ISO-on-TCP */
@@ -656,27 +657,6 @@ struct s7_item {
     uint32_t address; /* bit address: byte << 3 | bit */
 };
 
-/* Appends the decimal digits of v to buf (NUL-terminated, never past cap). */
-static void put_u32(char *buf, size_t cap, size_t *pos, uint32_t v)
-{
-    char tmp[10];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v && n < sizeof(tmp));
-    while (n > 0 && *pos + 1 < cap)
-        buf[(*pos)++] = tmp[--n];
-    buf[*pos] = '\0';
-}
-
-static void put_char(char *buf, size_t cap, size_t *pos, char ch)
-{
-    if (*pos + 1 < cap)
-        buf[(*pos)++] = ch;
-    buf[*pos] = '\0';
-}
-
 static int hex_digit(uint8_t ch)
 {
     if (ch >= '0' && ch <= '9')
@@ -1034,18 +1014,23 @@ static void parse_pi_service(struct cur *p, struct ot_msg *out)
     }
 }
 
+/* Setup Communication parameters, the same in the job and its ack: reserved
+ * byte, max AmQ calling, max AmQ called, PDU length. */
+static void parse_setup_communication(struct cur *p, struct ot_detail *d)
+{
+    cur_skip(p, 1);
+    ot_kv_u64(d, "max_amq_calling", cur_be16(p));
+    ot_kv_u64(d, "max_amq_called", cur_be16(p));
+    ot_kv_u64(d, "pdu_length", cur_be16(p));
+}
+
 /* The parameter part of a job (ROSCTR 1) after the function byte. */
 static void parse_job(struct cur *p, struct cur *dc, uint8_t func, struct ot_msg *out)
 {
     struct ot_detail *d = &out->detail;
     struct s7_item items[S7_MAX_ITEMS];
     switch (func) {
-        case S7_FUNC_SETUP_COMMUNICATION:
-            cur_skip(p, 1);
-            ot_kv_u64(d, "max_amq_calling", cur_be16(p));
-            ot_kv_u64(d, "max_amq_called", cur_be16(p));
-            ot_kv_u64(d, "pdu_length", cur_be16(p));
-            break;
+        case S7_FUNC_SETUP_COMMUNICATION: parse_setup_communication(p, d); break;
         case S7_FUNC_READ_VAR:
         case S7_FUNC_WRITE_VAR: {
             size_t count = cur_u8(p);
@@ -1101,12 +1086,7 @@ static void parse_ack_data(struct cur *p, struct cur *dc, uint8_t func, struct o
 {
     struct ot_detail *d = &out->detail;
     switch (func) {
-        case S7_FUNC_SETUP_COMMUNICATION:
-            cur_skip(p, 1);
-            ot_kv_u64(d, "max_amq_calling", cur_be16(p));
-            ot_kv_u64(d, "max_amq_called", cur_be16(p));
-            ot_kv_u64(d, "pdu_length", cur_be16(p));
-            break;
+        case S7_FUNC_SETUP_COMMUNICATION: parse_setup_communication(p, d); break;
         case S7_FUNC_READ_VAR:
         case S7_FUNC_WRITE_VAR: {
             size_t count = cur_u8(p);
@@ -1159,15 +1139,14 @@ static void szl11_record(struct cur *r, struct ot_msg *out)
     if (index == S7_SZL11_BASIC_FIRMWARE && (ausbg >> 8) == 'V') {
         /* firmware: 'V', major in Ausbg, minor and patch in Ausbe: V3.2.6 */
         char fw[OT_IDENT_LEN];
-        size_t pos = 0;
-        fw[0] = '\0';
-        put_char(fw, sizeof(fw), &pos, 'V');
-        put_u32(fw, sizeof(fw), &pos, ausbg & 0xff);
-        put_char(fw, sizeof(fw), &pos, '.');
-        put_u32(fw, sizeof(fw), &pos, ausbe >> 8);
-        put_char(fw, sizeof(fw), &pos, '.');
-        put_u32(fw, sizeof(fw), &pos, ausbe & 0xff);
-        ot_ident_set(id->firmware, (const uint8_t *)fw, pos);
+        struct sbuf b = sb_init(fw, sizeof(fw));
+        sb_putc(&b, 'V');
+        sb_dec(&b, ausbg & 0xff, 1);
+        sb_putc(&b, '.');
+        sb_dec(&b, ausbe >> 8, 1);
+        sb_putc(&b, '.');
+        sb_dec(&b, ausbe & 0xff, 1);
+        ot_ident_set(id->firmware, (const uint8_t *)fw, b.n);
     }
 }
 
@@ -1248,16 +1227,13 @@ static void clock_value(struct cur *b, struct ot_detail *d)
     if (!cur_ok(b))
         return;
     char s[24];
-    size_t pos = 0;
-    s[0] = '\0';
+    struct sbuf sb = sb_init(s, sizeof(s));
     /* years 90-99 are 1990-1999, 00-89 are 2000-2089 */
-    put_u32(s, sizeof(s), &pos, v[0] >= 90 ? 1900u + v[0] : 2000u + v[0]);
+    sb_dec(&sb, v[0] >= 90 ? 1900u + v[0] : 2000u + v[0], 1);
     static const char sep[] = "--T::";
     for (size_t i = 1; i < 6; i++) {
-        put_char(s, sizeof(s), &pos, sep[i - 1]);
-        if (v[i] < 10)
-            put_char(s, sizeof(s), &pos, '0');
-        put_u32(s, sizeof(s), &pos, v[i]);
+        sb_putc(&sb, sep[i - 1]);
+        sb_dec(&sb, v[i], 2);
     }
     ot_kv_cstr(d, "clock", s);
 }
