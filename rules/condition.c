@@ -8,6 +8,7 @@
  * change of state, sqNum restarts then increments per retransmission);
  * RFC 826 and RFC 5227 (ARP, probes and announcements); RFC 1157 and RFC 3416
  * section 3 (SNMP message: version, community); RFC 7617 (Basic) */
+#include <stddef.h>
 #include <string.h>
 
 #include "cursor.h"
@@ -64,14 +65,6 @@ int rules_cond_find(const char *name)
     return -1;
 }
 
-static size_t pow2(size_t n)
-{
-    size_t c = 16;
-    while (c < n)
-        c <<= 1;
-    return c;
-}
-
 /* ------------------------------------------------------------------ GOOSE */
 
 struct goose_entry {
@@ -82,30 +75,17 @@ struct goose_entry {
 };
 
 struct goose_tracker {
-    struct goose_entry *e;
-    size_t mask;
+    size_t mask; /* first: see rules_table_new */
+    struct goose_entry e[];
 };
 
 struct goose_tracker *goose_tracker_new(size_t entries)
 {
-    struct goose_tracker *t = calloc(1, sizeof(*t));
-    if (!t)
-        return NULL;
-    size_t cap = pow2(entries);
-    t->e = calloc(cap, sizeof(*t->e));
-    if (!t->e) {
-        free(t);
-        return NULL;
-    }
-    t->mask = cap - 1;
-    return t;
+    return rules_table_new(offsetof(struct goose_tracker, e), sizeof(struct goose_entry), entries);
 }
 
 void goose_tracker_free(struct goose_tracker *t)
 {
-    if (!t)
-        return;
-    free(t->e);
     free(t);
 }
 
@@ -191,30 +171,17 @@ struct arp_entry {
 };
 
 struct arp_tracker {
-    struct arp_entry *e;
-    size_t mask;
+    size_t mask; /* first: see rules_table_new */
+    struct arp_entry e[];
 };
 
 struct arp_tracker *arp_tracker_new(size_t entries)
 {
-    struct arp_tracker *t = calloc(1, sizeof(*t));
-    if (!t)
-        return NULL;
-    size_t cap = pow2(entries);
-    t->e = calloc(cap, sizeof(*t->e));
-    if (!t->e) {
-        free(t);
-        return NULL;
-    }
-    t->mask = cap - 1;
-    return t;
+    return rules_table_new(offsetof(struct arp_tracker, e), sizeof(struct arp_entry), entries);
 }
 
 void arp_tracker_free(struct arp_tracker *t)
 {
-    if (!t)
-        return;
-    free(t->e);
     free(t);
 }
 
@@ -273,30 +240,17 @@ struct cert_entry {
 };
 
 struct cert_tracker {
-    struct cert_entry *e;
-    size_t mask;
+    size_t mask; /* first: see rules_table_new */
+    struct cert_entry e[];
 };
 
 struct cert_tracker *cert_tracker_new(size_t entries)
 {
-    struct cert_tracker *t = calloc(1, sizeof(*t));
-    if (!t)
-        return NULL;
-    size_t cap = pow2(entries);
-    t->e = calloc(cap, sizeof(*t->e));
-    if (!t->e) {
-        free(t);
-        return NULL;
-    }
-    t->mask = cap - 1;
-    return t;
+    return rules_table_new(offsetof(struct cert_tracker, e), sizeof(struct cert_entry), entries);
 }
 
 void cert_tracker_free(struct cert_tracker *t)
 {
-    if (!t)
-        return;
-    free(t->e);
     free(t);
 }
 

@@ -27,6 +27,13 @@ struct rules_cond_def {
 const struct rules_cond_def *rules_cond_def(int cond);
 int rules_cond_find(const char *name);
 
+/* Allocates a bounded hash table in one zeroed block: a header of `header`
+ * bytes whose first member is the `size_t mask` it sets, then (from offset
+ * `header`, the table's flexible array) at least `entries` slots of `slot`
+ * bytes, a power of two and no fewer than 16.  NULL when out of memory; the
+ * table is freed with free(). */
+void *rules_table_new(size_t header, size_t slot, size_t entries);
+
 /* Rule headers besides the industrial protocols (enum ot_proto). */
 #define RP_ANY_OT 100 /* any industrial protocol */
 #define RP_IP 101

@@ -2,10 +2,12 @@
 /* summary: bounded per-key state on packet time: threshold / distinct
  * counters over windows (two candidate slots per key, the older entry
  * replaced when both are taken, counted) and a direct-mapped "seen" set. */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules.h"
+#include "rules-private.h"
 
 struct track_entry {
     uint64_t key; /* 0: empty */
@@ -28,10 +30,10 @@ struct track_seen {
 };
 
 struct tracker {
-    struct track_entry *e;
-    size_t mask;
+    size_t mask; /* first: see rules_table_new */
     uint64_t evictions;
     struct track_seen seen[TRACK_SEEN];
+    struct track_entry e[];
 };
 
 /* Eight bytes at a time, then the murmur3 finaliser: addresses (16 bytes)
@@ -60,34 +62,26 @@ uint64_t rules_hash64(const void *p, size_t n, uint64_t seed)
     return h;
 }
 
-static size_t pow2(size_t n)
+void *rules_table_new(size_t header, size_t slot, size_t entries)
 {
-    size_t c = 16;
-    while (c < n)
-        c <<= 1;
-    return c;
+    size_t cap = 16;
+    while (cap < entries && cap <= SIZE_MAX / 2)
+        cap <<= 1;
+    if (cap > (SIZE_MAX - header) / slot)
+        return NULL;
+    size_t *mask = calloc(1, header + cap * slot);
+    if (mask)
+        *mask = cap - 1;
+    return mask;
 }
 
 struct tracker *tracker_new(size_t entries)
 {
-    struct tracker *t = calloc(1, sizeof(*t));
-    if (!t)
-        return NULL;
-    size_t cap = pow2(entries);
-    t->e = calloc(cap, sizeof(*t->e));
-    if (!t->e) {
-        free(t);
-        return NULL;
-    }
-    t->mask = cap - 1;
-    return t;
+    return rules_table_new(offsetof(struct tracker, e), sizeof(struct track_entry), entries);
 }
 
 void tracker_free(struct tracker *t)
 {
-    if (!t)
-        return;
-    free(t->e);
     free(t);
 }
 
@@ -168,30 +162,17 @@ void tracker_hit(struct tracker *t, uint64_t key, uint64_t now_usec, uint32_t co
 }
 
 struct onceset {
-    uint64_t *k;
-    size_t mask;
+    size_t mask; /* first: see rules_table_new */
+    uint64_t k[];
 };
 
 struct onceset *onceset_new(size_t slots)
 {
-    struct onceset *o = calloc(1, sizeof(*o));
-    if (!o)
-        return NULL;
-    size_t cap = pow2(slots);
-    o->k = calloc(cap, sizeof(*o->k));
-    if (!o->k) {
-        free(o);
-        return NULL;
-    }
-    o->mask = cap - 1;
-    return o;
+    return rules_table_new(offsetof(struct onceset, k), sizeof(uint64_t), slots);
 }
 
 void onceset_free(struct onceset *o)
 {
-    if (!o)
-        return;
-    free(o->k);
     free(o);
 }
 
