@@ -388,19 +388,18 @@ static bool parse_range(const char *s, double *lo, double *hi)
     return true;
 }
 
-static bool parse_u32(const char *s, uint32_t *out)
+bool rules_parse_u32(const char *s, int base, uint32_t *out)
 {
     char *end;
     errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
+    unsigned long long v = strtoull(s, &end, base);
     if (end == s || *end || errno || s[0] == '-' || v > UINT32_MAX)
         return false;
     *out = (uint32_t)v;
     return true;
 }
 
-/* "60", "60s", "5m", "1h", "1d" -> seconds */
-static bool parse_duration(const char *s, uint32_t *out)
+bool rules_parse_duration(const char *s, uint32_t *out)
 {
     char *end;
     errno = 0;
@@ -450,7 +449,7 @@ static int parse_items(struct parser *P, const struct tok *key, bool numeric, bo
             char space[64];
             snprintf(space, sizeof(space), "%.*s", (int)(colon - s), s);
             uint32_t id;
-            if (parse_u32(space, &id))
+            if (rules_parse_u32(space, 0, &id))
                 it->space_id = id;
             else
                 it->space = rs_lower(P->rs, space);
@@ -737,7 +736,7 @@ static int parse_threshold(struct parser *P, struct tok *key, struct rule *r)
     if (!t)
         return -1;
     uint32_t count;
-    if (!parse_u32(t->s, &count) || count == 0 || count > MAX_THRESHOLD) {
+    if (!rules_parse_u32(t->s, 0, &count) || count == 0 || count > MAX_THRESHOLD) {
         perr(P, t, "threshold count: 1 to %d, not '%s'", MAX_THRESHOLD, t->s);
         return -1;
     }
@@ -778,7 +777,7 @@ static int parse_threshold(struct parser *P, struct tok *key, struct rule *r)
     t = want_word(P, t, "a duration (60s, 5m, 1h)");
     if (!t)
         return -1;
-    if (!parse_duration(t->s, &r->info.thr_seconds)) {
+    if (!rules_parse_duration(t->s, &r->info.thr_seconds)) {
         perr(P, t, "'%s' is not a duration of 1 s to 30 days (60s, 5m, 1h, 1d)", t->s);
         return -1;
     }
@@ -1077,7 +1076,7 @@ static void parse_rule(struct parser *P, struct tok *first)
             uint32_t v;
             if (!t)
                 break;
-            if (!parse_u32(t->s, &v) || v == 0) {
+            if (!rules_parse_u32(t->s, 0, &v) || v == 0) {
                 perr(P, t, "%s is a number from 1 to 4294967295, not '%s'", w, t->s);
                 break;
             }

@@ -27,6 +27,13 @@ struct rules_cond_def {
 const struct rules_cond_def *rules_cond_def(int cond);
 int rules_cond_find(const char *name);
 
+/* A decimal (base 10) or C-style (base 0: 0x.., 0..) unsigned 32-bit number,
+ * the whole string; false otherwise. */
+bool rules_parse_u32(const char *s, int base, uint32_t *out);
+/* A duration, "60", "60s", "5m", "1h" or "1d", in seconds: more than zero and
+ * at most 30 days; false otherwise. */
+bool rules_parse_duration(const char *s, uint32_t *out);
+
 /* Allocates a bounded hash table in one zeroed block: a header of `header`
  * bytes whose first member is the `size_t mask` it sets, then (from offset
  * `header`, the table's flexible array) at least `entries` slots of `slot`

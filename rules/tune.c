@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules.h"
+#include "rules-private.h"
 
 #define TUNE_MAX_FILE (16u << 20)
 #define TUNE_MAX_TOKENS 1024
@@ -90,39 +90,6 @@ void tuning_free(struct tuning *t)
 size_t tuning_count(const struct tuning *t)
 {
     return t ? t->n : 0;
-}
-
-static bool parse_u32(const char *s, uint32_t *v)
-{
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(s, &end, 10);
-    if (end == s || *end || errno || s[0] == '-' || x > UINT32_MAX)
-        return false;
-    *v = (uint32_t)x;
-    return true;
-}
-
-static bool parse_secs(const char *s, uint32_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || errno || s[0] == '-')
-        return false;
-    unsigned long long mul = 1;
-    if (*end == 's')
-        end++;
-    else if (*end == 'm')
-        mul = 60, end++;
-    else if (*end == 'h')
-        mul = 3600, end++;
-    else if (*end == 'd')
-        mul = 86400, end++;
-    if (*end || v == 0 || v * mul > 86400ULL * 30)
-        return false;
-    *out = (uint32_t)(v * mul);
-    return true;
 }
 
 /* Consumes a list: the token at *i and every following one written after a
@@ -210,9 +177,9 @@ static void parse_line(struct tuning *t, const char *where, unsigned lineno, str
                 char *dash = strchr(buf, '-');
                 if (dash)
                     *dash = '\0';
-                if (!parse_u32(buf, &r.lo) ||
-                    !(dash ? parse_u32(dash + 1, &r.hi) : (r.hi = r.lo, true)) || r.lo == 0 ||
-                    r.hi < r.lo) {
+                if (!rules_parse_u32(buf, 10, &r.lo) ||
+                    !(dash ? rules_parse_u32(dash + 1, 10, &r.hi) : (r.hi = r.lo, true)) ||
+                    r.lo == 0 || r.hi < r.lo) {
                     rules_problem_add(pr, where, lineno, tok[j].col,
                                       "'%s' is not a sid or sid range (3100001 or "
                                       "3100000-3199999)",
@@ -258,9 +225,9 @@ static void parse_line(struct tuning *t, const char *where, unsigned lineno, str
         i++;
     } else if (e.verb == TV_THRESHOLD) {
         /* count N in DURATION [by src|dst|pair|none] */
-        if (i + 3 >= n || strcmp(tok[i].s, "count") != 0 || !parse_u32(tok[i + 1].s, &e.count) ||
-            e.count == 0 || strcmp(tok[i + 2].s, "in") != 0 ||
-            !parse_secs(tok[i + 3].s, &e.seconds)) {
+        if (i + 3 >= n || strcmp(tok[i].s, "count") != 0 ||
+            !rules_parse_u32(tok[i + 1].s, 10, &e.count) || e.count == 0 ||
+            strcmp(tok[i + 2].s, "in") != 0 || !rules_parse_duration(tok[i + 3].s, &e.seconds)) {
             rules_problem_add(pr, where, lineno, i < n ? tok[i].col : tok[n - 1].col,
                               "threshold takes: count N in DURATION [by src|dst|pair|none] "
                               "(e.g. count 5 in 60s by src)");
