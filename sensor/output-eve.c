@@ -269,15 +269,9 @@ static const struct sink_ops eve_ops = {
 struct sink *eve_sink_new(struct output *o, const char *path, uint32_t types, uint32_t split,
                           uint32_t fsync_policy, char *err, size_t errlen)
 {
-    (void)o;
-    struct eve_sink *e = calloc(1, sizeof(*e));
-    if (!e) {
-        snprintf(err, errlen, "out of memory");
+    struct eve_sink *e = sink_alloc(sizeof(*e), &eve_ops, "eve", types, o, err, errlen);
+    if (!e)
         return NULL;
-    }
-    e->base.ops = &eve_ops;
-    e->base.name = "eve";
-    e->base.types = types;
     e->fsync_policy = fsync_policy;
     atomic_store(&e->base.c.up, 1);
     struct eve_file *m = file_new(path, err, errlen);

@@ -7,6 +7,7 @@
 #ifndef OT_OUTPUT_PRIVATE_H
 #define OT_OUTPUT_PRIVATE_H
 
+#include <event2/util.h>
 #include <jansson.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -53,6 +54,10 @@ struct sink {
 };
 
 int output_add_sink(struct output *o, struct sink *s);
+/* Allocates a zeroed sink of `size` bytes, which starts with its struct sink,
+ * and fills that in; NULL, with err set, when out of memory. */
+void *sink_alloc(size_t size, const struct sink_ops *ops, const char *name, uint32_t types,
+                 struct output *o, char *err, size_t errlen);
 /* The output thread's loop, created on first use (sinks set their timers
  * and connections on it before the thread starts). */
 struct event_base *output_base(struct output *o);
@@ -65,6 +70,24 @@ uint64_t output_now_ms(void);
 /* Raises a sensor_health alert from the output thread (spool full, an
  * undeliverable sink) to every sink that takes alerts. */
 void output_health_alert(struct output *o, const char *sink, const char *what, json_t *evidence);
+
+/* Reconnection of a network sink: a timer on the output loop and the delay
+ * it waits after failures. */
+struct reconnect {
+    struct event *ev;
+    uint32_t backoff_ms; /* the last delay; 0: the last attempt succeeded */
+};
+
+/* Creates the timer, which calls cb(arg), and arms it to fire at once: the
+ * first connection attempt runs on the output thread. */
+void reconnect_init(struct reconnect *rc, struct output *o,
+                    void (*cb)(evutil_socket_t, short, void *), void *arg);
+/* After a failure: the next attempt 200 ms later, the delay doubling with
+ * each failure up to max_s seconds. */
+void reconnect_later(struct reconnect *rc, uint32_t max_s);
+/* Connected: the next failure starts the backoff over. */
+void reconnect_done(struct reconnect *rc);
+void reconnect_fini(struct reconnect *rc);
 
 /* eve: output-eve.c */
 struct sink *eve_sink_new(struct output *o, const char *path, uint32_t types, uint32_t split,

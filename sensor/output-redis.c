@@ -60,9 +60,8 @@ struct redis_sink {
     int mode;
     char maxlen[24];
     char where[700];
-    struct event *retry_ev;
+    struct reconnect retry;
     struct event *timeout_ev;
-    uint32_t backoff_ms;
     char last_err[700];
     char kinds[REDIS_MAX_KINDS][32]; /* refusal kinds already reported */
     bool was_up;
@@ -105,16 +104,6 @@ static void report_refusal(struct redis_sink *s, const char *what, const char *m
     s->refusing = true;
 }
 
-static void schedule_retry(struct redis_sink *s)
-{
-    uint32_t max = s->conf->redis_retry_max * 1000;
-    s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : 200;
-    if (s->backoff_ms > max)
-        s->backoff_ms = max;
-    struct timeval tv = {s->backoff_ms / 1000, (s->backoff_ms % 1000) * 1000};
-    event_add(s->retry_ev, &tv);
-}
-
 static void lost_connection(struct redis_sink *s)
 {
     s->ac = NULL;
@@ -123,7 +112,7 @@ static void lost_connection(struct redis_sink *s)
     evtimer_del(s->timeout_ev);
     relay_unsent(&s->rl);
     relay_gauges(&s->rl);
-    schedule_retry(s);
+    reconnect_later(&s->retry, s->conf->redis_retry_max);
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -271,7 +260,7 @@ static void on_ready(redisAsyncContext *ac, void *r, void *priv)
     /* after a refusal the connection is only a try: the backoff goes on
      * and nothing is said until Redis takes an event */
     if (!s->refusing) {
-        s->backoff_ms = 0;
+        reconnect_done(&s->retry);
         if (s->last_err[0] || s->was_up)
             ot_warn("redis %s: connected; %llu spooled events to deliver", s->where,
                     (unsigned long long)s->rl.sp.unread);
@@ -334,7 +323,7 @@ static void try_connect(struct redis_sink *s)
         s->socket[0] ? redisAsyncConnectUnix(s->socket) : redisAsyncConnect(s->host, (int)s->port);
     if (!ac) {
         report(s, "cannot connect: out of memory");
-        schedule_retry(s);
+        reconnect_later(&s->retry, s->conf->redis_retry_max);
         return;
     }
     if (ac->err) {
@@ -343,7 +332,7 @@ static void try_connect(struct redis_sink *s)
         report(s, why);
         atomic_fetch_add_explicit(&s->base.c.errors, 1, memory_order_relaxed);
         redisAsyncFree(ac);
-        schedule_retry(s);
+        reconnect_later(&s->retry, s->conf->redis_retry_max);
         return;
     }
     ac->data = s;
@@ -405,7 +394,7 @@ static void on_event_reply(redisAsyncContext *ac, void *r, void *priv)
     p->acked = true;
     if (s->refusing) {
         s->refusing = false;
-        s->backoff_ms = 0;
+        reconnect_done(&s->retry);
         s->last_err[0] = '\0';
         memset(s->kinds, 0, sizeof(s->kinds));
         ot_warn("redis %s: events accepted again; %llu spooled to deliver", s->where,
@@ -509,7 +498,7 @@ static void redis_close(struct sink *base)
                 s->rl.have_spool ? "; kept for the next run in " : "",
                 s->rl.have_spool ? s->rl.sp.path : "");
     relay_close(&s->rl);
-    event_free(s->retry_ev);
+    reconnect_fini(&s->retry);
     event_free(s->timeout_ev);
     free(s);
 }
@@ -682,15 +671,10 @@ static int parse_url(struct redis_sink *s, const char *url, char *err, size_t er
 struct sink *redis_sink_new(struct output *o, char *err, size_t errlen)
 {
     const struct conf *c = o->conf;
-    struct redis_sink *s = calloc(1, sizeof(*s));
-    if (!s) {
-        snprintf(err, errlen, "out of memory");
+    struct redis_sink *s =
+        sink_alloc(sizeof(*s), &redis_ops, "redis", c->redis_types, o, err, errlen);
+    if (!s)
         return NULL;
-    }
-    s->base.ops = &redis_ops;
-    s->base.name = "redis";
-    s->base.types = c->redis_types;
-    s->base.out = o;
     s->conf = c;
     snprintf(s->host, sizeof(s->host), "%s", c->redis_host);
     s->port = c->redis_port;
@@ -719,11 +703,8 @@ struct sink *redis_sink_new(struct output *o, char *err, size_t errlen)
     if (relay_init(&s->rl, &s->base, spool, (uint64_t)c->spool_max_mb << 20, c->spool_fsync,
                    c->redis_pipeline, 64u << 20, err, errlen) != 0)
         goto err;
-    struct event_base *base = output_base(o);
-    s->retry_ev = evtimer_new(base, on_retry, s);
-    s->timeout_ev = evtimer_new(base, on_timeout, s);
-    struct timeval now = {0, 0};
-    evtimer_add(s->retry_ev, &now);
+    s->timeout_ev = evtimer_new(output_base(o), on_timeout, s);
+    reconnect_init(&s->retry, o, on_retry, s);
     return &s->base;
 err:
     free(s);

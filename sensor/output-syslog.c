@@ -50,14 +50,13 @@ struct syslog_sink {
     bool blocked; /* the socket would block: wait for writable */
     struct event *rd_ev;
     struct event *wr_ev;
-    struct event *retry_ev;
+    struct reconnect retry;
     struct event *hold_ev;
     struct fbuf msg;
     struct fbuf out; /* TCP: framed bytes not yet taken by the kernel */
     size_t out_off;
     uint64_t stream_written; /* TCP: bytes the kernel took on this connection */
     uint64_t stream_queued;  /* TCP: bytes framed on this connection */
-    uint32_t backoff_ms;
     char last_err[400];
     uint64_t truncated;
 };
@@ -105,16 +104,6 @@ static void report(struct syslog_sink *s, const char *what)
     ot_err("syslog %s: %s; events are spooled and sent when it is back", s->where, what);
 }
 
-static void schedule_retry(struct syslog_sink *s)
-{
-    uint32_t max = s->conf->syslog_retry_max * 1000;
-    s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : 200;
-    if (s->backoff_ms > max)
-        s->backoff_ms = max;
-    struct timeval tv = {s->backoff_ms / 1000, (s->backoff_ms % 1000) * 1000};
-    event_add(s->retry_ev, &tv);
-}
-
 static void go_down(struct syslog_sink *s, const char *why)
 {
     char msg[300];
@@ -134,7 +123,7 @@ static void go_down(struct syslog_sink *s, const char *why)
     s->stream_written = s->stream_queued = 0;
     relay_unsent(&s->rl);
     report(s, msg);
-    schedule_retry(s);
+    reconnect_later(&s->retry, s->conf->syslog_retry_max);
 }
 
 static void pump(struct syslog_sink *s);
@@ -276,7 +265,7 @@ static void up_now(struct syslog_sink *s)
 {
     s->up = true;
     s->connecting = false;
-    s->backoff_ms = 0;
+    reconnect_done(&s->retry);
     atomic_store_explicit(&s->base.c.up, 1, memory_order_relaxed);
     if (s->last_err[0]) {
         ot_warn("syslog %s: connected again; %llu spooled events to send", s->where,
@@ -392,8 +381,7 @@ static void syslog_close(struct sink *base)
         event_free(s->rd_ev);
     if (s->wr_ev)
         event_free(s->wr_ev);
-    if (s->retry_ev)
-        event_free(s->retry_ev);
+    reconnect_fini(&s->retry);
     if (s->hold_ev)
         event_free(s->hold_ev);
     fbuf_free(&s->msg);
@@ -456,15 +444,10 @@ static int parse_url(struct syslog_sink *s, const char *url, char *host, size_t 
 struct sink *syslog_sink_new(struct output *o, char *err, size_t errlen)
 {
     const struct conf *c = o->conf;
-    struct syslog_sink *s = calloc(1, sizeof(*s));
-    if (!s) {
-        snprintf(err, errlen, "out of memory");
+    struct syslog_sink *s =
+        sink_alloc(sizeof(*s), &syslog_ops, "syslog", c->syslog_types, o, err, errlen);
+    if (!s)
         return NULL;
-    }
-    s->base.ops = &syslog_ops;
-    s->base.name = "syslog";
-    s->base.types = c->syslog_types;
-    s->base.out = o;
     s->conf = c;
     s->fd = -1;
     s->transport = (int)c->syslog_transport;
@@ -520,12 +503,8 @@ struct sink *syslog_sink_new(struct output *o, char *err, size_t errlen)
     if (relay_init(&s->rl, &s->base, spool, spool_max, c->spool_fsync, 100000, 64u << 20, err,
                    errlen) != 0)
         goto err;
-    struct event_base *base = output_base(o);
-    s->retry_ev = evtimer_new(base, on_retry, s);
-    s->hold_ev = evtimer_new(base, on_hold, s);
-    /* the first connection attempt runs on the output thread */
-    struct timeval now = {0, 0};
-    evtimer_add(s->retry_ev, &now);
+    s->hold_ev = evtimer_new(output_base(o), on_hold, s);
+    reconnect_init(&s->retry, o, on_retry, s);
     return &s->base;
 err:
     free(s);

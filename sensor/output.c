@@ -57,6 +57,52 @@ int output_add_sink(struct output *o, struct sink *s)
     return 0;
 }
 
+void *sink_alloc(size_t size, const struct sink_ops *ops, const char *name, uint32_t types,
+                 struct output *o, char *err, size_t errlen)
+{
+    struct sink *s = calloc(1, size);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->ops = ops;
+    s->name = name;
+    s->types = types;
+    s->out = o;
+    return s;
+}
+
+void reconnect_init(struct reconnect *rc, struct output *o,
+                    void (*cb)(evutil_socket_t, short, void *), void *arg)
+{
+    rc->ev = evtimer_new(output_base(o), cb, arg);
+    rc->backoff_ms = 0;
+    struct timeval now = {0, 0};
+    evtimer_add(rc->ev, &now);
+}
+
+void reconnect_later(struct reconnect *rc, uint32_t max_s)
+{
+    uint32_t max = max_s * 1000;
+    rc->backoff_ms = rc->backoff_ms ? rc->backoff_ms * 2 : 200;
+    if (rc->backoff_ms > max)
+        rc->backoff_ms = max;
+    struct timeval tv = {rc->backoff_ms / 1000, (rc->backoff_ms % 1000) * 1000};
+    event_add(rc->ev, &tv);
+}
+
+void reconnect_done(struct reconnect *rc)
+{
+    rc->backoff_ms = 0;
+}
+
+void reconnect_fini(struct reconnect *rc)
+{
+    if (rc->ev)
+        event_free(rc->ev);
+    rc->ev = NULL;
+}
+
 int output_open_eve(struct output *o, const char *path, uint32_t types, char *err, size_t errlen)
 {
     const struct conf *c = o->conf;
