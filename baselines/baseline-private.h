@@ -19,6 +19,13 @@ uint32_t bl_point_add(struct baseline *b, uint32_t dev, uint8_t proto, uint32_t 
 /* "10.0.0.1" / "fe80::1" into k->ip and k->ip_version; -1 when not an address. */
 int bl_parse_ip(const char *s, struct bl_key *k);
 int bl_parse_mac(const char *s, uint8_t mac[6]);
+/* The name of a transport: "tcp", "udp", "icmp", "icmpv6", "l2" (no IP), or
+ * "ip" for any other IP protocol. */
+const char *bl_l4_name(uint8_t l4);
+/* A device's MAC addresses as a JSON list of text. */
+json_t *bl_macs_json(const struct bl_device *d);
+/* A device's identity as {field: {value, source}}, empty fields left out. */
+json_t *bl_identity_json(const struct bl_device *d);
 /* An address as JSON: an integer, or a decimal string above 2^63 - 1. */
 json_t *bl_json_addr(uint64_t v);
 

@@ -1209,18 +1209,6 @@ static json_t *proto_list(const struct bl_device *d)
     return a;
 }
 
-static const char *l4_name(uint8_t l4)
-{
-    switch (l4) {
-        case 6: return "tcp";
-        case 17: return "udp";
-        case 1: return "icmp";
-        case 58: return "icmpv6";
-        case 0: return "l2";
-        default: return "ip";
-    }
-}
-
 static bool new_device_learning(const struct baseline *b, const struct bl_device *d)
 {
     return d->key.kind == BL_DEV_HOST && d->state == BL_LEARNING && d->why == BL_WHY_NEW_DEVICE &&
@@ -1308,7 +1296,7 @@ uint32_t bl_conv_get(struct baseline *b, uint32_t client, uint32_t server, uint8
     c->alerted_new = true;
     c->learn_until = now + (uint64_t)b->cfg.new_device_period * USEC;
     json_t *ev = json_pack("{s:o, s:o, s:s, s:i}", "client", jstr_dev(b, client), "server",
-                           jstr_dev(b, server), "l4", l4_name(l4), "port", port);
+                           jstr_dev(b, server), "l4", bl_l4_name(l4), "port", port);
     if (pair_known) {
         json_object_set_new(ev, "learned_client_protocols", proto_list(cd));
         json_object_set_new(ev, "learned_server_protocols", proto_list(sd));

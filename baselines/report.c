@@ -92,18 +92,6 @@ static void identity_text(const struct bl_device *d, char *out, size_t n)
         snprintf(out + o, n - o, " (%s)", src);
 }
 
-static const char *l4_text(uint8_t l4)
-{
-    switch (l4) {
-        case 6: return "tcp";
-        case 17: return "udp";
-        case 1: return "icmp";
-        case 58: return "icmpv6";
-        case 0: return "l2";
-        default: return "ip";
-    }
-}
-
 static void proto_text(const struct bl_proto_use *u, char *out, size_t n)
 {
     if (u->proto)
@@ -111,9 +99,9 @@ static void proto_text(const struct bl_proto_use *u, char *out, size_t n)
     else if (u->l4 == 0)
         snprintf(out, n, "0x%04x", u->port);
     else if (u->l4 == 1 || u->l4 == 58)
-        snprintf(out, n, "%s", l4_text(u->l4));
+        snprintf(out, n, "%s", bl_l4_name(u->l4));
     else
-        snprintf(out, n, "%s/%u", l4_text(u->l4), u->port);
+        snprintf(out, n, "%s/%u", bl_l4_name(u->l4), u->port);
 }
 
 /* "modbus/502 server, tcp/80 client": servers first. */
@@ -273,26 +261,14 @@ static json_t *device_summary(const struct baseline *b, uint32_t id)
     json_t *o = json_object();
     if (d->key.ip_version)
         json_object_set_new(o, "ip", json_string(r.c[C_IP]));
-    json_t *macs = json_array();
-    for (int i = 0; i < d->n_macs; i++) {
-        char m[24];
-        bl_mac_text(d->macs[i], m, sizeof(m));
-        json_array_append_new(macs, json_string(m));
-    }
-    json_object_set_new(o, "macs", macs);
+    json_object_set_new(o, "macs", bl_macs_json(d));
     json_object_set_new(o, "vlan", json_integer(d->key.vlan));
     json_object_set_new(o, "vendor", json_string(d->vendor));
     if (routed(b, d))
         json_object_set_new(o, "routed", json_true());
     json_object_set_new(o, "role", json_string(bl_role_name((enum bl_role)d->role)));
     json_object_set_new(o, "role_evidence", json_string(d->role_evidence));
-    json_t *idn = json_object();
-    for (int f = 0; f < BL_F_COUNT; f++)
-        if (d->field[f].v[0])
-            json_object_set_new(idn, bl_field_name((enum bl_field)f),
-                                json_pack("{s:s, s:s}", "value", d->field[f].v, "source",
-                                          d->field[f].src));
-    json_object_set_new(o, "identity", idn);
+    json_object_set_new(o, "identity", bl_identity_json(d));
     json_t *protos = json_array();
     for (unsigned i = 0; i < d->n_protos; i++) {
         char p[48];
@@ -386,9 +362,9 @@ static void conv_title(const struct baseline *b, const struct bl_conv *c, char *
         snprintf(out, n, "%s -> %s ethertype 0x%04x%s%s", cl, sv, c->port, what[0] ? " " : "",
                  what);
     else if (c->l4 == 1 || c->l4 == 58)
-        snprintf(out, n, "%s -> %s %s", cl, sv, l4_text(c->l4));
+        snprintf(out, n, "%s -> %s %s", cl, sv, bl_l4_name(c->l4));
     else
-        snprintf(out, n, "%s -> %s %s/%u%s%s", cl, sv, l4_text(c->l4), c->port,
+        snprintf(out, n, "%s -> %s %s/%u%s%s", cl, sv, bl_l4_name(c->l4), c->port,
                  what[0] ? " " : "", what);
 }
 
@@ -633,8 +609,9 @@ static bool has_func(const struct bl_conv *c, const struct bl_func *f)
     return false;
 }
 
-static unsigned diff_conv(FILE *out, const struct bl_conv *o, const struct bl_conv *c)
+static unsigned diff_conv(FILE *out, const void *old, const void *neu)
 {
+    const struct bl_conv *o = old, *c = neu;
     unsigned n = 0;
     const struct bl_conv *sides[2] = {c, o};
     for (int s = 0; s < 2; s++)
@@ -646,24 +623,16 @@ static unsigned diff_conv(FILE *out, const struct bl_conv *o, const struct bl_co
                     f->name ? f->name : "unknown", ot_op_name((enum ot_op)f->op));
             n++;
         }
-    for (uint32_t i = 0; i < c->n_units; i++) {
-        bool f = false;
-        for (uint32_t k = 0; k < o->n_units; k++)
-            f |= o->units[k] == c->units[i];
-        if (!f) {
-            fprintf(out, "      + unit %u\n", c->units[i]);
-            n++;
+    for (int s = 0; s < 2; s++)
+        for (uint32_t i = 0; i < sides[s]->n_units; i++) {
+            bool f = false;
+            for (uint32_t k = 0; k < sides[1 - s]->n_units; k++)
+                f |= sides[1 - s]->units[k] == sides[s]->units[i];
+            if (!f) {
+                fprintf(out, "      %s unit %u\n", s == 0 ? "+" : "-", sides[s]->units[i]);
+                n++;
+            }
         }
-    }
-    for (uint32_t i = 0; i < o->n_units; i++) {
-        bool f = false;
-        for (uint32_t k = 0; k < c->n_units; k++)
-            f |= c->units[k] == o->units[i];
-        if (!f) {
-            fprintf(out, "      - unit %u\n", o->units[i]);
-            n++;
-        }
-    }
     /* each (function, space) group once, from either side */
     for (int s = 0; s < 2; s++) {
         for (uint32_t i = 0; i < sides[s]->n_spans; i++) {
@@ -695,8 +664,9 @@ static unsigned diff_conv(FILE *out, const struct bl_conv *o, const struct bl_co
     return n;
 }
 
-static unsigned diff_point(FILE *out, const struct bl_point *o, const struct bl_point *p)
+static unsigned diff_point(FILE *out, const void *old, const void *neu)
 {
+    const struct bl_point *o = old, *p = neu;
     unsigned n = 0;
     if (o->min != p->min || o->max != p->max) {
         fprintf(out, "      span %g..%g -> %g..%g\n", o->min, o->max, p->min, p->max);
@@ -737,6 +707,28 @@ static uint32_t map_point(const struct baseline *from, const struct bl_point *p,
             return i;
     }
     return BL_NONE;
+}
+
+/* Writes the changes of one entity (diff(m, old, neu) prints them and
+ * returns their count) to memory first, so that its "  ~ TITLE" line goes
+ * out only when there are some; at most cap - 1 bytes of them are kept.
+ * Returns their count. */
+static unsigned print_changed(FILE *out, const char *title, size_t cap,
+                              unsigned (*diff)(FILE *m, const void *old, const void *neu),
+                              const void *old, const void *neu)
+{
+    char buf[8192];
+    if (cap > sizeof(buf))
+        cap = sizeof(buf);
+    FILE *m = fmemopen(buf, cap, "w");
+    unsigned d = m ? diff(m, old, neu) : 0;
+    if (m) {
+        fclose(m);
+        buf[cap - 1] = '\0';
+    }
+    if (d)
+        fprintf(out, "  ~ %s\n%s", title, buf);
+    return d;
 }
 
 unsigned bl_print_diff(const struct baseline *old, const struct baseline *neu, FILE *out)
@@ -793,17 +785,7 @@ unsigned bl_print_diff(const struct baseline *old, const struct baseline *neu, F
             total++;
             continue;
         }
-        char buf[8192];
-        FILE *m = fmemopen(buf, sizeof(buf), "w");
-        unsigned d = m ? diff_conv(m, &old->conv[o], c) : 0;
-        if (m) {
-            fclose(m);
-            buf[sizeof(buf) - 1] = '\0';
-        }
-        if (d) {
-            fprintf(out, "  ~ %s\n%s", line, buf);
-            total += d;
-        }
+        total += print_changed(out, line, 8192, diff_conv, &old->conv[o], c);
     }
     for (uint32_t i = 0; i < old->n_conv; i++) {
         if (map_conv(old, &old->conv[i], neu) == BL_NONE) {
@@ -822,17 +804,7 @@ unsigned bl_print_diff(const struct baseline *old, const struct baseline *neu, F
             total++;
             continue;
         }
-        char buf[4096];
-        FILE *m = fmemopen(buf, sizeof(buf), "w");
-        unsigned d = m ? diff_point(m, &old->point[o], p) : 0;
-        if (m) {
-            fclose(m);
-            buf[sizeof(buf) - 1] = '\0';
-        }
-        if (d) {
-            fprintf(out, "  ~ %s\n%s", line, buf);
-            total += d;
-        }
+        total += print_changed(out, line, 4096, diff_point, &old->point[o], p);
     }
     for (uint32_t i = 0; i < old->n_point; i++) {
         if (map_point(old, &old->point[i], neu) == BL_NONE) {

@@ -22,7 +22,6 @@
 
 #include "baseline-private.h"
 
-
 /* ------------------------------------------------------------------- time */
 
 void bl_time_text(uint64_t usec, char *out, size_t n)
@@ -71,9 +70,7 @@ static const char *kind_name(uint8_t k)
     return k == BL_DEV_EXTERNAL ? "external" : k == BL_DEV_GROUP ? "group" : "host";
 }
 
-/* "tcp", "udp", "icmp", "icmpv6", "l2", or "ip-N" for any other IP protocol
- * (IGMP is "ip-2"); buf holds the last. */
-static const char *l4_text(uint8_t l4, char buf[8])
+const char *bl_l4_name(uint8_t l4)
 {
     switch (l4) {
         case 6: return "tcp";
@@ -81,8 +78,19 @@ static const char *l4_text(uint8_t l4, char buf[8])
         case 1: return "icmp";
         case 58: return "icmpv6";
         case 0: return "l2";
-        default: snprintf(buf, 8, "ip-%u", l4); return buf;
+        default: return "ip";
     }
+}
+
+/* bl_l4_name, with "ip-N" for any other IP protocol (IGMP is "ip-2"); buf
+ * holds that one. */
+static const char *l4_text(uint8_t l4, char buf[8])
+{
+    const char *name = bl_l4_name(l4);
+    if (strcmp(name, "ip") != 0)
+        return name;
+    snprintf(buf, 8, "ip-%u", l4);
+    return buf;
 }
 
 static json_t *hours_json(uint32_t mask)
@@ -151,6 +159,28 @@ static int json_addr(const json_t *j, uint64_t *v)
     return 0;
 }
 
+json_t *bl_macs_json(const struct bl_device *d)
+{
+    json_t *macs = json_array();
+    for (int i = 0; i < d->n_macs; i++) {
+        char s[24];
+        bl_mac_text(d->macs[i], s, sizeof(s));
+        json_array_append_new(macs, json_string(s));
+    }
+    return macs;
+}
+
+json_t *bl_identity_json(const struct bl_device *d)
+{
+    json_t *idn = json_object();
+    for (int f = 0; f < BL_F_COUNT; f++)
+        if (d->field[f].v[0])
+            json_object_set_new(idn, bl_field_name((enum bl_field)f),
+                                json_pack("{s:s, s:s}", "value", d->field[f].v, "source",
+                                          d->field[f].src));
+    return idn;
+}
+
 static json_t *device_json(const struct baseline *b, uint32_t id)
 {
     const struct bl_device *d = &b->dev[id];
@@ -171,25 +201,14 @@ static json_t *device_json(const struct baseline *b, uint32_t id)
         return o;
     }
     json_object_set_new(o, "seen", json_boolean(d->seen));
-    json_t *macs = json_array();
-    for (int i = 0; i < d->n_macs; i++) {
-        bl_mac_text(d->macs[i], s, sizeof(s));
-        json_array_append_new(macs, json_string(s));
-    }
-    json_object_set_new(o, "macs", macs);
+    json_object_set_new(o, "macs", bl_macs_json(d));
     json_object_set_new(o, "arp_bound", json_boolean(d->arp_bound));
     json_object_set_new(o, "routed", json_boolean(d->routed));
     json_object_set_new(o, "routes", json_boolean(d->routes));
     json_object_set_new(o, "vendor", json_string(d->vendor));
     json_object_set_new(o, "first_seen", jtime(d->first_seen));
     json_object_set_new(o, "last_seen", jtime(d->last_seen));
-    json_t *idn = json_object();
-    for (int f = 0; f < BL_F_COUNT; f++)
-        if (d->field[f].v[0])
-            json_object_set_new(idn, bl_field_name((enum bl_field)f),
-                                json_pack("{s:s, s:s}", "value", d->field[f].v, "source",
-                                          d->field[f].src));
-    json_object_set_new(o, "identity", idn);
+    json_object_set_new(o, "identity", bl_identity_json(d));
     json_object_set_new(o, "role", json_string(bl_role_name((enum bl_role)d->role)));
     json_object_set_new(o, "role_evidence", json_string(d->role_evidence));
     if (d->zone[0])
@@ -431,19 +450,38 @@ struct reader {
     struct baseline *b;
 };
 
-__attribute__((format(printf, 3, 4))) static void bad(struct reader *r, const char *where,
-                                                      const char *fmt, ...)
+/* The first damage found is the one reported; reading stops there. */
+static void vbad(struct reader *r, const char *where, const char *fmt, va_list ap)
 {
     if (r->failed)
         return;
     r->failed = true;
     char msg[256];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    snprintf(r->err, r->errlen,
+             "%s: %s: %s (the file is damaged or was edited by hand; not loaded)", r->file, where,
+             msg);
+}
+
+__attribute__((format(printf, 3, 4))) static void bad(struct reader *r, const char *where,
+                                                      const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    vbad(r, where, fmt, ap);
     va_end(ap);
-    snprintf(r->err, r->errlen, "%s: %s: %s (the file is damaged or was edited by hand; not loaded)",
-             r->file, where, msg);
+}
+
+/* Damage in the value of `key` of the object at `where` ("where.key"). */
+__attribute__((format(printf, 4, 5))) static void bad_key(struct reader *r, const char *where,
+                                                          const char *key, const char *fmt, ...)
+{
+    char w[128];
+    snprintf(w, sizeof(w), "%s.%s", where, key);
+    va_list ap;
+    va_start(ap, fmt);
+    vbad(r, w, fmt, ap);
+    va_end(ap);
 }
 
 static const char *get_str(struct reader *r, json_t *o, const char *key, const char *where,
@@ -451,17 +489,12 @@ static const char *get_str(struct reader *r, json_t *o, const char *key, const c
 {
     json_t *v = json_object_get(o, key);
     if (!v) {
-        if (required) {
-            char w[128];
-            snprintf(w, sizeof(w), "%s.%s", where, key);
-            bad(r, w, "missing");
-        }
+        if (required)
+            bad_key(r, where, key, "missing");
         return NULL;
     }
     if (!json_is_string(v)) {
-        char w[128];
-        snprintf(w, sizeof(w), "%s.%s", where, key);
-        bad(r, w, "not a string");
+        bad_key(r, where, key, "not a string");
         return NULL;
     }
     return json_string_value(v);
@@ -473,11 +506,8 @@ static uint64_t get_uint(struct reader *r, json_t *o, const char *key, const cha
     json_t *v = json_object_get(o, key);
     if (!v)
         return def;
-    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-        (uint64_t)json_integer_value(v) > max) {
-        char w[128];
-        snprintf(w, sizeof(w), "%s.%s", where, key);
-        bad(r, w, "not a whole number from 0 to %llu", (unsigned long long)max);
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || (uint64_t)json_integer_value(v) > max) {
+        bad_key(r, where, key, "not a whole number from 0 to %llu", (unsigned long long)max);
         return def;
     }
     return (uint64_t)json_integer_value(v);
@@ -489,9 +519,7 @@ static double get_real(struct reader *r, json_t *o, const char *key, const char 
     if (!v)
         return 0;
     if (!json_is_number(v) || !isfinite(json_number_value(v))) {
-        char w[128];
-        snprintf(w, sizeof(w), "%s.%s", where, key);
-        bad(r, w, "not a number");
+        bad_key(r, where, key, "not a number");
         return 0;
     }
     return json_number_value(v);
@@ -503,9 +531,7 @@ static bool get_bool(struct reader *r, json_t *o, const char *key, const char *w
     if (!v)
         return false;
     if (!json_is_boolean(v)) {
-        char w[128];
-        snprintf(w, sizeof(w), "%s.%s", where, key);
-        bad(r, w, "not true or false");
+        bad_key(r, where, key, "not true or false");
         return false;
     }
     return json_is_true(v);
@@ -516,9 +542,7 @@ static uint64_t get_time(struct reader *r, json_t *o, const char *key, const cha
     const char *s = get_str(r, o, key, where, false);
     uint64_t t = 0;
     if (s && bl_time_parse(s, &t) != 0) {
-        char w[128];
-        snprintf(w, sizeof(w), "%s.%s", where, key);
-        bad(r, w, "not a time like 2024-01-15T10:00:00Z");
+        bad_key(r, where, key, "not a time like 2024-01-15T10:00:00Z");
     }
     return t;
 }
@@ -540,10 +564,8 @@ static uint32_t get_hours(struct reader *r, json_t *o, const char *key, const ch
         m |= 1U << json_integer_value(v);
     }
     return m;
-bad:;
-    char w[128];
-    snprintf(w, sizeof(w), "%s.%s", where, key);
-    bad(r, w, "not a list of hours 0-23");
+bad:
+    bad_key(r, where, key, "not a list of hours 0-23");
     return 0;
 }
 
@@ -565,10 +587,8 @@ static uint32_t get_protos(struct reader *r, json_t *o, const char *key, const c
         m |= 1U << p;
     }
     return m;
-bad:;
-    char w[128];
-    snprintf(w, sizeof(w), "%s.%s", where, key);
-    bad(r, w, "not a list of protocol names this otsensor knows");
+bad:
+    bad_key(r, where, key, "not a list of protocol names this otsensor knows");
     return 0;
 }
 
@@ -672,6 +692,41 @@ int bl_parse_mac(const char *s, uint8_t mac[6])
     return parse_mac(s, mac);
 }
 
+/* The list under `key`, NULL when there is none; a value that is not a list
+ * is reported. */
+static json_t *get_list(struct reader *r, json_t *o, const char *key, const char *where)
+{
+    json_t *a = json_object_get(o, key);
+    if (!a || json_is_array(a))
+        return a;
+    bad(r, where, "%s: not a list", key);
+    return NULL;
+}
+
+/* The object under `key`, NULL when there is none; any other value is
+ * reported. */
+static json_t *get_object(struct reader *r, json_t *o, const char *key, const char *where)
+{
+    json_t *j = json_object_get(o, key);
+    if (!j || json_is_object(j))
+        return j;
+    bad(r, where, "%s: not an object", key);
+    return NULL;
+}
+
+/* Names element i of the list `key` of the object at `where` in w
+ * ("devices[3].protocols[0]"); true when the element is an object, reported
+ * when not. */
+static bool list_object(struct reader *r, json_t *v, const char *where, const char *key, size_t i,
+                        char w[96])
+{
+    snprintf(w, 96, "%s.%s[%zu]", where, key, i);
+    if (json_is_object(v))
+        return true;
+    bad(r, w, "not an object");
+    return false;
+}
+
 static void read_rate(struct reader *r, json_t *o, const char *key, const char *where,
                       struct bl_rate *rt)
 {
@@ -710,6 +765,19 @@ static void read_rate(struct reader *r, json_t *o, const char *key, const char *
         bad(r, w, "negative statistics");
 }
 
+/* The two rates of a device or conversation: "rate": {ka: .., kb: ..}. */
+static void read_rates(struct reader *r, json_t *o, const char *where, const char *ka,
+                       struct bl_rate *a, const char *kb, struct bl_rate *b)
+{
+    json_t *rate = json_object_get(o, "rate");
+    if (!rate)
+        return;
+    char w[96];
+    snprintf(w, sizeof(w), "%s.rate", where);
+    read_rate(r, rate, ka, w, a);
+    read_rate(r, rate, kb, w, b);
+}
+
 static const char *intern_opt(struct reader *r, const char *s)
 {
     if (!s)
@@ -720,15 +788,9 @@ static const char *intern_opt(struct reader *r, const char *s)
     return i;
 }
 
-static void read_device(struct reader *r, json_t *o, uint32_t id)
+static void read_device(struct reader *r, json_t *o, uint32_t id, const char *w)
 {
     struct baseline *b = r->b;
-    char w[64];
-    snprintf(w, sizeof(w), "devices[%u]", id);
-    if (!json_is_object(o)) {
-        bad(r, w, "not an object");
-        return;
-    }
     if (get_uint(r, o, "id", w, UINT32_MAX, id) != id)
         bad(r, w, "id %llu out of order", (unsigned long long)get_uint(r, o, "id", w, UINT32_MAX, 0));
     struct bl_key k;
@@ -774,11 +836,9 @@ static void read_device(struct reader *r, json_t *o, uint32_t id)
         return;
     }
     d->seen = get_bool(r, o, "seen", w);
-    json_t *macs = json_object_get(o, "macs");
+    json_t *macs = get_list(r, o, "macs", w);
     size_t i;
     json_t *v;
-    if (macs && !json_is_array(macs))
-        bad(r, w, "macs: not a list");
     json_array_foreach(macs, i, v)
     {
         if (d->n_macs >= BL_MAX_MACS) {
@@ -798,9 +858,7 @@ static void read_device(struct reader *r, json_t *o, uint32_t id)
     snprintf(d->vendor, sizeof(d->vendor), "%s", vendor ? vendor : "");
     d->first_seen = get_time(r, o, "first_seen", w);
     d->last_seen = get_time(r, o, "last_seen", w);
-    json_t *idn = json_object_get(o, "identity");
-    if (idn && !json_is_object(idn))
-        bad(r, w, "identity: not an object");
+    json_t *idn = get_object(r, o, "identity", w);
     const char *key;
     json_object_foreach(idn, key, v)
     {
@@ -826,17 +884,12 @@ static void read_device(struct reader *r, json_t *o, uint32_t id)
     const char *zone = get_str(r, o, "zone", w, false);
     snprintf(d->zone, sizeof(d->zone), "%s", zone ? zone : "");
     d->level = json_object_get(o, "level") ? (int)get_uint(r, o, "level", w, 9, 0) : -1;
-    json_t *protos = json_object_get(o, "protocols");
-    if (protos && !json_is_array(protos))
-        bad(r, w, "protocols: not a list");
+    json_t *protos = get_list(r, o, "protocols", w);
     json_array_foreach(protos, i, v)
     {
         char pw[96];
-        snprintf(pw, sizeof(pw), "%s.protocols[%zu]", w, i);
-        if (!json_is_object(v)) {
-            bad(r, pw, "not an object");
+        if (!list_object(r, v, w, "protocols", i, pw))
             return;
-        }
         if (d->n_protos >= BL_MAX_PROTOS) {
             d->protos_overflow = true;
             break;
@@ -859,9 +912,7 @@ static void read_device(struct reader *r, json_t *o, uint32_t id)
     }
     d->pkts = get_uint(r, o, "packets", w, LLONG_MAX, 0);
     d->bytes = get_uint(r, o, "bytes", w, LLONG_MAX, 0);
-    json_t *ops = json_object_get(o, "requests");
-    if (ops && !json_is_object(ops))
-        bad(r, w, "requests: not an object");
+    json_t *ops = get_object(r, o, "requests", w);
     json_object_foreach(ops, key, v)
     {
         int op = ot_op_from_name(key);
@@ -879,13 +930,7 @@ static void read_device(struct reader *r, json_t *o, uint32_t id)
     d->hours = get_hours(r, o, "hours_active", w);
     d->hours_obs = get_hours(r, o, "hours_watched", w);
     d->period = get_real(r, o, "period_s", w);
-    json_t *rate = json_object_get(o, "rate");
-    if (rate) {
-        char rw[96];
-        snprintf(rw, sizeof(rw), "%s.rate", w);
-        read_rate(r, rate, "packets", rw, &d->rate_pkts);
-        read_rate(r, rate, "bytes", rw, &d->rate_bytes);
-    }
+    read_rates(r, o, w, "packets", &d->rate_pkts, "bytes", &d->rate_bytes);
     json_t *l = json_object_get(o, "learning");
     if (l) {
         char lw[96];
@@ -914,15 +959,9 @@ static void read_device(struct reader *r, json_t *o, uint32_t id)
     }
 }
 
-static void read_conv(struct reader *r, json_t *o, uint32_t idx)
+static void read_conv(struct reader *r, json_t *o, uint32_t idx, const char *w)
 {
     struct baseline *b = r->b;
-    char w[64];
-    snprintf(w, sizeof(w), "conversations[%u]", idx);
-    if (!json_is_object(o)) {
-        bad(r, w, "not an object");
-        return;
-    }
     uint64_t cl = get_uint(r, o, "client", w, UINT32_MAX, UINT64_MAX);
     uint64_t sv = get_uint(r, o, "server", w, UINT32_MAX, UINT64_MAX);
     int l4 = parse_l4(get_str(r, o, "l4", w, true));
@@ -959,17 +998,12 @@ static void read_conv(struct reader *r, json_t *o, uint32_t idx)
     c->msgs = get_uint(r, o, "messages", w, LLONG_MAX, 0);
     size_t i;
     json_t *v;
-    json_t *funcs = json_object_get(o, "functions");
-    if (funcs && !json_is_array(funcs))
-        bad(r, w, "functions: not a list");
+    json_t *funcs = get_list(r, o, "functions", w);
     json_array_foreach(funcs, i, v)
     {
         char fw[96];
-        snprintf(fw, sizeof(fw), "%s.functions[%zu]", w, i);
-        if (!json_is_object(v)) {
-            bad(r, fw, "not an object");
+        if (!list_object(r, v, w, "functions", i, fw))
             return;
-        }
         if (c->n_funcs >= b->cfg.max_functions)
             break;
         const char *op = get_str(r, v, "op_class", fw, true);
@@ -985,9 +1019,7 @@ static void read_conv(struct reader *r, json_t *o, uint32_t idx)
         f->from_server = from && strcmp(from, "server") == 0;
         f->name = intern_opt(r, get_str(r, v, "name", fw, false));
     }
-    json_t *units = json_object_get(o, "units");
-    if (units && !json_is_array(units))
-        bad(r, w, "units: not a list");
+    json_t *units = get_list(r, o, "units", w);
     json_array_foreach(units, i, v)
     {
         if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > UINT32_MAX) {
@@ -997,17 +1029,12 @@ static void read_conv(struct reader *r, json_t *o, uint32_t idx)
         if (c->n_units < b->cfg.max_units)
             c->units[c->n_units++] = (uint32_t)json_integer_value(v);
     }
-    json_t *groups = json_object_get(o, "intervals");
-    if (groups && !json_is_array(groups))
-        bad(r, w, "intervals: not a list");
+    json_t *groups = get_list(r, o, "intervals", w);
     json_array_foreach(groups, i, v)
     {
         char gw[96];
-        snprintf(gw, sizeof(gw), "%s.intervals[%zu]", w, i);
-        if (!json_is_object(v)) {
-            bad(r, gw, "not an object");
+        if (!list_object(r, v, w, "intervals", i, gw))
             return;
-        }
         uint32_t func = (uint32_t)get_uint(r, v, "function", gw, UINT32_MAX, 0);
         uint32_t space = (uint32_t)get_uint(r, v, "space", gw, UINT32_MAX, 0);
         const char *name = intern_opt(r, get_str(r, v, "space_name", gw, false));
@@ -1054,13 +1081,7 @@ static void read_conv(struct reader *r, json_t *o, uint32_t idx)
         c->units_overflow |= get_bool(r, ov, "units", w);
         c->spans_overflow |= get_bool(r, ov, "intervals", w);
     }
-    json_t *rate = json_object_get(o, "rate");
-    if (rate) {
-        char rw[96];
-        snprintf(rw, sizeof(rw), "%s.rate", w);
-        read_rate(r, rate, "requests", rw, &c->rate_req);
-        read_rate(r, rate, "bytes", rw, &c->rate_bytes);
-    }
+    read_rates(r, o, w, "requests", &c->rate_req, "bytes", &c->rate_bytes);
     json_t *p = json_object_get(o, "period");
     if (p) {
         char pw[96];
@@ -1079,15 +1100,9 @@ static void read_conv(struct reader *r, json_t *o, uint32_t idx)
     c->budget_used = (uint32_t)get_uint(r, o, "budget_used", w, UINT32_MAX, 0);
 }
 
-static void read_point(struct reader *r, json_t *o, uint32_t idx)
+static void read_point(struct reader *r, json_t *o, uint32_t idx, const char *w)
 {
     struct baseline *b = r->b;
-    char w[64];
-    snprintf(w, sizeof(w), "points[%u]", idx);
-    if (!json_is_object(o)) {
-        bad(r, w, "not an object");
-        return;
-    }
     uint64_t dev = get_uint(r, o, "device", w, UINT32_MAX, UINT64_MAX);
     const char *proto = get_str(r, o, "protocol", w, true);
     int pr = proto ? ot_proto_from_name(proto) : -1;
@@ -1118,11 +1133,9 @@ static void read_point(struct reader *r, json_t *o, uint32_t idx)
     p->last = get_real(r, o, "last", w);
     p->step = get_real(r, o, "largest_step", w);
     p->set_overflow = get_bool(r, o, "set_overflow", w);
-    json_t *set = json_object_get(o, "set");
+    json_t *set = get_list(r, o, "set", w);
     size_t i;
     json_t *v;
-    if (set && !json_is_array(set))
-        bad(r, w, "set: not a list");
     json_array_foreach(set, i, v)
     {
         if (!json_is_number(v)) {
@@ -1137,6 +1150,27 @@ static void read_point(struct reader *r, json_t *o, uint32_t idx)
     }
     if (p->min > p->max)
         bad(r, w, "min above max");
+}
+
+/* Reads element i of a top-level list with fn(r, element, i, name), stopping
+ * at the first damage; the element is named "list[i]" and must be an object. */
+static void read_list(struct reader *r, json_t *arr, const char *list,
+                      void (*fn)(struct reader *, json_t *, uint32_t, const char *))
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (r->failed)
+            break;
+        char w[64];
+        snprintf(w, sizeof(w), "%s[%u]", list, (uint32_t)i);
+        if (!json_is_object(v)) {
+            bad(r, w, "not an object");
+            break;
+        }
+        fn(r, v, (uint32_t)i, w);
+    }
 }
 
 static size_t max_len(json_t *arr, const char *key)
@@ -1273,14 +1307,7 @@ struct baseline *bl_load(const char *path, const struct bl_config *cfg, bool *mi
         b->overflow.macs = get_uint(&r, ov, "macs", "overflow", LLONG_MAX, 0);
         b->overflow.protocols = get_uint(&r, ov, "protocols", "overflow", LLONG_MAX, 0);
     }
-    size_t i;
-    json_t *v;
-    json_array_foreach(devs, i, v)
-    {
-        if (r.failed)
-            break;
-        read_device(&r, v, (uint32_t)i);
-    }
+    read_list(&r, devs, "devices", read_device);
     for (uint32_t k = 0; k < b->n_dev && !r.failed; k++) {
         uint32_t a = b->dev[k].alias;
         if (a != BL_NONE && (a >= b->n_dev || b->dev[a].alias != BL_NONE || a == k)) {
@@ -1289,18 +1316,8 @@ struct baseline *bl_load(const char *path, const struct bl_config *cfg, bool *mi
             bad(&r, w, "does not name a device");
         }
     }
-    json_array_foreach(convs, i, v)
-    {
-        if (r.failed)
-            break;
-        read_conv(&r, v, (uint32_t)i);
-    }
-    json_array_foreach(points, i, v)
-    {
-        if (r.failed)
-            break;
-        read_point(&r, v, (uint32_t)i);
-    }
+    read_list(&r, convs, "conversations", read_conv);
+    read_list(&r, points, "points", read_point);
     json_decref(root);
     if (r.failed) {
         bl_free(b);
