@@ -159,6 +159,19 @@ static void put_flow_ends(struct worker *w, const struct flow *f, int dir)
     }
 }
 
+void event_prefetch_ends(const struct worker *w, const struct flow *f)
+{
+    if (!output_wants(w->out, f->dissector->proto))
+        return;
+    const struct flow_ends *e = f->ends;
+    if (!e)
+        return;
+    /* the lengths and the client's text, which most records copy (a
+     * request's direction); the rest follows sequentially */
+    for (size_t off = 0; off < 256; off += 64)
+        __builtin_prefetch((const char *)e + off);
+}
+
 void event_begin(struct worker *w, uint64_t ts, int type, const struct flow *f, int dir)
 {
     struct jsonw *jw = &w->jw;

@@ -7,6 +7,11 @@
 #include "flow.h"
 #include "worker.h"
 
+/* A payload packet of a dissected flow may complete one of its records: the
+ * flow's cached header text (f->ends, a pool larger than the caches) is
+ * asked for ahead when such records are written (a hint, nothing changes). */
+void event_prefetch_ends(const struct worker *w, const struct flow *f);
+
 /* Starts an event in w->jw: opens the object and writes timestamp, flow_id,
  * sensor, event_type and the addresses.  dir is the flow direction of the
  * sender that src_* names (0: client), or -1 for no flow (ether addresses

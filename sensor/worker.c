@@ -221,6 +221,7 @@ static void ip_packet(struct worker *w, struct packet *p, const struct flow_prob
         return;
     if (!f->dissector)
         return;
+    event_prefetch_ends(w, f);
     if (p->l4proto == IPPROTO_TCP)
         reasm_segment(w, f, dir, p);
     else if (p->payload_len > 0)
