@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,6 +396,20 @@ static int open_outputs(struct output *out, const struct conf *c, const struct o
     return 0;
 }
 
+/* SIGHUP (logrotate's postrotate) can come at any moment of a start, before
+ * its default action (the end of the process) is replaced: it is blocked as
+ * soon as main knows it runs the sensor and acted on by install_signals.
+ * Threads started in between inherit the mask, so the main thread is the one
+ * that handles it.  SIGINT and SIGTERM keep their default action until then:
+ * nothing has been read yet. */
+static void mask_sighup(int how)
+{
+    sigset_t hup;
+    sigemptyset(&hup);
+    sigaddset(&hup, SIGHUP);
+    pthread_sigmask(how, &hup, NULL);
+}
+
 static void install_signals(struct output *out)
 {
     struct sigaction sa;
@@ -405,6 +420,7 @@ static void install_signals(struct output *out)
     signal_out = out;
     sa.sa_flags = SA_RESTART; /* a reload or a reopen must not break a blocked read */
     sigaction(SIGHUP, &sa, NULL);
+    mask_sighup(SIG_UNBLOCK); /* one held since the start is handled here */
 }
 
 static int live_worker_ready(struct worker *w, void *arg, char *err, size_t errlen)
@@ -471,6 +487,7 @@ int main(int argc, char **argv)
     static struct worker w;
     if (argc > 1 && (strcmp(argv[1], "inventory") == 0 || strcmp(argv[1], "baseline") == 0))
         return cmd_baseline(argc - 1, argv + 1);
+    mask_sighup(SIG_BLOCK);
     if (parse_args(argc, argv, &o) != 0)
         return EXIT_USAGE;
     if (load_config(&conf, &o) != 0)
