@@ -21,6 +21,10 @@ Usage: gen-floods.py KIND OUTPUT [--packets N] [--every K] [--seed S] [--referen
                  of one application fragment that never ends: FIR once, never FIN
     goose        GOOSE frames from 200 publishers, sqNum counting up
     arp          ARP requests and gratuitous replies from random MACs and addresses
+    tls-hold     TCP connections to port 443, each sending 30 full segments of a TLS
+                 handshake record that announces 64 KB and never ends: what nDPI keeps
+                 for such a flow is outside the sensor's caps (docs/robustness.md);
+                 not among the floods the tests run
     s7-tiny      four S7comm sessions (COTP connect, setup communication, read var
                  requests and responses) whose every byte is a TCP segment of its own
     overlap      32 Modbus/TCP sessions whose segments come out of order, with
@@ -275,6 +279,34 @@ def flood_arp(rng, n, fr):
             yield ether(b"\xff" * 6, sha, ETH_P_ARP, arp(1, sha, spa, b"\0" * 6, tpa))
 
 
+def flood_tls_hold(rng, n, fr):
+    srv_mac, srv = mac_of(0x00000043), ip4(0x0A000043)
+    seg = 1460
+    # a handshake record of 65535 bytes opening a ClientHello of 65531: nDPI
+    # keeps what arrives of it while it classifies the flow
+    hello = bytes.fromhex("160301ffff" "0100fffb" "0303")
+    c = 0
+    sent = 0
+    while sent + 3 < n:
+        cmac, cip = mac_of(0x02000000 | c), ip4(0x64400000 | (c & 0x3FFFFF))
+        sport = 1024 + c % 64000
+        isn, sisn = rng.getrandbits(32), rng.getrandbits(32)
+        yield fr.tcp(cmac, srv_mac, cip, srv, sport, 443, isn, 0, SYN)
+        yield fr.tcp(srv_mac, cmac, srv, cip, 443, sport, sisn, isn + 1, SYN | ACK)
+        yield fr.tcp(cmac, srv_mac, cip, srv, sport, 443, isn + 1, sisn + 1, ACK)
+        sent += 3
+        seq = isn + 1
+        for k in range(30):  # 30 full segments of it, never the end
+            if sent >= n:
+                return
+            body = bytes((seq + i) & 0xFF for i in range(seg))
+            payload = (hello + body)[:seg] if k == 0 else body
+            yield fr.tcp(cmac, srv_mac, cip, srv, sport, 443, seq, sisn + 1, PSH | ACK, payload)
+            seq += seg
+            sent += 1
+        c += 1
+
+
 # ----------------------------------------------------------------------------- hostile sessions
 # s7-tiny and overlap: sessions with known PDUs, delivered badly (or, with
 # --reference, whole and in order).
@@ -392,6 +424,7 @@ def session_overlap(cap, rng, n, reference):
 FLOODS = {
     "syn": flood_syn, "scan": flood_scan, "udp": flood_udp, "modbus-tids": flood_modbus_tids,
     "dnp3-storm": flood_dnp3_storm, "goose": flood_goose, "arp": flood_arp,
+    "tls-hold": flood_tls_hold,
 }
 SESSIONS = {"s7-tiny": session_s7_tiny, "overlap": session_overlap}
 

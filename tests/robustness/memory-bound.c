@@ -2,10 +2,14 @@
 /* summary: prints what the configured caps let the packet path use at most,
  * term by term, in bytes: the pools (flows with their hash buckets and nDPI
  * state, reassembly buffers, dissector state, pending requests), the
- * inventory's tables (devices, conversations, written points) and the output
+ * inventory's tables (devices, conversations, written points), the detection
+ * state, the in-flight window of each enabled network sink and the output
  * queue, each as count x object size.  robustness.test and make soak
  * add this to the resident size of the sensor on an empty capture (libraries,
  * nDPI's tables, fixed buffers) and check that a flood stays under the sum.
+ * Not counted: what nDPI allocates inside a flow it inspects (a TLS handshake
+ * it reassembles), and the HTTP API's copies of recent events
+ * (docs/robustness.md, section 3).
  *   usage: memory-bound [CONFIG.yaml]     (default: the embedded defaults) */
 #include <ndpi/ndpi_api.h>
 #include <stdio.h>
@@ -73,7 +77,7 @@ int main(int argc, char **argv)
          obj(sizeof(struct txn)));
     if (c.inventory_enabled) {
         const struct bl_config *b = &c.baseline;
-        term("devices", "baseline.max_devices x device", b->max_devices, bl_device_bytes(b));
+        term("devices", "inventory.max_devices x device", b->max_devices, bl_device_bytes(b));
         term("conversations", "max_conversations x conversation", b->max_conversations,
              bl_conv_bytes(b));
         /* + its hash: up to 4 buckets of 4 bytes per point */

@@ -2,14 +2,16 @@
 # One flood: generates it (tests/gen/gen-floods.py) with its reference (the
 # normal conversations alone), replays both with CONFIG, and prints one line of
 # figures:
-#   KIND flood= packets= evicted= pending_evicted= no_flow_state= rss_kb=
-#        bound_kb= cpu_s= events_correct=yes|no
+#   KIND flood= packets= COUNTER=... caps_hit=... rss_kb= bound_kb= cpu_s=
+#        events_correct=yes|no
+# (COUNTER: each counter this flood must raise; caps_hit: the other non-zero
+# counters of a cap reached)
 # (cpu_s: user + system seconds of the replay)
 # Exit status 1 when the sensor failed, the peak RSS went over the bound (not
 # checked in a sanitizer build)
 # (resident size on an empty capture + what CONFIG's caps allow: memory-bound),
-# the normal conversations' records differ from the reference, or the
-# counter the flood must raise stayed at zero.
+# the normal conversations' records differ from the reference, or a counter
+# the flood must raise stayed at zero.
 #   usage: run-flood.sh KIND PACKETS CONFIG WORKDIR [EVERY]
 # Needs: OTSENSOR (the binary), top_srcdir, top_builddir.
 set -u
@@ -43,31 +45,44 @@ python3 "$here/compare-events.py" "$work/$kind-ref.json" "$work/$kind.json" >"$w
 cmp_rc=$?
 figures=$(python3 - "$work/$kind.json" "$kind" <<'PY'
 import json, sys
+# the counters this flood must raise (all of them non-zero)
+MUST_RAISE = {
+    "syn": ["flows.evicted"],
+    "scan": ["flows.evicted"],
+    "udp": ["flows.evicted"],
+    "modbus-tids": ["dissect.pending_evicted"],
+    "dnp3-storm": ["dissect.dnp3.anomalies"],
+    "goose": ["dissect.goose.records"],
+    "arp": ["baseline.overflow.devices", "rules.threshold_evictions"],
+    "s7-tiny": ["dissect.s7comm.records"],
+    "overlap": ["tcp.reordered_segments", "tcp.retransmitted_bytes"],
+}
+# counters that say a cap was reached, shown when non-zero
+CAP_WORDS = ("evict", "overflow", "no_buffer", "no_flow_state", "dropped", "lost", "timed_out")
+
+
+def flat(d, prefix=""):
+    for k, v in d.items():
+        if isinstance(v, dict):
+            yield from flat(v, prefix + k + ".")
+        elif isinstance(v, list):
+            yield from flat({"%s[%d]" % (k, i): x for i, x in enumerate(v)}, prefix)
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            yield prefix + k, v
+
+
 stats = None
 for line in open(sys.argv[1], encoding="utf-8"):
     ev = json.loads(line)
     if ev.get("event_type") == "stats" and ev["stats"].get("final"):
         stats = ev["stats"]
-s = stats or {}
-d = s.get("dissect", {})
-tcp = s.get("tcp", {})
-kind = sys.argv[2]
-print("packets=%s evicted=%s pending_evicted=%s no_flow_state=%s" % (
-    s.get("packets", 0), s.get("flows", {}).get("evicted", 0), d.get("pending_evicted", 0),
-    d.get("no_flow_state", 0)))
-# the counter this flood must raise
-need = {
-    "syn": s.get("flows", {}).get("evicted", 0),
-    "scan": s.get("flows", {}).get("evicted", 0),
-    "udp": s.get("flows", {}).get("evicted", 0),
-    "modbus-tids": d.get("pending_evicted", 0),
-    "dnp3-storm": d.get("dnp3", {}).get("pdus", 0),
-    "goose": d.get("goose", {}).get("pdus", 0),
-    "arp": s.get("packets", 0),
-    "s7-tiny": d.get("s7comm", {}).get("records", 0),
-    "overlap": tcp.get("reordered_segments", 0) and tcp.get("retransmitted_bytes", 0),
-}.get(kind, 1)
-sys.exit(0 if stats and need else 3)
+counters = dict(flat(stats or {}))
+must = MUST_RAISE.get(sys.argv[2], [])
+caps = [k for k, v in counters.items() if v and any(w in k for w in CAP_WORDS) and k not in must]
+print(" ".join(["packets=%d" % counters.get("packets", 0)] +
+               ["%s=%d" % (k, counters.get(k, 0)) for k in must] +
+               ["caps_hit=" + (",".join("%s=%d" % (k, counters[k]) for k in caps) or "none")]))
+sys.exit(0 if stats and all(counters.get(k) for k in must) else 3)
 PY
 )
 fig_rc=$?
@@ -87,5 +102,5 @@ if [ $sanitized = no ] && [ "$rss" -gt "$bound" ]; then
     status=1
 fi
 [ $cmp_rc -eq 0 ] || { sed 's/^/  /' "$work/$kind.cmp"; status=1; }
-[ $fig_rc -eq 0 ] || { echo "  the counter this flood must raise stayed at zero"; status=1; }
+[ $fig_rc -eq 0 ] || { echo "  a counter this flood must raise stayed at zero"; status=1; }
 exit $status

@@ -30,7 +30,7 @@ cpu() {
 fail=0
 for conf in "$top_srcdir/tests/robustness/caps.yaml" "$defaults"; do
     echo "== $(basename "$conf"): $("$top_builddir/tests/robustness/memory-bound" "$conf" |
-        awk '$1 == "total" {printf "caps allow %.1f MB", $2 / 1048576}')"
+        awk '$1 == "total" {printf "caps allow %.1f MB", $2 / 1e6}')"
     t0=$(cpu "$conf" "$work/empty.pcap")
     for kind in $kinds; do
         for size in "$n" $((2 * n)); do
