@@ -1,18 +1,72 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* summary: application identification of every flow with nDPI.  Packets are
  * fed until nDPI's answer is final (or ndpi.max_packets), then no more; the
- * per-flow nDPI state comes from a pool sized with the flow table. */
+ * per-flow nDPI state comes from a pool sized with the flow table.  What nDPI
+ * allocates inside a flow on top of it (an unfinished TLS handshake is kept
+ * whole: tens of KB a connection) is counted and held to ndpi.max_memory_mb:
+ * beyond it a flow gets nDPI's guess at once, and a flow nDPI is done with
+ * gives its handshake buffer back at once instead of at its end. */
+#include <malloc.h>
 #include <ndpi/ndpi_api.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonw.h"
 #include "worker.h"
 
+/* Bytes nDPI holds, all workers (each has its own module; the allocator is
+ * global).  Counted by what the allocator really reserved, on both sides: a
+ * pointer nDPI got elsewhere and frees here cannot tear the count apart. */
+static atomic_long ndpi_bytes;
+/* what the modules themselves hold after start-up (tables, automata) */
+static long ndpi_module_bytes;
+
+static void *counted_malloc(size_t size)
+{
+    void *p = malloc(size);
+    if (p)
+        atomic_fetch_add_explicit(&ndpi_bytes, (long)malloc_usable_size(p), memory_order_relaxed);
+    return p;
+}
+
+static void counted_free(void *p)
+{
+    if (!p)
+        return;
+    atomic_fetch_sub_explicit(&ndpi_bytes, (long)malloc_usable_size(p), memory_order_relaxed);
+    free(p);
+}
+
+static bool over_budget(const struct worker *w)
+{
+    long in_flows = atomic_load_explicit(&ndpi_bytes, memory_order_relaxed) - ndpi_module_bytes;
+    return in_flows > (long)w->conf->ndpi_max_memory_mb * 1000000;
+}
+
+/* The buffers nDPI reassembles a handshake in, freed as nDPI itself frees
+ * them at the flow's end: once nDPI is done with a flow nothing reads them. */
+static void release_handshake(struct ndpi_flow_struct *n)
+{
+    if (n->l4_proto == IPPROTO_TCP && n->l4.tcp.tls.message.buffer) {
+        ndpi_free(n->l4.tcp.tls.message.buffer);
+        memset(&n->l4.tcp.tls.message, 0, sizeof(n->l4.tcp.tls.message));
+    } else if (n->l4_proto == IPPROTO_UDP && n->l4.udp.quic_reasm_buf) {
+        ndpi_free(n->l4.udp.quic_reasm_buf);
+        n->l4.udp.quic_reasm_buf = NULL;
+        n->l4.udp.quic_reasm_buf_len = 0;
+    }
+}
+
 int appid_init(struct worker *w, char *err, size_t errlen)
 {
     if (!w->conf->ndpi_enabled)
         return 0;
+    /* workers start one after the other, before any packet */
+    set_ndpi_malloc(counted_malloc);
+    set_ndpi_free(counted_free);
+    long before = atomic_load(&ndpi_bytes);
     w->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
     if (!w->ndpi) {
         snprintf(err, errlen, "nDPI: cannot initialise the detection module");
@@ -22,6 +76,7 @@ int appid_init(struct worker *w, char *err, size_t errlen)
     NDPI_BITMASK_SET_ALL(all);
     ndpi_set_protocol_detection_bitmask2(w->ndpi, &all);
     ndpi_finalize_initialization(w->ndpi);
+    ndpi_module_bytes += atomic_load(&ndpi_bytes) - before;
     if (pool_init(&w->ndpi_pool, w->conf->max_flows, ndpi_detection_get_sizeof_ndpi_flow_struct()) !=
         0) {
         snprintf(err, errlen, "nDPI: cannot allocate flow state for %u flows", w->conf->max_flows);
@@ -57,20 +112,27 @@ void appid_packet(struct worker *w, struct flow *f, const struct packet *p)
         }
         memset(f->ndpi, 0, ndpi_detection_get_sizeof_ndpi_flow_struct());
     }
-    ndpi_protocol proto = ndpi_detection_process_packet(w->ndpi, f->ndpi, p->l3,
-                                                         (unsigned short)p->l3_len,
-                                                         p->ts_usec / 1000);
-    record(f, proto);
-    f->ndpi_packets++;
-    bool known = proto.app_protocol != NDPI_PROTOCOL_UNKNOWN;
-    if ((known && !ndpi_extra_dissection_possible(w->ndpi, f->ndpi)) ||
-        f->ndpi_packets >= w->conf->ndpi_max_packets) {
-        if (!known) {
+    bool give_up = over_budget(w);
+    if (give_up) {
+        w->stats.ndpi_over_memory++;
+    } else {
+        record(f, ndpi_detection_process_packet(w->ndpi, f->ndpi, p->l3, (unsigned short)p->l3_len,
+                                                p->ts_usec / 1000));
+        f->ndpi_packets++;
+        if (f->ndpi_app != NDPI_PROTOCOL_UNKNOWN && !ndpi_extra_dissection_possible(w->ndpi, f->ndpi))
+            f->ndpi_done = true;
+        else
+            give_up = f->ndpi_packets >= w->conf->ndpi_max_packets;
+    }
+    if (give_up) {
+        if (f->ndpi_app == NDPI_PROTOCOL_UNKNOWN) {
             uint8_t guessed = 0;
             record(f, ndpi_detection_giveup(w->ndpi, f->ndpi, 1, &guessed));
         }
         f->ndpi_done = true;
     }
+    if (f->ndpi_done)
+        release_handshake(f->ndpi);
 }
 
 void appid_flow_end(struct worker *w, struct flow *f)

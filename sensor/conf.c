@@ -74,6 +74,7 @@ static const struct conf_key conf_keys[] = {
     U32("dissect.pending.timeout", pending_timeout, 1, 86400),
     BOOL("ndpi.enabled", ndpi_enabled),
     U32("ndpi.max_packets", ndpi_max_packets, 1, 1000),
+    U32("ndpi.max_memory_mb", ndpi_max_memory_mb, 1, 65536),
     U32("stats.interval", stats_interval, 0, 86400),
     U32("alerts.aggregate_window", alert_window, 0, 86400),
     BOOL("rules.builtin", rules_builtin),
@@ -213,6 +214,7 @@ void conf_defaults(struct conf *c)
     c->pending_timeout = 30;
     c->ndpi_enabled = true;
     c->ndpi_max_packets = 32;
+    c->ndpi_max_memory_mb = 64;
     c->stats_interval = 60;
     c->alert_window = 60;
     c->rules_builtin = true;

@@ -89,6 +89,7 @@ struct conf {
     /* nDPI */
     bool ndpi_enabled;
     uint32_t ndpi_max_packets; /* give up classifying after this many packets */
+    uint32_t ndpi_max_memory_mb; /* what nDPI may hold inside flows, all workers */
 
     uint32_t alert_window; /* seconds in which repeats of an alert become one count */
 

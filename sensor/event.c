@@ -532,6 +532,8 @@ void event_stats(struct worker *w, bool final)
     jw_ku64(jw, "created", s->flows_created);
     jw_ku64(jw, "ended", s->flows_ended);
     jw_ku64(jw, "evicted", flow_evicted(w->flows));
+    put_nonzero(jw, "ndpi_no_state", s->ndpi_no_state);
+    put_nonzero(jw, "ndpi_over_memory", s->ndpi_over_memory);
     jw_obj_end(jw);
     jw_key(jw, "tcp");
     jw_obj_begin(jw);

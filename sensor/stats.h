@@ -36,7 +36,8 @@ struct stats {
     uint64_t dissect_no_state; /* a flow found no free dissector state */
     uint64_t pending_evicted;  /* requests written unanswered to make room */
     uint64_t pending_timed_out;
-    uint64_t ndpi_no_state;
+    uint64_t ndpi_no_state;    /* a flow found no free nDPI state */
+    uint64_t ndpi_over_memory; /* a flow given nDPI's guess: ndpi.max_memory_mb reached */
     struct proto_stats proto[OT_PROTO_COUNT];
     uint64_t events[EV_COUNT];
     uint64_t events_dropped; /* an event larger than the writer's buffer */

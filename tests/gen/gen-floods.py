@@ -21,10 +21,11 @@ Usage: gen-floods.py KIND OUTPUT [--packets N] [--every K] [--seed S] [--referen
                  of one application fragment that never ends: FIR once, never FIN
     goose        GOOSE frames from 200 publishers, sqNum counting up
     arp          ARP requests and gratuitous replies from random MACs and addresses
-    tls-hold     TCP connections to port 443, each sending 30 full segments of a TLS
-                 handshake record that announces 64 KB and never ends: what nDPI keeps
-                 for such a flow is outside the sensor's caps (docs/robustness.md);
-                 not among the floods the tests run
+    tls-hold     TCP connections to port 443, each sending 28 full segments of a TLS
+                 handshake record that announces 64 KB and never ends, then going
+                 quiet: fewer packets than ndpi.max_packets, so nDPI keeps what came
+                 of the record (40 KB) until the flow ends; ndpi.max_memory_mb
+                 bounds it
     s7-tiny      four S7comm sessions (COTP connect, setup communication, read var
                  requests and responses) whose every byte is a TCP segment of its own
     overlap      32 Modbus/TCP sessions whose segments come out of order, with
@@ -296,7 +297,7 @@ def flood_tls_hold(rng, n, fr):
         yield fr.tcp(cmac, srv_mac, cip, srv, sport, 443, isn + 1, sisn + 1, ACK)
         sent += 3
         seq = isn + 1
-        for k in range(30):  # 30 full segments of it, never the end
+        for k in range(28):  # 28 full segments of it, never the end
             if sent >= n:
                 return
             body = bytes((seq + i) & 0xFF for i in range(seg))

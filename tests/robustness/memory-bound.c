@@ -7,9 +7,10 @@
  * queue, each as count x object size.  robustness.test and make soak
  * add this to the resident size of the sensor on an empty capture (libraries,
  * nDPI's tables, fixed buffers) and check that a flood stays under the sum.
- * Not counted: what nDPI allocates inside a flow it inspects (a TLS handshake
- * it reassembles), and the HTTP API's copies of recent events
- * (docs/robustness.md, section 3).
+ * What nDPI allocates inside the flows it inspects (a TLS handshake it
+ * reassembles) counts as ndpi.max_memory_mb plus one packet's growth past it.
+ * Not counted: the HTTP API's copies of recent events (docs/robustness.md,
+ * section 3).
  *   usage: memory-bound [CONFIG.yaml]     (default: the embedded defaults) */
 #include <ndpi/ndpi_api.h>
 #include <stdio.h>
@@ -65,9 +66,13 @@ int main(int argc, char **argv)
             dstate = ot_dissectors[i]->flow_state_size;
     term("flows", "flow.max_flows x struct flow", c.max_flows, obj(sizeof(struct flow)));
     term("flow_buckets", "2^ceil(log2(max_flows)) x pointer", buckets, sizeof(void *));
-    if (c.ndpi_enabled)
+    if (c.ndpi_enabled) {
         term("ndpi_flows", "flow.max_flows x nDPI flow", c.max_flows,
              obj(ndpi_detection_get_sizeof_ndpi_flow_struct()));
+        /* past the budget, a handshake buffer grows by a packet and 2 KB, copied */
+        term("ndpi_in_flows", "ndpi.max_memory_mb + 2 x 66 KB", 1,
+             (size_t)c.ndpi_max_memory_mb * 1000000 + 2 * 66 * 1024);
+    }
     term("reassembly", "reassembly.buffers x (max_pdu + 8)", c.reasm_buffers,
          obj(sizeof(size_t) + c.reasm_max_pdu));
     term("dissector_state", "dissect.flows x largest state", c.dissect_flows, obj(dstate));

@@ -56,6 +56,7 @@ MUST_RAISE = {
     "arp": ["baseline.overflow.devices", "rules.threshold_evictions"],
     "s7-tiny": ["dissect.s7comm.records"],
     "overlap": ["tcp.reordered_segments", "tcp.retransmitted_bytes"],
+    "tls-hold": ["flows.ndpi_over_memory"],
 }
 # counters that say a cap was reached, shown when non-zero
 CAP_WORDS = ("evict", "overflow", "no_buffer", "no_flow_state", "dropped", "lost", "timed_out")
