@@ -69,6 +69,7 @@ static const struct conf_key conf_keys[] = {
     U32("reassembly.buffers", reasm_buffers, 1, 1000000),
     U32("reassembly.max_pdu", reasm_max_pdu, 512, 16 << 20),
     U32("dissect.flows", dissect_flows, 1, 16000000),
+    U32("dissect.reclaim_idle", dissect_reclaim_idle, 0, 86400 * 7),
     U32("dissect.pending.max", pending_max, 16, 16000000),
     U32("dissect.pending.per_flow", pending_per_flow, 1, 65536),
     U32("dissect.pending.timeout", pending_timeout, 1, 86400),
@@ -209,6 +210,7 @@ void conf_defaults(struct conf *c)
     c->reasm_buffers = 1024;
     c->reasm_max_pdu = 65536;
     c->dissect_flows = 8192;
+    c->dissect_reclaim_idle = 60;
     c->pending_max = 4096;
     c->pending_per_flow = 64;
     c->pending_timeout = 30;

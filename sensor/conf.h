@@ -57,6 +57,7 @@ struct conf {
     uint32_t reasm_buffers;  /* PDUs spanning segments in flight at once */
     uint32_t reasm_max_pdu;  /* bytes of one PDU kept; longer ones are cut */
     uint32_t dissect_flows;  /* flows with dissector state at once */
+    uint32_t dissect_reclaim_idle; /* seconds idle before that state may go to a new flow; 0: never */
     uint32_t pending_max;    /* requests awaiting their response, all flows */
     uint32_t pending_per_flow;
     uint32_t pending_timeout; /* seconds before a request is written unanswered */

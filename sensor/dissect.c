@@ -24,16 +24,69 @@ static bool port_matches(const struct conf_dissector *cd, uint16_t port)
     return false;
 }
 
+/* The flows holding dissector state, least recently seen first. */
+static void dstate_unlink(struct worker *w, struct flow *f)
+{
+    if (f->dstate_prev)
+        f->dstate_prev->dstate_next = f->dstate_next;
+    else
+        w->dstate_head = f->dstate_next;
+    if (f->dstate_next)
+        f->dstate_next->dstate_prev = f->dstate_prev;
+    else
+        w->dstate_tail = f->dstate_prev;
+    f->dstate_prev = f->dstate_next = NULL;
+}
+
+static void dstate_append(struct worker *w, struct flow *f)
+{
+    f->dstate_next = NULL;
+    f->dstate_prev = w->dstate_tail;
+    if (w->dstate_tail)
+        w->dstate_tail->dstate_next = f;
+    else
+        w->dstate_head = f;
+    w->dstate_tail = f;
+    f->dstate_listed = f->last_ts;
+}
+
+void dissect_relist(struct worker *w, struct flow *f)
+{
+    dstate_unlink(w, f);
+    dstate_append(w, f);
+}
+
+/* Dissector state for f: from the pool, or else from the flow that has
+ * been idle longest, if that is past dissect.reclaim_idle.  That flow is
+ * ended (its unanswered requests and its flow event written); should it
+ * speak again it comes back as a new flow and is dissected again, where
+ * without this a flood of connections that each send one PDU and go quiet
+ * would leave every new industrial flow undissected until flow.timeout.tcp. */
+static void *take_dstate(struct worker *w)
+{
+    void *s = pool_take(&w->dstate_pool);
+    if (s)
+        return s;
+    struct flow *idle = w->dstate_head;
+    uint64_t min_idle = (uint64_t)w->conf->dissect_reclaim_idle * 1000000;
+    if (!idle || min_idle == 0 || idle->last_ts + min_idle > w->now)
+        return NULL;
+    flow_end_now(w->flows, idle, FLOW_END_RECLAIMED);
+    w->stats.dissect_reclaimed++;
+    return pool_take(&w->dstate_pool);
+}
+
 static void attach(struct worker *w, struct flow *f, const struct ot_dissector *d)
 {
     if (d->flow_state_size) {
-        f->dstate = pool_take(&w->dstate_pool);
+        f->dstate = take_dstate(w);
         if (!f->dstate) {
             w->stats.dissect_no_state++;
             f->dissect_done = true;
             return;
         }
         memset(f->dstate, 0, d->flow_state_size);
+        dstate_append(w, f);
     }
     f->dissector = d;
     f->dissect_done = true;
@@ -389,6 +442,8 @@ void dissect_flow_end(struct worker *w, struct flow *f)
 
 void dissect_release(struct worker *w, struct flow *f)
 {
+    if (f->dstate)
+        dstate_unlink(w, f);
     pool_put(&w->dstate_pool, f->dstate);
     f->dstate = NULL;
     pool_put(&w->ends_pool, f->ends);

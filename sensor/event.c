@@ -402,6 +402,7 @@ static const char *const end_reasons[] = {
     [FLOW_END_CLOSED] = "closed",
     [FLOW_END_EVICTED] = "evicted",
     [FLOW_END_SHUTDOWN] = "shutdown",
+    [FLOW_END_RECLAIMED] = "reclaimed",
 };
 
 static void put_stream_counters(struct jsonw *jw, const struct flow *f)
@@ -547,6 +548,7 @@ void event_stats(struct worker *w, bool final)
     jw_key(jw, "dissect");
     jw_obj_begin(jw);
     put_nonzero(jw, "no_flow_state", s->dissect_no_state);
+    put_nonzero(jw, "flow_state_reclaimed", s->dissect_reclaimed);
     put_nonzero(jw, "pending_evicted", s->pending_evicted);
     put_nonzero(jw, "pending_timed_out", s->pending_timed_out);
     for (int p = 1; p < OT_PROTO_COUNT; p++) {

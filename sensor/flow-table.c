@@ -161,6 +161,11 @@ static struct flow *oldest(struct flow_table *t)
     return best;
 }
 
+void flow_end_now(struct flow_table *t, struct flow *f, enum flow_end why)
+{
+    flow_end(t, f, why);
+}
+
 void flow_probe(struct flow_table *t, const struct packet *p, struct flow_probe *pr)
 {
     make_key(p, &pr->key);

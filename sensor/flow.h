@@ -46,6 +46,7 @@ enum flow_end {
     FLOW_END_CLOSED,   /* FIN both ways or RST, then the closed timeout */
     FLOW_END_EVICTED,  /* the table was full */
     FLOW_END_SHUTDOWN, /* end of input */
+    FLOW_END_RECLAIMED, /* idle, and its dissector state went to a new flow */
 };
 
 struct flow_key {
@@ -91,6 +92,12 @@ struct flow {
     const struct ot_dissector *dissector;
     void *dstate;      /* dissector flow state, pooled */
     struct flow_ends *ends; /* the event header text, pooled with the dissector state */
+    /* the worker's list of flows holding dissector state, least recently
+     * seen first (dissect.c): when the state runs out, the longest idle of
+     * them gives its state up */
+    struct flow *dstate_prev;
+    struct flow *dstate_next;
+    uint64_t dstate_listed; /* packet time it last moved to the young end */
     uint8_t probe_tries;
     bool dissect_done; /* no dissector will be tried any more */
     uint64_t pdus;
@@ -165,6 +172,8 @@ struct flow *flow_lookup(struct flow_table *t, const struct packet *p, const str
                          bool *created);
 /* Marks f seen at ts in timeout class cls (moves it to the young end of that list). */
 void flow_touch(struct flow_table *t, struct flow *f, uint64_t ts, enum flow_timeout cls);
+/* Ends f now (its slot is free when this returns). */
+void flow_end_now(struct flow_table *t, struct flow *f, enum flow_end why);
 /* Ends every flow idle past its timeout at packet time now. */
 void flow_expire(struct flow_table *t, uint64_t now);
 /* Ends every flow (end of input). */

@@ -34,6 +34,7 @@ struct stats {
     uint64_t partial_pdus_dropped; /* a PDU cut by a gap or by the end of its flow */
     uint64_t reasm_no_buffer;  /* a PDU spanning segments found no free buffer */
     uint64_t dissect_no_state; /* a flow found no free dissector state */
+    uint64_t dissect_reclaimed; /* an idle flow was ended to free its state */
     uint64_t pending_evicted;  /* requests written unanswered to make room */
     uint64_t pending_timed_out;
     uint64_t ndpi_no_state;    /* a flow found no free nDPI state */

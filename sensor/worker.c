@@ -211,6 +211,7 @@ static void ip_packet(struct worker *w, struct packet *p, const struct flow_prob
             f->closed = true;
     }
     flow_touch(w->flows, f, p->ts_usec, timeout_class(f));
+    dissect_seen(w, f);
     appid_packet(w, f, p);
     detect_packet(w, f, dir, p);
     if (f->dissector && p->l4proto == IPPROTO_TCP)

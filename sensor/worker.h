@@ -50,6 +50,8 @@ struct worker {
     struct pool reasm_pool;
     struct pool dstate_pool;
     struct pool ends_pool; /* struct flow_ends, one per dissected flow */
+    struct flow *dstate_head; /* the flows holding dissector state, least recently seen first */
+    struct flow *dstate_tail;
     struct pool txn_pool;
     size_t dstate_size;
     struct txn *age_head;
@@ -129,6 +131,16 @@ void dissect_pdu(struct worker *w, struct flow *f, int dir, const uint8_t *data,
 void dissect_l2(struct worker *w, const struct packet *p);
 /* Writes the flow's unanswered requests and drops partial PDUs. */
 void dissect_flow_end(struct worker *w, struct flow *f);
+/* Moves a flow holding dissector state to the young end of their list. */
+void dissect_relist(struct worker *w, struct flow *f);
+/* A packet of f was seen: the list of flows holding dissector state is kept
+ * in order to the second, which is all the idle test needs (moving a flow
+ * on every packet would touch two other flows' lines each time). */
+static inline void dissect_seen(struct worker *w, struct flow *f)
+{
+    if (f->dstate && f->last_ts >= f->dstate_listed + 1000000)
+        dissect_relist(w, f);
+}
 /* Returns the dissector state to its pool, after the flow event used it. */
 void dissect_release(struct worker *w, struct flow *f);
 /* Bytes were lost in direction dir: requests awaiting a response from there

@@ -26,6 +26,13 @@ Usage: gen-floods.py KIND OUTPUT [--packets N] [--every K] [--seed S] [--referen
                  quiet: fewer packets than ndpi.max_packets, so nDPI keeps what came
                  of the record (40 KB) until the flow ends; ndpi.max_memory_mb
                  bounds it
+    idle-conns   DNP3 connections (10.16.x.x -> 10.0.0.24:20000), more than
+                 dissect.flows holds (768, or N/50 when more), each polled a few
+                 times and then quiet for good, never closed; the normal polls
+                 start only after two minutes of quiet, when every dissector state
+                 is held by an idle flow, and a DNP3 poll (10.0.0.11:50001 ->
+                 10.0.0.25:20000) joins the Modbus one (Modbus keeps no state per
+                 flow)
     s7-tiny      four S7comm sessions (COTP connect, setup communication, read var
                  requests and responses) whose every byte is a TCP segment of its own
     overlap      32 Modbus/TCP sessions whose segments come out of order, with
@@ -39,6 +46,7 @@ Usage: gen-floods.py KIND OUTPUT [--packets N] [--every K] [--seed S] [--referen
 The normal conversation is always a Modbus/TCP poll, 10.0.0.10:50000 ->
 10.0.0.20:502, reading 10 holding registers at 100 + (i mod 50) with transaction
 ids 1, 2, ...; each request waits for about K/2 flood packets before its response.
+idle-conns adds a DNP3 poll beside it, and both start after the flood.
 For s7-tiny and overlap the hostile sessions are normal conversations as well (the
 same PDUs as in the reference, delivered badly).
 
@@ -111,11 +119,12 @@ def mb_read_resp(tid, values, unit=1):
 
 
 class Poll:
-    """The normal conversation: an HMI polling a PLC, one step at a time."""
+    """A normal conversation: a client polling a server, one step at a time.
+    ask(tid) and answer(tid) make the request and response payloads."""
 
-    def __init__(self, cap, rng):
-        self.s = TcpSession(cap, Host(HMI_MAC, "10.0.0.10"), Host(PLC_MAC, "10.0.0.20"), 50000,
-                            502, rng=rng, step_us=STEP_US)
+    def __init__(self, cap, rng, cli, srv, sport, dport, ask, answer):
+        self.s = TcpSession(cap, cli, srv, sport, dport, rng=rng, step_us=STEP_US)
+        self.ask, self.answer = ask, answer
         self.tid = 0
         self.state = "closed"
 
@@ -126,11 +135,10 @@ class Poll:
             self.state = "idle"
         elif self.state == "idle":
             self.tid += 1
-            self.s.send(mb_read(self.tid, 100 + self.tid % 50), True)
+            self.s.send(self.ask(self.tid), True)
             self.state = "asked"
         else:
-            vals = [(self.tid * 7 + k) & 0xFFFF for k in range(10)]
-            self.s.send(mb_read_resp(self.tid, vals), False)
+            self.s.send(self.answer(self.tid), False)
             self.s.ack(True)
             self.state = "idle"
 
@@ -139,6 +147,22 @@ class Poll:
             self.step()
         if self.state != "closed":
             self.s.close()
+
+
+def modbus_poll(cap, rng):
+    """The HMI reading 10 holding registers of the PLC."""
+    return Poll(cap, rng, Host(HMI_MAC, "10.0.0.10"), Host(PLC_MAC, "10.0.0.20"), 50000, 502,
+                lambda tid: mb_read(tid, 100 + tid % 50),
+                lambda tid: mb_read_resp(tid, [(tid * 7 + k) & 0xFFFF for k in range(10)]))
+
+
+def dnp3_poll(cap, rng):
+    """A master's class 0 polls of an RTU: DNP3 keeps state per flow."""
+    dnp3 = _load("gen-dnp3")
+    master, rtu = dnp3.Station(1, 10, True), dnp3.Station(10, 1, False)
+    return Poll(cap, rng, Host(HMI_MAC, "10.0.0.11"), Host(PLC_MAC, "10.0.0.25"), 50001, 20000,
+                lambda tid: dnp3_read(master, tid),
+                lambda tid: dnp3_read_resp(rtu, tid, [tid * 3, tid * 5]))
 
 
 # ----------------------------------------------------------------------------- floods
@@ -207,6 +231,50 @@ def flood_modbus_tids(rng, n, fr):
         yield fr.tcp(st[0], plc_mac, st[1], plc, 40000 + c, 502, st[2], st[3], PSH | ACK, pdu)
         st[2] += len(pdu)
         sent += 1
+        i += 1
+
+
+def dnp3_read(station, seq):
+    """The link frames of a class 0 read from a DNP3 master."""
+    return b"".join(station.frames(bytes([0xC0 | (seq & 15), 0x01, 60, 1, 0x06])))
+
+
+def dnp3_read_resp(station, seq, values):
+    """An outstation's answer: 32-bit analog inputs (g30v1) 0.., each with its flag."""
+    objs = bytes([30, 1, 0x00, 0, len(values) - 1]) + b"".join(struct.pack("<Bi", 1, v)
+                                                              for v in values)
+    return b"".join(station.frames(bytes([0xC0 | (seq & 15), 0x81, 0, 0]) + objs))
+
+
+def flood_idle_conns(rng, n, fr):
+    dnp3 = _load("gen-dnp3")
+    rtu_mac, rtu = mac_of(0x00000024), ip4(0x0A000018)
+    conns = max(768, n // 50)
+    ends = []
+    sent = 0
+    for c in range(conns):  # handshakes
+        if sent + 3 > n:
+            break
+        cmac, cip, sport = mac_of(0x03000000 | c), ip4(0x0A100000 | c), 1024 + c % 60000
+        isn, sisn = rng.getrandbits(32), rng.getrandbits(32)
+        yield fr.tcp(cmac, rtu_mac, cip, rtu, sport, 20000, isn, 0, SYN)
+        yield fr.tcp(rtu_mac, cmac, rtu, cip, 20000, sport, sisn, isn + 1, SYN | ACK)
+        yield fr.tcp(cmac, rtu_mac, cip, rtu, sport, 20000, isn + 1, sisn + 1, ACK)
+        sent += 3
+        ends.append([cmac, cip, sport, isn + 1, sisn + 1, 0,
+                     dnp3.Station(1, 10, True), dnp3.Station(10, 1, False)])
+    i = 0
+    while sent + 2 <= n and ends:  # a read and its answer each, in turn
+        e = ends[i % len(ends)]
+        cmac, cip, sport = e[0], e[1], e[2]
+        req = dnp3_read(e[6], e[5])
+        resp = dnp3_read_resp(e[7], e[5], [e[5], i & 0xFFFF])
+        e[5] += 1
+        yield fr.tcp(cmac, rtu_mac, cip, rtu, sport, 20000, e[3], e[4], PSH | ACK, req)
+        e[3] += len(req)
+        yield fr.tcp(rtu_mac, cmac, rtu, cip, 20000, sport, e[4], e[3], PSH | ACK, resp)
+        e[4] += len(resp)
+        sent += 2
         i += 1
 
 
@@ -425,9 +493,17 @@ def session_overlap(cap, rng, n, reference):
 FLOODS = {
     "syn": flood_syn, "scan": flood_scan, "udp": flood_udp, "modbus-tids": flood_modbus_tids,
     "dnp3-storm": flood_dnp3_storm, "goose": flood_goose, "arp": flood_arp,
-    "tls-hold": flood_tls_hold,
+    "tls-hold": flood_tls_hold, "idle-conns": flood_idle_conns,
 }
+# floods after which the normal poll starts, once the flood has been quiet
+# this many seconds (in the reference too: the same poll, alone)
+LATE_POLL = {"idle-conns": 120}
 SESSIONS = {"s7-tiny": session_s7_tiny, "overlap": session_overlap}
+
+
+def step(polls):
+    for poll in polls:
+        poll.step()
 
 
 def generate(kind, path, n, every, seed, reference):
@@ -435,7 +511,9 @@ def generate(kind, path, n, every, seed, reference):
     clock = Clock(T0)
     fr = Frames()
     with Capture(path, clock) as cap:
-        poll = Poll(cap, random.Random(seed + 1))
+        polls = [modbus_poll(cap, random.Random(seed + 1))]
+        if kind in LATE_POLL:
+            polls.append(dnp3_poll(cap, random.Random(seed + 2)))
         half = max(1, every // 2)
         steps = max(3, n // half)  # the same number of poll steps in both modes
         done = 0
@@ -449,13 +527,15 @@ def generate(kind, path, n, every, seed, reference):
             if frame is not None:
                 clock.advance(STEP_US)
                 cap.frame(frame)
-            if i % half == 0 and done < steps:
-                poll.step()
+            if i % half == 0 and done < steps and kind not in LATE_POLL:
+                step(polls)
                 done += 1
+        clock.advance_s(LATE_POLL.get(kind, 0))
         while done < steps:
-            poll.step()
+            step(polls)
             done += 1
-        poll.finish()
+        for poll in polls:
+            poll.finish()
     return cap.count
 
 

@@ -57,9 +57,10 @@ MUST_RAISE = {
     "s7-tiny": ["dissect.s7comm.records"],
     "overlap": ["tcp.reordered_segments", "tcp.retransmitted_bytes"],
     "tls-hold": ["flows.ndpi_over_memory"],
+    "idle-conns": ["dissect.flow_state_reclaimed"],
 }
 # counters that say a cap was reached, shown when non-zero
-CAP_WORDS = ("evict", "overflow", "no_buffer", "no_flow_state", "dropped", "lost", "timed_out")
+CAP_WORDS = ("evict", "overflow", "no_buffer", "no_flow_state", "reclaimed", "dropped", "lost", "timed_out")
 
 
 def flat(d, prefix=""):

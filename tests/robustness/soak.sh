@@ -10,7 +10,7 @@
 # Needs OTSENSOR, top_srcdir, top_builddir (make soak sets them).
 set -u
 n=${1:-500000}
-kinds="syn scan udp modbus-tids dnp3-storm goose arp s7-tiny overlap tls-hold"
+kinds="syn scan udp modbus-tids dnp3-storm goose arp s7-tiny overlap tls-hold idle-conns"
 work=$(mktemp -d "${TMPDIR:-/tmp}/otsensor-soak.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 defaults=$work/defaults.yaml
