@@ -27,7 +27,7 @@ Usage: gen-floods.py KIND OUTPUT [--packets N] [--every K] [--seed S] [--referen
                  of the record (40 KB) until the flow ends; ndpi.max_memory_mb
                  bounds it
     idle-conns   DNP3 connections (10.16.x.x -> 10.0.0.24:20000), more than
-                 dissect.flows holds (768, or N/50 when more), each polled a few
+                 dissect.flows holds (--conns, default 768), each polled a few
                  times and then quiet for good, never closed; the normal polls
                  start only after two minutes of quiet, when every dissector state
                  is held by an idle flow, and a DNP3 poll (10.0.0.11:50001 ->
@@ -40,6 +40,9 @@ Usage: gen-floods.py KIND OUTPUT [--packets N] [--every K] [--seed S] [--referen
                  arrives alone
   --packets N  flood packets (default 20000)
   --every K    a step of the normal poll every K flood packets (default 100)
+  --conns C    idle-conns: how many connections (run-flood.sh makes it 1.5 x
+               dissect.flows, fewer than flow.max_flows: the flow table must
+               not free the state by evicting)
   --reference  write only the normal conversations, each PDU whole and in order:
                what the flood run's events for those flows are compared with
 
@@ -246,10 +249,9 @@ def dnp3_read_resp(station, seq, values):
     return b"".join(station.frames(bytes([0xC0 | (seq & 15), 0x81, 0, 0]) + objs))
 
 
-def flood_idle_conns(rng, n, fr):
+def flood_idle_conns(rng, n, fr, conns=768):
     dnp3 = _load("gen-dnp3")
     rtu_mac, rtu = mac_of(0x00000024), ip4(0x0A000018)
-    conns = max(768, n // 50)
     ends = []
     sent = 0
     for c in range(conns):  # handshakes
@@ -506,7 +508,7 @@ def step(polls):
         poll.step()
 
 
-def generate(kind, path, n, every, seed, reference):
+def generate(kind, path, n, every, seed, reference, conns=768):
     rng = random.Random(seed)
     clock = Clock(T0)
     fr = Frames()
@@ -518,7 +520,8 @@ def generate(kind, path, n, every, seed, reference):
         steps = max(3, n // half)  # the same number of poll steps in both modes
         done = 0
         if kind in FLOODS:
-            packets = iter(()) if reference else FLOODS[kind](rng, n, fr)
+            extra = {"conns": conns} if kind == "idle-conns" else {}
+            packets = iter(()) if reference else FLOODS[kind](rng, n, fr, **extra)
         else:
             # the hostile sessions write through their own TcpSessions; each
             # yield is one of their packets
@@ -546,9 +549,10 @@ def main():
     ap.add_argument("--packets", type=int, default=20000)
     ap.add_argument("--every", type=int, default=100)
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--conns", type=int, default=768)
     ap.add_argument("--reference", action="store_true")
     a = ap.parse_args()
-    generate(a.kind, a.output, a.packets, a.every, a.seed, a.reference)
+    generate(a.kind, a.output, a.packets, a.every, a.seed, a.reference, a.conns)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,12 @@ here=$top_srcdir/tests/robustness
 mkdir -p "$work"
 cap=$work/$kind-$n.pcap
 ref=$work/$kind-$n-ref.pcap
-python3 "$gen" "$kind" "$cap" --packets "$n" --every "$every" || exit 1
+terms=$("$top_builddir/tests/robustness/memory-bound" "$conf")
+# idle-conns: half as many connections again as there are dissector states,
+# and fewer than flows (evicting a flow would free its state)
+conns=$(echo "$terms" | awk '$1 == "dissector_state" {d = $(NF - 2)} $1 == "flows" {f = $(NF - 2)}
+    END {c = int(d * 3 / 2); if (c > f - 64) c = f - 64; print c}')
+python3 "$gen" "$kind" "$cap" --packets "$n" --every "$every" --conns "$conns" || exit 1
 python3 "$gen" "$kind" "$ref" --packets "$n" --every "$every" --reference || exit 1
 rm -f "$work/$kind.json" "$work/$kind-ref.json"
 "$OTSENSOR" -c "$conf" -r "$ref" -e "$work/$kind-ref.json" || exit 1
@@ -31,7 +36,7 @@ if [ ! -f "$work/empty.pcap" ]; then
 fi
 base=$(/usr/bin/time -f %M "$OTSENSOR" -c "$conf" -r "$work/empty.pcap" -e /dev/null 2>&1 >/dev/null |
     tail -1)
-caps=$("$top_builddir/tests/robustness/memory-bound" "$conf" | awk '$1 == "total" {print int($2 / 1024)}')
+caps=$(echo "$terms" | awk '$1 == "total" {print int($2 / 1024)}')
 # fixed tables the tool cannot see (alert aggregation, JSON and EVE buffers,
 # allocator arenas): 8 MB
 bound=$((base + caps + 8192))
