@@ -155,6 +155,7 @@ struct rule {
     bool has_ukey;
     uint32_t uval;
     uint8_t msg_needs; /* MSG_* facts a message must have to match (rule-match.c) */
+    int n_rest;        /* clauses before the class clauses (rule-match.c: order_clauses) */
 };
 
 struct named_set {
@@ -201,8 +202,10 @@ struct rule_set {
     uint8_t shapes[OT_PROTO_COUNT];
     uint32_t *any_ot;
     uint32_t n_any_ot;
-    uint32_t cond_mask; /* conditions some rule uses */
-    bool uses_role;     /* some rule names a device role (role:plc) */
+    uint32_t cond_mask;              /* conditions some rule uses */
+    bool uses_role;                  /* some rule names a device role (role:plc) */
+    uint64_t serial;                 /* unique per finished set (rules_msg_cache) */
+    bool unit_keyed[OT_PROTO_COUNT]; /* some bucket of the protocol has a unit */
 };
 
 void *rs_alloc(struct rule_set *rs, size_t n);

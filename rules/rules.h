@@ -443,6 +443,24 @@ typedef void (*rules_hit_fn)(void *arg, const struct rule_info *r);
 void rules_match(const struct rule_set *rs, enum rules_trigger t, const struct ot_msg *m,
                  const struct rules_event *ev, rules_hit_fn hit, void *arg);
 
+/* The candidates of a message: the rules of its (protocol, function, unit)
+ * buckets and `alert any` whose required message facts (direction,
+ * function, unit, exception, anomaly, identity) it has, remembered per
+ * message class in a small per-worker cache (no locking: one per thread).
+ * rules_msg_candidates sets *idx (borrowed until its next call) and returns
+ * how many (0: no rule can match m, its event need not be built), or -1
+ * when they are too many to remember (then call rules_match).
+ * rules_match_candidates then calls hit for each that matches, in load
+ * order: the same hits as rules_match(rs, RT_MSG, m, ev, ...). */
+struct rules_msg_cache;
+struct rules_msg_cache *rules_msg_cache_new(void);
+void rules_msg_cache_free(struct rules_msg_cache *c);
+int rules_msg_candidates(const struct rule_set *rs, struct rules_msg_cache *c,
+                         const struct ot_msg *m, const uint32_t **idx);
+void rules_match_candidates(const struct rule_set *rs, const uint32_t *idx, int n,
+                            const struct ot_msg *m, const struct rules_event *ev, rules_hit_fn hit,
+                            void *arg);
+
 /* Compiled-in rule files (rules/builtin-rules.c, generated from the .rules files). */
 struct rules_builtin {
     const char *name;

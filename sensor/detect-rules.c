@@ -589,6 +589,7 @@ struct rules_worker {
     struct goose_tracker *goose;
     struct arp_tracker *arp;
     struct cert_tracker *certs;
+    struct rules_msg_cache *msgc; /* the candidate rules of message classes */
     uint64_t matches, below_threshold, repeats;
     uint64_t disabled, suppressed, thresholded;
     struct tune_count by_sid[TUNE_SIDS];
@@ -608,7 +609,9 @@ static struct rules_worker *rw_new(struct worker *w)
     rw->goose = goose_tracker_new(c->rules_goose);
     rw->arp = arp_tracker_new(c->rules_arp);
     rw->certs = cert_tracker_new(c->rules_certificates);
-    if (!rw->thr || !rw->tune_thr || !rw->once || !rw->goose || !rw->arp || !rw->certs) {
+    rw->msgc = rules_msg_cache_new();
+    if (!rw->thr || !rw->tune_thr || !rw->once || !rw->goose || !rw->arp || !rw->certs ||
+        !rw->msgc) {
         w->rules = rw;
         rules_worker_fini(w);
         ot_err("cannot allocate the rule state tables (rules.state.*): lower them");
@@ -629,6 +632,7 @@ void rules_worker_fini(struct worker *w)
     goose_tracker_free(rw->goose);
     arp_tracker_free(rw->arp);
     cert_tracker_free(rw->certs);
+    rules_msg_cache_free(rw->msgc);
     dset_put(rw->set);
     for (int i = 0; i < RETIRED_SETS; i++)
         dset_put(rw->retired[i]);
@@ -1286,6 +1290,13 @@ void rules_on_msg(struct worker *w, struct flow *f, int dir, const struct ot_msg
     struct rules_worker *rw = ready(w);
     if (!rw)
         return;
+    const struct rule_set *rules = rw->set->rules;
+    const uint32_t *cand;
+    int n = rules_msg_candidates(rules, rw->msgc, m, &cand);
+    /* no rule can match (most responses): no event to build; a GOOSE
+     * publication still feeds its tracker */
+    if (n == 0 && m->proto != OT_PROTO_GOOSE)
+        return;
     struct rules_event ev;
     struct hitctx h;
     if (f) {
@@ -1305,7 +1316,10 @@ void rules_on_msg(struct worker *w, struct flow *f, int dir, const struct ot_msg
     hit_init(&h, w, rw, f, dir, m, w->pkt, &ev);
     if (m->proto == OT_PROTO_GOOSE)
         goose_facts(w, rw, m, &ev, &h);
-    rules_match(rw->set->rules, RT_MSG, m, &ev, on_hit, &h);
+    if (n < 0)
+        rules_match(rules, RT_MSG, m, &ev, on_hit, &h);
+    else
+        rules_match_candidates(rules, cand, n, m, &ev, on_hit, &h);
 }
 
 void rules_on_parse_error(struct worker *w, struct flow *f, int dir, int proto)

@@ -102,11 +102,37 @@ static void msg_init(struct ot_msg *m, enum ot_proto p, uint32_t fc, const char 
     m->dir = OT_DIR_REQUEST;
 }
 
+/* One message-class cache for every test: its classes outlive the messages
+ * and the sets they were listed from. */
+static struct rules_msg_cache *classes;
+
+static void classes_free(void)
+{
+    rules_msg_cache_free(classes);
+}
+
+/* The hits of m, the same from the index and from its class's candidates
+ * (listed, then remembered); -1 when they differ. */
 static int match_msg(struct rule_set *rs, const struct ot_msg *m, const struct rules_event *ev,
                      struct hits *h)
 {
     memset(h, 0, sizeof(*h));
     rules_match(rs, RT_MSG, m, ev, on_hit, h);
+    if (!classes) {
+        classes = rules_msg_cache_new();
+        atexit(classes_free);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        struct hits k;
+        const uint32_t *idx;
+        memset(&k, 0, sizeof(k));
+        int n = rules_msg_candidates(rs, classes, m, &idx);
+        if (n < 0)
+            return -1;
+        rules_match_candidates(rs, idx, n, m, ev, on_hit, &k);
+        if (k.n != h->n || memcmp(k.sid, h->sid, sizeof(k.sid)) != 0)
+            return -1;
+    }
     return h->n;
 }
 
@@ -1007,6 +1033,85 @@ static int test_mitre(void)
     PASS;
 }
 
+/* Message classes: every combination of what a class keys on gives the
+ * index's hits, through classes listed and remembered in one cache; a
+ * class with more candidates than the cache holds is left to the index. */
+static int test_message_classes(void)
+{
+    struct zone_table *z = zones_new();
+    struct rule_set *rs =
+        set_of(z, "alert modbus request function read_coils, write_single_coil msg \"a\" sid 1\n"
+                  "alert modbus not op READ msg \"b\" sid 2\n"
+                  "alert modbus response exception msg \"c\" sid 3\n"
+                  "alert any anomaly msg \"d\" sid 4\n"
+                  "alert modbus not request msg \"e\" sid 5\n"
+                  "alert modbus function 1-4 unit 7 msg \"f\" sid 6\n"
+                  "alert modbus request detail.x msg \"g\" sid 7\n"
+                  "alert modbus function 3 not exception msg \"h\" sid 8\n");
+    FAIL_IF_NOT(rs);
+    static const struct {
+        uint32_t fc;
+        const char *name;
+        enum ot_op op;
+    } funcs[] = {{1, "read_coils", OT_OP_READ},
+                 {3, "read_holding_registers", OT_OP_READ},
+                 {5, "write_single_coil", OT_OP_WRITE},
+                 {8, "diagnostics", OT_OP_DIAGNOSTIC},
+                 {99, NULL, OT_OP_OTHER}};
+    struct rules_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ep4(&ev.src, 0, "10.2.0.5", z);
+    ep4(&ev.dst, 1, "10.1.1.20", z);
+    struct ot_msg m;
+    struct hits h;
+    int total = 0;
+    for (int round = 0; round < 2; round++)
+        for (size_t f = 0; f < sizeof(funcs) / sizeof(funcs[0]); f++)
+            for (int bits = 0; bits < 64; bits++) {
+                msg_init(&m, OT_PROTO_MODBUS, funcs[f].fc, funcs[f].name, funcs[f].op);
+                m.has_function = !(bits & 1);
+                m.dir = (bits & 2) ? OT_DIR_RESPONSE : OT_DIR_REQUEST;
+                m.has_unit = true;
+                m.unit = (bits & 4) ? 7 : 8;
+                if (bits & 8)
+                    ot_msg_set_exception(&m, 2, "illegal_data_address");
+                if (bits & 16)
+                    m.anomaly = "trailing_bytes";
+                if (bits & 32)
+                    m.op_class = OT_OP_WRITE; /* a dissector may class one code two ways */
+                int n = match_msg(rs, &m, &ev, &h);
+                FAIL_IF(n < 0);
+                total += n;
+            }
+    FAIL_IF(total == 0);
+    /* a known answer: a request reading coils of unit 7 */
+    msg_init(&m, OT_PROTO_MODBUS, 1, "read_coils", OT_OP_READ);
+    m.has_unit = true;
+    m.unit = 7;
+    FAIL_IF(match_msg(rs, &m, &ev, &h) != 2 || h.sid[0] != 1 || h.sid[1] != 6);
+    /* a protocol past the table: the `any` rules only */
+    m.proto = OT_PROTO_COUNT + 5;
+    m.anomaly = "x";
+    FAIL_IF(match_msg(rs, &m, &ev, &h) != 1 || h.sid[0] != 4);
+    rules_free(rs);
+    /* more candidates than a cache remembers */
+    size_t cap = 4200 * 40, len = 0;
+    char *text = malloc(cap);
+    FAIL_IF_NOT(text);
+    for (int i = 0; i < 4200; i++)
+        len += (size_t)snprintf(text + len, cap - len, "alert modbus msg \"m\" sid %d\n", i + 1);
+    rs = set_of(z, text);
+    free(text);
+    FAIL_IF_NOT(rs);
+    const uint32_t *idx;
+    FAIL_IF(rules_msg_candidates(rs, classes, &m, &idx) != 0); /* no `any` rule */
+    m.proto = OT_PROTO_MODBUS;
+    FAIL_IF(rules_msg_candidates(rs, classes, &m, &idx) != -1);
+    rules_free(rs);
+    zone_table_free(z);
+    PASS;
+}
+
 static const struct unit_test tests[] = {
     {"built-in rule files parse, each with kind, technique, tactic", test_builtin_files_parse},
     {"a full rule with continuations, sets, metadata", test_parse_full_rule},
@@ -1019,6 +1124,7 @@ static const struct unit_test tests[] = {
     {"matching: endpoints (sets, CIDR, zones, levels, ports, MAC)", test_match_endpoints},
     {"matching: flow triggers, app, risk, server name, conditions", test_match_flow_events},
     {"the index keeps every applicable rule in load order", test_index_order},
+    {"message classes: the same hits, remembered per class", test_message_classes},
     {"address lists: nesting, duplicates, edges, IPv6", test_iplist},
     {"domain sets: suffixes at label boundaries", test_domset},
     {"IOC files: text and CSV, descriptions, bad lines", test_ioc_files},
