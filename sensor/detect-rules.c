@@ -37,6 +37,7 @@
 #define SNMP_TRAP_PORT 162
 #define HTTP_SNIFF_PACKETS 8 /* client packets of a flow searched for basic auth */
 #define RETIRED_SETS 8       /* sets kept after a swap until no aggregate names them */
+#define KEY_MEMO 1024        /* flows whose last tracker key is remembered (a power of two) */
 
 /* ------------------------------------------------------------------ the set */
 
@@ -575,6 +576,19 @@ struct tune_count {
     uint64_t disabled, suppressed, thresholded;
 };
 
+/* The tracker key a flow's last thresholded hit used: a poller's requests
+ * match the same rule on the same flow again and again, and the key hashes
+ * both addresses (123 instructions a hit).  One slot per flow address,
+ * emptied when the flow ends; a slot taken by another flow or rule is
+ * simply recomputed. */
+struct key_memo {
+    const struct flow *f; /* NULL: empty */
+    uint32_t sid;
+    uint8_t by;
+    int8_t dir;
+    uint64_t key;
+};
+
 struct rules_worker {
     struct dset *set;
     uint32_t gen;
@@ -591,6 +605,7 @@ struct rules_worker {
     struct arp_tracker *arp;
     struct cert_tracker *certs;
     struct rules_msg_cache *msgc; /* the candidate rules of message classes */
+    struct key_memo *keys;        /* KEY_MEMO slots */
     uint64_t matches, below_threshold, repeats;
     uint64_t disabled, suppressed, thresholded;
     struct tune_count by_sid[TUNE_SIDS];
@@ -611,8 +626,9 @@ static struct rules_worker *rw_new(struct worker *w)
     rw->arp = arp_tracker_new(c->rules_arp);
     rw->certs = cert_tracker_new(c->rules_certificates);
     rw->msgc = rules_msg_cache_new();
+    rw->keys = calloc(KEY_MEMO, sizeof(*rw->keys));
     if (!rw->thr || !rw->tune_thr || !rw->once || !rw->goose || !rw->arp || !rw->certs ||
-        !rw->msgc) {
+        !rw->msgc || !rw->keys) {
         w->rules = rw;
         rules_worker_fini(w);
         ot_err("cannot allocate the rule state tables (rules.state.*): lower them");
@@ -634,6 +650,7 @@ void rules_worker_fini(struct worker *w)
     arp_tracker_free(rw->arp);
     cert_tracker_free(rw->certs);
     rules_msg_cache_free(rw->msgc);
+    free(rw->keys);
     dset_put(rw->set);
     for (int i = 0; i < RETIRED_SETS; i++)
         dset_put(rw->retired[i]);
@@ -1000,6 +1017,26 @@ static uint64_t track_key(uint32_t sid, uint8_t by, const struct rules_event *ev
     }
 }
 
+static struct key_memo *memo_slot(struct rules_worker *rw, const struct flow *f)
+{
+    return &rw->keys[((uintptr_t)f * 0x9e3779b97f4a7c15ULL) >> 54 & (KEY_MEMO - 1)];
+}
+
+/* track_key of a hit, from the memo when the flow's slot holds it: a
+ * flow's ends (addresses, MACs) and id do not change while it lives, and
+ * every event of a flow has the ends of its direction (flow_event). */
+static uint64_t hit_track_key(struct rules_worker *rw, const struct rule_info *r,
+                              const struct hitctx *h)
+{
+    if (!h->f)
+        return track_key(r->sid, r->thr_by, h->ev, NULL);
+    struct key_memo *k = memo_slot(rw, h->f);
+    if (k->f != h->f || k->sid != r->sid || k->by != r->thr_by || k->dir != h->dir)
+        *k = (struct key_memo){h->f, r->sid, r->thr_by, (int8_t)h->dir,
+                               track_key(r->sid, r->thr_by, h->ev, h->f)};
+    return k->key;
+}
+
 static uint64_t distinct_value(const struct hitctx *h, uint8_t field)
 {
     const struct rules_event *ev = h->ev;
@@ -1030,7 +1067,7 @@ static void on_hit(void *arg, const struct rule_info *r)
     rw->matches++;
     struct track_result thr, *tp = NULL;
     if (r->thr_count) {
-        uint64_t key = track_key(r->sid, r->thr_by, h->ev, h->f);
+        uint64_t key = hit_track_key(rw, r, h);
         tracker_hit(rw->thr, key, h->w->now, r->thr_count, r->thr_seconds,
                     r->thr_distinct != DISTINCT_NONE, distinct_value(h, r->thr_distinct), &thr);
         if (!thr.fired) {
@@ -1373,6 +1410,12 @@ void rules_on_parse_error(struct worker *w, struct flow *f, int dir, int proto)
 
 void rules_on_flow_end(struct worker *w, struct flow *f)
 {
+    /* the flow's memory is reused: its remembered key goes with it */
+    if (w->rules) {
+        struct key_memo *k = memo_slot(w->rules, f);
+        if (k->f == f)
+            k->f = NULL;
+    }
     struct rules_worker *rw = ready(w);
     if (!rw)
         return;
