@@ -128,31 +128,45 @@
 #define MODBUS_SPACE_INPUT_REGISTER 4
 #define MODBUS_SPACE_FILE_RECORD 6 /* start = file number << 16 | record number */
 
-static const struct ot_func modbus_funcs[] = {
-    {MODBUS_FC_READ_COILS, "read_coils", OT_OP_READ},
-    {MODBUS_FC_READ_DISCRETE_INPUTS, "read_discrete_inputs", OT_OP_READ},
-    {MODBUS_FC_READ_HOLDING_REGISTERS, "read_holding_registers", OT_OP_READ},
-    {MODBUS_FC_READ_INPUT_REGISTERS, "read_input_registers", OT_OP_READ},
-    {MODBUS_FC_WRITE_SINGLE_COIL, "write_single_coil", OT_OP_WRITE},
-    {MODBUS_FC_WRITE_SINGLE_REGISTER, "write_single_register", OT_OP_WRITE},
-    {MODBUS_FC_READ_EXCEPTION_STATUS, "read_exception_status", OT_OP_DIAGNOSTIC},
-    {MODBUS_FC_DIAGNOSTICS, "diagnostics", OT_OP_DIAGNOSTIC},
-    {MODBUS_FC_GET_COMM_EVENT_COUNTER, "get_comm_event_counter", OT_OP_DIAGNOSTIC},
-    {MODBUS_FC_GET_COMM_EVENT_LOG, "get_comm_event_log", OT_OP_DIAGNOSTIC},
-    {MODBUS_FC_WRITE_MULTIPLE_COILS, "write_multiple_coils", OT_OP_WRITE},
-    {MODBUS_FC_WRITE_MULTIPLE_REGISTERS, "write_multiple_registers", OT_OP_WRITE},
-    {MODBUS_FC_REPORT_SERVER_ID, "report_server_id", OT_OP_DISCOVERY},
-    {MODBUS_FC_READ_FILE_RECORD, "read_file_record", OT_OP_FILE},
-    {MODBUS_FC_WRITE_FILE_RECORD, "write_file_record", OT_OP_FILE},
-    {MODBUS_FC_MASK_WRITE_REGISTER, "mask_write_register", OT_OP_WRITE},
-    {MODBUS_FC_READ_WRITE_MULTIPLE_REGISTERS, "read_write_multiple_registers", OT_OP_WRITE},
-    {MODBUS_FC_READ_FIFO_QUEUE, "read_fifo_queue", OT_OP_READ},
+/* Indexed by function code (below 0x80): modbus_func answers every PDU,
+ * and a search of the list cost 24 instructions a message. */
+static const struct ot_func modbus_funcs[MODBUS_FC_MASK + 1] = {
+    [MODBUS_FC_READ_COILS] = {MODBUS_FC_READ_COILS, "read_coils", OT_OP_READ},
+    [MODBUS_FC_READ_DISCRETE_INPUTS] = {MODBUS_FC_READ_DISCRETE_INPUTS, "read_discrete_inputs",
+                                        OT_OP_READ},
+    [MODBUS_FC_READ_HOLDING_REGISTERS] = {MODBUS_FC_READ_HOLDING_REGISTERS,
+                                          "read_holding_registers", OT_OP_READ},
+    [MODBUS_FC_READ_INPUT_REGISTERS] = {MODBUS_FC_READ_INPUT_REGISTERS, "read_input_registers",
+                                        OT_OP_READ},
+    [MODBUS_FC_WRITE_SINGLE_COIL] = {MODBUS_FC_WRITE_SINGLE_COIL, "write_single_coil", OT_OP_WRITE},
+    [MODBUS_FC_WRITE_SINGLE_REGISTER] = {MODBUS_FC_WRITE_SINGLE_REGISTER, "write_single_register",
+                                         OT_OP_WRITE},
+    [MODBUS_FC_READ_EXCEPTION_STATUS] = {MODBUS_FC_READ_EXCEPTION_STATUS, "read_exception_status",
+                                         OT_OP_DIAGNOSTIC},
+    [MODBUS_FC_DIAGNOSTICS] = {MODBUS_FC_DIAGNOSTICS, "diagnostics", OT_OP_DIAGNOSTIC},
+    [MODBUS_FC_GET_COMM_EVENT_COUNTER] = {MODBUS_FC_GET_COMM_EVENT_COUNTER,
+                                          "get_comm_event_counter", OT_OP_DIAGNOSTIC},
+    [MODBUS_FC_GET_COMM_EVENT_LOG] = {MODBUS_FC_GET_COMM_EVENT_LOG, "get_comm_event_log",
+                                      OT_OP_DIAGNOSTIC},
+    [MODBUS_FC_WRITE_MULTIPLE_COILS] = {MODBUS_FC_WRITE_MULTIPLE_COILS, "write_multiple_coils",
+                                        OT_OP_WRITE},
+    [MODBUS_FC_WRITE_MULTIPLE_REGISTERS] = {MODBUS_FC_WRITE_MULTIPLE_REGISTERS,
+                                            "write_multiple_registers", OT_OP_WRITE},
+    [MODBUS_FC_REPORT_SERVER_ID] = {MODBUS_FC_REPORT_SERVER_ID, "report_server_id",
+                                    OT_OP_DISCOVERY},
+    [MODBUS_FC_READ_FILE_RECORD] = {MODBUS_FC_READ_FILE_RECORD, "read_file_record", OT_OP_FILE},
+    [MODBUS_FC_WRITE_FILE_RECORD] = {MODBUS_FC_WRITE_FILE_RECORD, "write_file_record", OT_OP_FILE},
+    [MODBUS_FC_MASK_WRITE_REGISTER] = {MODBUS_FC_MASK_WRITE_REGISTER, "mask_write_register",
+                                       OT_OP_WRITE},
+    [MODBUS_FC_READ_WRITE_MULTIPLE_REGISTERS] = {MODBUS_FC_READ_WRITE_MULTIPLE_REGISTERS,
+                                                 "read_write_multiple_registers", OT_OP_WRITE},
+    [MODBUS_FC_READ_FIFO_QUEUE] = {MODBUS_FC_READ_FIFO_QUEUE, "read_fifo_queue", OT_OP_READ},
     /* MEI 14 (the common case) is discovery; other MEI types are set while parsing */
-    {MODBUS_FC_ENCAPSULATED_INTERFACE_TRANSPORT, "encapsulated_interface_transport",
-     OT_OP_DISCOVERY},
+    [MODBUS_FC_ENCAPSULATED_INTERFACE_TRANSPORT] = {MODBUS_FC_ENCAPSULATED_INTERFACE_TRANSPORT,
+                                                    "encapsulated_interface_transport",
+                                                    OT_OP_DISCOVERY},
     /* the UMAS code decides the class; OTHER for responses and exceptions */
-    {MODBUS_FC_UMAS, "umas", OT_OP_OTHER},
-    {0, NULL, 0},
+    [MODBUS_FC_UMAS] = {MODBUS_FC_UMAS, "umas", OT_OP_OTHER},
 };
 
 static const struct ot_func modbus_func_user_defined = {0, "user_defined", OT_OP_OTHER};
@@ -288,9 +302,8 @@ static size_t min_size(size_t a, size_t b)
  * never NULL: user-defined and unknown codes get an entry of their own. */
 static const struct ot_func *modbus_func(uint8_t fc)
 {
-    const struct ot_func *f = ot_func_find(modbus_funcs, fc);
-    if (f)
-        return f;
+    if (fc <= MODBUS_FC_MASK && modbus_funcs[fc].name)
+        return &modbus_funcs[fc];
     if ((fc >= MODBUS_FC_USER_DEFINED_1_FIRST && fc <= MODBUS_FC_USER_DEFINED_1_LAST) ||
         (fc >= MODBUS_FC_USER_DEFINED_2_FIRST && fc <= MODBUS_FC_USER_DEFINED_2_LAST))
         return &modbus_func_user_defined;
