@@ -467,14 +467,14 @@ static bool said(struct baseline *b, enum bl_alert kind, uint32_t conv, uint64_t
 
 /* ---------------------------------------------------------------- learning */
 
-static bool dev_learning(const struct baseline *b, const struct bl_device *d)
+static inline bool dev_learning(const struct baseline *b, const struct bl_device *d)
 {
     if (b->cfg.mode == BL_MODE_LEARN)
         return d->key.kind == BL_DEV_HOST;
     return d->key.kind == BL_DEV_HOST && d->state == BL_LEARNING;
 }
 
-static bool conv_learning(const struct baseline *b, const struct bl_conv *c)
+static inline bool conv_learning(const struct baseline *b, const struct bl_conv *c)
 {
     if (b->cfg.mode == BL_MODE_LEARN)
         return true;
@@ -1385,24 +1385,43 @@ static bool spans_contain(const struct bl_conv *c, uint32_t func, uint32_t space
     return false;
 }
 
-/* Merges overlapping or adjacent spans of the same group around index i. */
-static void spans_coalesce(struct bl_conv *c)
+/* p and the span after it (s) are of one group and overlap or touch. */
+static bool spans_touch(const struct bl_span *p, const struct bl_span *s)
 {
-    uint32_t o = 0;
-    for (uint32_t i = 0; i < c->n_spans; i++) {
-        struct bl_span *s = &c->spans[i];
-        if (o > 0) {
-            struct bl_span *p = &c->spans[o - 1];
-            if (p->func == s->func && p->space == s->space &&
-                (p->hi == UINT64_MAX || s->lo <= p->hi + 1)) {
-                if (s->hi > p->hi)
-                    p->hi = s->hi;
+    return p->func == s->func && p->space == s->space &&
+           (p->hi == UINT64_MAX || s->lo <= p->hi + 1);
+}
+
+/* Merges the span just inserted at `at` with the neighbours it touches.
+ * Once a pass has merged the whole list (spans_tidy), no two other spans
+ * touch, so only those neighbours can merge: the result is the whole
+ * pass's, without walking every span on each insertion (3.2 M of the 38 M
+ * instructions of bl_msg on 200,000 packets of gen-bench.py).  A list
+ * that may not be tidy (loaded from a file) gets the whole pass. */
+static void spans_coalesce(struct bl_conv *c, uint32_t at)
+{
+    if (!c->spans_tidy) {
+        uint32_t o = 0;
+        for (uint32_t i = 0; i < c->n_spans; i++) {
+            struct bl_span *s = &c->spans[i];
+            if (o > 0 && spans_touch(&c->spans[o - 1], s)) {
+                if (s->hi > c->spans[o - 1].hi)
+                    c->spans[o - 1].hi = s->hi;
                 continue;
             }
+            c->spans[o++] = *s;
         }
-        c->spans[o++] = *s;
+        c->n_spans = o;
+        c->spans_tidy = true;
+        return;
     }
-    c->n_spans = o;
+    uint32_t p = at > 0 && spans_touch(&c->spans[at - 1], &c->spans[at]) ? at - 1 : at;
+    uint32_t next = p + 1;
+    for (; next < c->n_spans && spans_touch(&c->spans[p], &c->spans[next]); next++)
+        if (c->spans[next].hi > c->spans[p].hi)
+            c->spans[p].hi = c->spans[next].hi;
+    memmove(&c->spans[p + 1], &c->spans[next], (c->n_spans - next) * sizeof(c->spans[0]));
+    c->n_spans -= next - (p + 1);
 }
 
 /* Makes room by merging the two closest spans of one group (the learned set
@@ -1450,7 +1469,7 @@ static bool spans_add(struct baseline *b, struct bl_conv *c, uint32_t func, uint
     memmove(&c->spans[at + 1], &c->spans[at], (c->n_spans - at) * sizeof(c->spans[0]));
     c->spans[at] = (struct bl_span){func, space, name, lo, hi};
     c->n_spans++;
-    spans_coalesce(c);
+    spans_coalesce(c, at);
     return true;
 }
 

@@ -341,6 +341,7 @@ struct bl_conv {
     uint32_t budget_used;
     /* this run */
     bool alerted_new;      /* new_conversation / new_protocol already said */
+    bool spans_tidy;       /* no two spans of a group touch (baseline.c: spans_coalesce) */
     uint64_t rate_alert_bucket;
 };
 

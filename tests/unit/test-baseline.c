@@ -486,6 +486,78 @@ static int test_caps(void)
     PASS;
 }
 
+/* The learned intervals of a group as a plain model: every read kept, then
+ * sorted and merged where they overlap or touch. */
+struct span_model {
+    uint64_t lo[512], hi[512];
+    unsigned n;
+};
+
+static void model_add(struct span_model *m, uint64_t lo, uint64_t hi)
+{
+    m->lo[m->n] = lo;
+    m->hi[m->n++] = hi;
+    for (unsigned a = 1; a < m->n; a++)
+        for (unsigned j = a; j > 0 && m->lo[j - 1] > m->lo[j]; j--) {
+            uint64_t l = m->lo[j], h = m->hi[j];
+            m->lo[j] = m->lo[j - 1];
+            m->hi[j] = m->hi[j - 1];
+            m->lo[j - 1] = l;
+            m->hi[j - 1] = h;
+        }
+    unsigned o = 0;
+    for (unsigned i = 0; i < m->n; i++) {
+        if (o > 0 && m->lo[i] <= m->hi[o - 1] + 1) {
+            if (m->hi[i] > m->hi[o - 1])
+                m->hi[o - 1] = m->hi[i];
+            continue;
+        }
+        m->lo[o] = m->lo[i];
+        m->hi[o++] = m->hi[i];
+    }
+    m->n = o;
+}
+
+/* Random reads of two functions, learned one by one: after each, the
+ * conversation's intervals are exactly the merged reads of each function. */
+static int test_intervals_merge(void)
+{
+    struct bl_config cfg;
+    bl_config_defaults(&cfg);
+    cfg.mode = BL_MODE_LEARN;
+    cfg.max_intervals = 256; /* room for them all: nothing coarsened */
+    char err[BL_ERRBUF];
+    struct baseline *b = bl_new(&cfg, err, sizeof(err));
+    FAIL_IF_NOT(b);
+    struct net n;
+    setup_net(b, &n, T0);
+    static struct span_model model[2];
+    memset(model, 0, sizeof(model));
+    uint32_t seed = 12345;
+    for (unsigned i = 0; i < 300; i++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned f = seed >> 31;
+        uint64_t start = (seed >> 8) % 400;
+        uint32_t count = 1 + (seed >> 20) % 9;
+        msg_read(&msg, f ? 3 : 1, start, count);
+        bl_msg(b, n.conv, false, &msg, T0 + i);
+        model_add(&model[f], start, start + count - 1);
+        const struct bl_conv *c = &b->conv[n.conv];
+        FAIL_IF(c->spans_overflow);
+        unsigned k[2] = {0, 0};
+        for (uint32_t j = 0; j < c->n_spans; j++) {
+            const struct bl_span *sp = &c->spans[j];
+            unsigned g = sp->func == 3;
+            FAIL_IF(k[g] >= model[g].n);
+            FAIL_IF(sp->lo != model[g].lo[k[g]] || sp->hi != model[g].hi[k[g]]);
+            k[g]++;
+        }
+        FAIL_IF(k[0] != model[0].n || k[1] != model[1].n);
+    }
+    bl_free(b);
+    PASS;
+}
+
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -602,9 +674,9 @@ static int test_file_kinds(void)
     uint32_t g = bl_device_get(b, &grp, T0, false), e = bl_device_get(b, &ext, T0, false);
     FAIL_IF(a == BL_NONE || m == BL_NONE || g == BL_NONE || e == BL_NONE);
     bl_device_field(b, a, BL_F_HOSTNAME, "h\"os\\t\x01", 8, "dhcp");
-    FAIL_IF(bl_conv_get(b, a, g, 2, 0, T0) == BL_NONE);        /* IGMP */
-    FAIL_IF(bl_conv_get(b, m, g, 0, 0x88b8, T0) == BL_NONE);   /* GOOSE */
-    FAIL_IF(bl_conv_get(b, a, e, 58, 0, T0) == BL_NONE);       /* ICMPv6 */
+    FAIL_IF(bl_conv_get(b, a, g, 2, 0, T0) == BL_NONE);      /* IGMP */
+    FAIL_IF(bl_conv_get(b, m, g, 0, 0x88b8, T0) == BL_NONE); /* GOOSE */
+    FAIL_IF(bl_conv_get(b, a, e, 58, 0, T0) == BL_NONE);     /* ICMPv6 */
     FAIL_IF(bl_conv_get(b, e, a, 6, 443, T0) == BL_NONE);
     /* an address above 2^63 (OPC UA string node ids are hashed to 64 bits) */
     uint32_t big = bl_conv_get(b, a, m, 6, 4840, T0);
@@ -730,6 +802,7 @@ static const struct unit_test tests[] = {
     {"auto mode: devices mature when stable; relearn", test_auto_matures},
     {"a late device learns alone within its budget", test_new_device_budget},
     {"caps: devices and intervals, overflow said once", test_caps},
+    {"intervals: each read merged with the ones it touches", test_intervals_merge},
     {"the file: round trip, damaged, newer, bad fields", test_file_round_trip},
     {"every kind of device and transport survives the file", test_file_kinds},
     {"review: diff, inventory, show, lookup", test_review},
