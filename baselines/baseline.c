@@ -206,8 +206,12 @@ struct baseline *bl_new(const struct bl_config *cfg, char *err, size_t errlen)
     b->dev = calloc(cfg->max_devices ? cfg->max_devices : 1, sizeof(*b->dev));
     b->conv = calloc(cfg->max_conversations ? cfg->max_conversations : 1, sizeof(*b->conv));
     b->point = calloc(cfg->max_points ? cfg->max_points : 1, sizeof(*b->point));
+    /* a conversation's sets: functions, then address intervals, then units */
+    b->set_bytes = conv_extra(&b->cfg);
+    b->spans_at = (size_t)b->cfg.max_functions * sizeof(struct bl_func);
+    b->units_at = b->spans_at + (size_t)b->cfg.max_intervals * sizeof(struct bl_span);
     b->arena = calloc(cfg->max_conversations ? cfg->max_conversations : 1,
-                      conv_extra(&b->cfg) ? conv_extra(&b->cfg) : 1);
+                      b->set_bytes ? b->set_bytes : 1);
     b->dev_hash = new_hash(cfg->max_devices, &b->dev_mask);
     b->conv_hash = new_hash(cfg->max_conversations, &b->conv_mask);
     b->point_hash = new_hash(cfg->max_points, &b->point_mask);
@@ -1109,52 +1113,13 @@ static uint32_t conv_hash_of(uint32_t client, uint32_t server, uint8_t l4, uint1
     return (uint32_t)mix64(mix64((uint64_t)client << 32 | server) ^ ((uint64_t)l4 << 16 | port));
 }
 
-/* Where a conversation's sets are in the arena: functions, then address
- * intervals, then units. */
-static uint8_t *conv_sets(const struct baseline *b, uint32_t id, size_t *spans, size_t *units)
-{
-    *spans = (size_t)b->cfg.max_functions * sizeof(struct bl_func);
-    *units = *spans + (size_t)b->cfg.max_intervals * sizeof(struct bl_span);
-    return (uint8_t *)b->arena + (size_t)id * conv_extra(&b->cfg);
-}
-
 static void conv_init_sets(struct baseline *b, uint32_t id)
 {
     struct bl_conv *c = &b->conv[id];
-    size_t spans, units;
-    uint8_t *base = conv_sets(b, id, &spans, &units);
+    uint8_t *base = (uint8_t *)b->arena + (size_t)id * b->set_bytes;
     c->funcs = (struct bl_func *)(void *)base;
-    c->spans = (struct bl_span *)(void *)(base + spans);
-    c->units = (uint32_t *)(void *)(base + units);
-}
-
-void bl_prefetch(const struct baseline *b, const uint32_t dev[2], uint32_t conv, bool msg)
-{
-    for (int i = 0; i < 2; i++) {
-        if (dev[i] >= b->n_dev)
-            continue;
-        const struct bl_device *d = &b->dev[dev[i]];
-        __builtin_prefetch(&d->last_seen);
-        __builtin_prefetch(&d->rate_pkts.cur);
-        if (msg) {
-            __builtin_prefetch(&d->server_protos);
-            __builtin_prefetch(&d->ops[OT_OP_COUNT - 1]);
-        }
-    }
-    if (conv >= b->n_conv)
-        return;
-    const struct bl_conv *c = &b->conv[conv];
-    __builtin_prefetch(&c->last_seen);
-    __builtin_prefetch(&c->rate_bytes.cur);
-    if (msg) {
-        __builtin_prefetch(&c->rate_req.cur);
-        __builtin_prefetch(&c->period);
-        size_t spans, units;
-        const uint8_t *sets = conv_sets(b, conv, &spans, &units);
-        __builtin_prefetch(sets);
-        __builtin_prefetch(sets + spans);
-        __builtin_prefetch(sets + units);
-    }
+    c->spans = (struct bl_span *)(void *)(base + b->spans_at);
+    c->units = (uint32_t *)(void *)(base + b->units_at);
 }
 
 static void proto_use(struct baseline *b, uint32_t id, uint8_t l4, uint16_t port, uint8_t proto,
