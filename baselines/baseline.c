@@ -286,16 +286,67 @@ static uint32_t key_hash(const struct bl_key *k)
 
 /* --------------------------------------------------------------- helpers */
 
+/* Addresses are written in every asset event and finding: by hand, not
+ * with snprintf (1,700 instructions an address before). */
+
+/* out gets len bytes of s as snprintf would write them: at most n - 1, and
+ * the NUL. */
+static void put_text(char *out, size_t n, const char *s, size_t len)
+{
+    if (n == 0)
+        return;
+    if (len > n - 1)
+        len = n - 1;
+    memcpy(out, s, len);
+    out[len] = '\0';
+}
+
+static const char hexdig[] = "0123456789abcdef";
+
+/* v (below 1000) in decimal at o; returns the digits written. */
+static size_t put_dec(char *o, unsigned v)
+{
+    size_t k = 0;
+    if (v >= 100)
+        o[k++] = (char)('0' + v / 100);
+    if (v >= 10)
+        o[k++] = (char)('0' + v / 10 % 10);
+    o[k++] = (char)('0' + v % 10);
+    return k;
+}
+
+/* v (16 bits) in lower-case hex without leading zeros ("%x"). */
+static size_t put_hex(char *o, unsigned v)
+{
+    size_t k = 0;
+    for (int sh = 12; sh > 0; sh -= 4)
+        if (v >> sh || k)
+            o[k++] = hexdig[v >> sh & 0xf];
+    o[k++] = hexdig[v & 0xf];
+    return k;
+}
+
 void bl_mac_text(const uint8_t mac[6], char *out, size_t n)
 {
-    snprintf(out, n, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
-             mac[5]);
+    char t[18];
+    for (int i = 0; i < 6; i++) {
+        t[3 * i] = hexdig[mac[i] >> 4];
+        t[3 * i + 1] = hexdig[mac[i] & 0xf];
+        t[3 * i + 2] = ':';
+    }
+    put_text(out, n, t, 17);
 }
 
 void bl_ip_text(const struct bl_key *k, char *out, size_t n)
 {
+    char t[48];
+    size_t o = 0;
     if (k->ip_version == 4) {
-        snprintf(out, n, "%u.%u.%u.%u", k->ip[0], k->ip[1], k->ip[2], k->ip[3]);
+        for (int i = 0; i < 4; i++) {
+            if (i)
+                t[o++] = '.';
+            o += put_dec(t + o, k->ip[i]);
+        }
     } else if (k->ip_version == 6) {
         /* RFC 5952 is what inet_ntop writes; this library stays libc-only:
          * the longest run of zero groups becomes "::" */
@@ -313,20 +364,21 @@ void bl_ip_text(const struct bl_key *k, char *out, size_t n)
             }
             i = j > i ? j : i + 1;
         }
-        size_t o = 0;
-        out[0] = '\0';
-        for (int i = 0; i < 8 && o < n; i++) {
+        for (int i = 0; i < 8; i++) {
             if (i == best) {
-                o += (size_t)snprintf(out + o, n - o, "::");
+                t[o++] = ':';
+                t[o++] = ':';
                 i += best_len - 1;
                 continue;
             }
-            o += (size_t)snprintf(out + o, n - o, "%s%x",
-                                  (i > 0 && i != best + best_len) ? ":" : "", g[i]);
+            if (i > 0 && i != best + best_len)
+                t[o++] = ':';
+            o += put_hex(t + o, g[i]);
         }
     } else {
-        snprintf(out, n, "-");
+        t[o++] = '-';
     }
+    put_text(out, n, t, o);
 }
 
 void bl_device_label(const struct baseline *b, uint32_t id, char *out, size_t n)

@@ -772,6 +772,82 @@ static int test_review(void)
     PASS;
 }
 
+/* The address text as snprintf writes it (the oracle for bl_ip_text's
+ * hand-written digits): RFC 5952's longest zero run as "::". */
+static void ip_text_ref(const struct bl_key *k, char *out, size_t n)
+{
+    if (k->ip_version == 4) {
+        snprintf(out, n, "%u.%u.%u.%u", k->ip[0], k->ip[1], k->ip[2], k->ip[3]);
+        return;
+    }
+    if (k->ip_version != 6) {
+        snprintf(out, n, "-");
+        return;
+    }
+    unsigned g[8];
+    for (int i = 0; i < 8; i++)
+        g[i] = (unsigned)(k->ip[2 * i] << 8 | k->ip[2 * i + 1]);
+    int best = -1, best_len = 1;
+    for (int i = 0; i < 8; i++) {
+        int j = i;
+        while (j < 8 && g[j] == 0)
+            j++;
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+    }
+    char t[64];
+    size_t o = 0;
+    for (int i = 0; i < 8; i++) {
+        if (i == best) {
+            o += (size_t)snprintf(t + o, sizeof(t) - o, "::");
+            i += best_len - 1;
+        } else {
+            o += (size_t)snprintf(t + o, sizeof(t) - o, "%s%x",
+                                  i > 0 && i != best + best_len ? ":" : "", g[i]);
+        }
+    }
+    if (n) {
+        size_t len = o < n - 1 ? o : n - 1;
+        memcpy(out, t, len);
+        out[len] = '\0';
+    }
+}
+
+/* Random addresses (zero groups likely) and MACs, into buffers of every
+ * size: the same text, cut the same way, as snprintf. */
+static int test_address_text(void)
+{
+    uint32_t seed = 7;
+    for (int round = 0; round < 3000; round++) {
+        struct bl_key k;
+        memset(&k, 0, sizeof(k));
+        k.ip_version = round % 3 == 0 ? 4 : round % 3 == 1 ? 6 : 0;
+        for (int i = 0; i < 16; i += 2) {
+            seed = seed * 1103515245u + 12345u;
+            if ((seed >> 16) % 3) {
+                k.ip[i] = (uint8_t)(seed >> 8);
+                k.ip[i + 1] = (uint8_t)(seed >> 24);
+            }
+        }
+        size_t n = (size_t)(seed >> 4) % 42;
+        char a[48], b[48];
+        memset(a, 'x', sizeof(a));
+        memset(b, 'x', sizeof(b));
+        bl_ip_text(&k, a, n);
+        ip_text_ref(&k, b, n);
+        FAIL_IF(memcmp(a, b, sizeof(a)) != 0);
+        memset(a, 'x', sizeof(a));
+        memset(b, 'x', sizeof(b));
+        bl_mac_text(k.ip, a, n % 19);
+        snprintf(b, n % 19, "%02x:%02x:%02x:%02x:%02x:%02x", k.ip[0], k.ip[1], k.ip[2], k.ip[3],
+                 k.ip[4], k.ip[5]);
+        FAIL_IF(memcmp(a, b, sizeof(a)) != 0);
+    }
+    PASS;
+}
+
 static int test_names(void)
 {
     struct bl_key k;
@@ -807,6 +883,7 @@ static const struct unit_test tests[] = {
     {"every kind of device and transport survives the file", test_file_kinds},
     {"review: diff, inventory, show, lookup", test_review},
     {"names, addresses and times", test_names},
+    {"address text: as snprintf writes it, cut the same way", test_address_text},
     {NULL, NULL},
 };
 
