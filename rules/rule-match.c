@@ -838,18 +838,22 @@ void rules_match(const struct rule_set *rs, enum rules_trigger t, const struct o
  * response of a Modbus poll), and those cost a table probe instead of two
  * bucket lookups, a merge and an event (callgrind, 200,000 packets of
  * gen-bench.py: 580 instructions a message in rules_match before). */
-#define CLASS_SLOTS 256 /* a power of two */
+#define CLASS_SETS 256  /* a power of two; two classes a set, the last used first */
 #define CLASS_POOL 4096 /* candidate indexes of all remembered classes */
 
 struct msg_class {
-    uint64_t k[4];   /* k[1] 0: empty */
+    uint64_t k[4];   /* k[1] 0: empty (never a key: its low bit is set) */
     uint32_t off, n; /* candidates: pool[off .. off + n) */
 };
 
 struct rules_msg_cache {
     uint64_t serial; /* of the set the classes were listed from; 0 none */
     uint32_t used;   /* of pool */
-    struct msg_class cls[CLASS_SLOTS];
+    /* two ways: with one, two hot classes that share a slot (a Modbus
+     * request and its response, as the binary's layout placed their
+     * function names) listed their candidates again on every message:
+     * 2.5 M instructions on 200,000 packets */
+    struct msg_class cls[CLASS_SETS][2];
     uint32_t pool[CLASS_POOL];
 };
 
@@ -902,6 +906,11 @@ static bool class_fill(const struct rule_set *rs, struct rules_msg_cache *c, con
     return true;
 }
 
+static bool class_is(const struct msg_class *e, const uint64_t k[4])
+{
+    return e->k[0] == k[0] && e->k[1] == k[1] && e->k[2] == k[2] && e->k[3] == k[3];
+}
+
 int rules_msg_candidates(const struct rule_set *rs, struct rules_msg_cache *c,
                          const struct ot_msg *m, const uint32_t **idx)
 {
@@ -924,20 +933,27 @@ int rules_msg_candidates(const struct rule_set *rs, struct rules_msg_cache *c,
         m->has_function ? (uint64_t)(uintptr_t)m->function : 0,
     };
     uint64_t h = (k[0] ^ k[1] * 0x9e3779b97f4a7c15ULL ^ k[2] ^ k[3]) * 0xff51afd7ed558ccdULL;
-    struct msg_class *e = &c->cls[(h ^ h >> 32) & (CLASS_SLOTS - 1)];
-    if (e->k[0] != k[0] || e->k[1] != k[1] || e->k[2] != k[2] || e->k[3] != k[3]) {
-        uint32_t n;
-        if (!class_fill(rs, c, m, facts, &n)) {
-            /* the pool is full of classes: start again, once */
-            cache_reset(c, rs->serial);
-            if (!class_fill(rs, c, m, facts, &n))
-                return -1;
+    struct msg_class *set = c->cls[(h ^ h >> 32) & (CLASS_SETS - 1)];
+    if (!class_is(&set[0], k)) {
+        if (class_is(&set[1], k)) {
+            struct msg_class t = set[0];
+            set[0] = set[1];
+            set[1] = t;
+        } else {
+            uint32_t n;
+            if (!class_fill(rs, c, m, facts, &n)) {
+                /* the pool is full of classes: start again, once */
+                cache_reset(c, rs->serial);
+                if (!class_fill(rs, c, m, facts, &n))
+                    return -1;
+            }
+            set[1] = set[0];
+            set[0] = (struct msg_class){{k[0], k[1], k[2], k[3]}, c->used, n};
+            c->used += n;
         }
-        *e = (struct msg_class){{k[0], k[1], k[2], k[3]}, c->used, n};
-        c->used += n;
     }
-    *idx = &c->pool[e->off];
-    return (int)e->n;
+    *idx = &c->pool[set[0].off];
+    return (int)set[0].n;
 }
 
 void rules_match_candidates(const struct rule_set *rs, const uint32_t *idx, int n,
