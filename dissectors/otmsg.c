@@ -126,8 +126,12 @@ void ot_ident_set(char dst[OT_IDENT_LEN], const uint8_t *p, size_t n)
     dst[o] = '\0';
 }
 
-/* Reserves a slot for a plain entry; the slots of pending ENDs stay free. */
-static struct ot_kv *kv_take(struct ot_detail *d, const char *key, uint8_t type, size_t extra)
+/* Reserves a slot for an entry and fills its key and type (the caller its
+ * value, and len for bytes: the fewer stores, the cheaper the parse path),
+ * or drops it when the tape is full (truncated); the slots of pending ENDs
+ * stay free. */
+static struct ot_kv *kv_take(struct ot_detail *d, const char *key, uint16_t key_len, uint8_t type,
+                             size_t extra)
 {
     if (d->skipped > 0 || (size_t)d->n + 1 + d->depth + extra > OT_DETAIL_MAX_KV) {
         d->truncated = true;
@@ -136,88 +140,88 @@ static struct ot_kv *kv_take(struct ot_detail *d, const char *key, uint8_t type,
     struct ot_kv *kv = &d->kv[d->n++];
     kv->key = key;
     kv->type = type;
-    kv->len = 0;
-    kv->v.u = 0;
+    kv->key_len = key_len;
     return kv;
 }
 
-void ot_kv_u64(struct ot_detail *d, const char *key, uint64_t v)
+void ot_kv_put_u64(struct ot_detail *d, const char *key, uint16_t key_len, uint64_t v)
 {
-    struct ot_kv *kv = kv_take(d, key, OT_KV_U64, 0);
+    struct ot_kv *kv = kv_take(d, key, key_len, OT_KV_U64, 0);
     if (kv)
         kv->v.u = v;
 }
 
-void ot_kv_i64(struct ot_detail *d, const char *key, int64_t v)
+void ot_kv_put_i64(struct ot_detail *d, const char *key, uint16_t key_len, int64_t v)
 {
-    struct ot_kv *kv = kv_take(d, key, OT_KV_I64, 0);
+    struct ot_kv *kv = kv_take(d, key, key_len, OT_KV_I64, 0);
     if (kv)
         kv->v.i = v;
 }
 
-void ot_kv_dbl(struct ot_detail *d, const char *key, double v)
+void ot_kv_put_dbl(struct ot_detail *d, const char *key, uint16_t key_len, double v)
 {
-    struct ot_kv *kv = kv_take(d, key, OT_KV_DBL, 0);
+    struct ot_kv *kv = kv_take(d, key, key_len, OT_KV_DBL, 0);
     if (kv)
         kv->v.d = v;
 }
 
-void ot_kv_bool(struct ot_detail *d, const char *key, bool v)
+void ot_kv_put_bool(struct ot_detail *d, const char *key, uint16_t key_len, bool v)
 {
-    struct ot_kv *kv = kv_take(d, key, OT_KV_BOOL, 0);
+    struct ot_kv *kv = kv_take(d, key, key_len, OT_KV_BOOL, 0);
     if (kv)
         kv->v.u = v;
 }
 
-static void kv_bytes(struct ot_detail *d, const char *key, uint8_t type, const void *p, size_t n)
+static void kv_bytes(struct ot_detail *d, const char *key, uint16_t key_len, uint8_t type,
+                     const void *p, size_t n)
 {
     size_t room = OT_DETAIL_STR - d->str_used;
     if (n > room) {
         n = room;
         d->truncated = true;
     }
-    struct ot_kv *kv = kv_take(d, key, type, 0);
+    struct ot_kv *kv = kv_take(d, key, key_len, type, 0);
     if (!kv)
         return;
     if (n > 0)
         memcpy(d->str + d->str_used, p, n);
+    kv->v.u = 0;
     kv->v.off = d->str_used;
     kv->len = (uint16_t)n;
     d->str_used = (uint16_t)(d->str_used + n);
 }
 
-void ot_kv_str(struct ot_detail *d, const char *key, const void *p, size_t n)
+void ot_kv_put_str(struct ot_detail *d, const char *key, uint16_t key_len, const void *p, size_t n)
 {
-    kv_bytes(d, key, OT_KV_STR, p, n);
+    kv_bytes(d, key, key_len, OT_KV_STR, p, n);
 }
 
-void ot_kv_cstr(struct ot_detail *d, const char *key, const char *s)
+void ot_kv_put_hex(struct ot_detail *d, const char *key, uint16_t key_len, const void *p, size_t n)
 {
-    kv_bytes(d, key, OT_KV_STR, s, s ? strlen(s) : 0);
+    kv_bytes(d, key, key_len, OT_KV_HEX, p, n);
 }
 
-void ot_kv_hex(struct ot_detail *d, const char *key, const void *p, size_t n)
-{
-    kv_bytes(d, key, OT_KV_HEX, p, n);
-}
-
-static void kv_open(struct ot_detail *d, const char *key, uint8_t type)
+static void kv_open(struct ot_detail *d, const char *key, uint16_t key_len, uint8_t type)
 {
     /* one more slot for this entry's own END */
-    if (kv_take(d, key, type, 1))
+    struct ot_kv *kv = kv_take(d, key, key_len, type, 1);
+    if (kv) {
+        kv->len = 0;
+        kv->v.u = 0;
         d->depth++;
-    else
+    } else {
         d->skipped++;
+    }
 }
 
-void ot_kv_obj(struct ot_detail *d, const char *key)
+void ot_kv_put_obj(struct ot_detail *d, const char *key, uint16_t key_len)
 {
-    kv_open(d, key, OT_KV_OBJ_BEGIN);
+    kv_open(d, key, key_len, OT_KV_OBJ_BEGIN);
 }
 
-void ot_kv_arr(struct ot_detail *d, const char *key)
+void ot_kv_put_arr(struct ot_detail *d, const char *key, uint16_t key_len)
 {
-    kv_open(d, key, OT_KV_ARR_BEGIN);
+    kv_open(d, key, key_len, OT_KV_ARR_BEGIN);
 }
 
 void ot_kv_end(struct ot_detail *d)
@@ -229,9 +233,5 @@ void ot_kv_end(struct ot_detail *d)
     if (d->depth == 0)
         return; /* unbalanced END: a dissector bug, ignored rather than corrupting the tape */
     d->depth--;
-    struct ot_kv *kv = &d->kv[d->n++];
-    kv->key = NULL;
-    kv->type = OT_KV_END;
-    kv->len = 0;
-    kv->v.u = 0;
+    d->kv[d->n++] = (struct ot_kv){.type = OT_KV_END};
 }

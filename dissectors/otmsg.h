@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum ot_proto {
     OT_PROTO_NONE = 0,
@@ -100,10 +101,15 @@ enum ot_kv_type {
     OT_KV_END,
 };
 
+/* key_len when the length of the key was not known where it was added (a
+ * key passed through a function that was not inlined): the writer counts. */
+#define OT_KEY_LEN_UNKNOWN UINT16_MAX
+
 struct ot_kv {
     const char *key; /* static string; NULL inside arrays */
     uint8_t type;
-    uint16_t len;    /* OT_KV_STR/HEX: bytes in the arena */
+    uint16_t len;     /* OT_KV_STR/HEX only: bytes in the arena */
+    uint16_t key_len; /* strlen(key), or OT_KEY_LEN_UNKNOWN */
     union {
         uint64_t u;
         int64_t i;
@@ -172,16 +178,76 @@ void ot_msg_set_exception(struct ot_msg *m, uint32_t code, const char *name);
  * field; trailing spaces and NULs are dropped. */
 void ot_ident_set(char dst[OT_IDENT_LEN], const uint8_t *p, size_t n);
 
-void ot_kv_u64(struct ot_detail *d, const char *key, uint64_t v);
-void ot_kv_i64(struct ot_detail *d, const char *key, int64_t v);
-void ot_kv_dbl(struct ot_detail *d, const char *key, double v);
-void ot_kv_bool(struct ot_detail *d, const char *key, bool v);
+/* The length of a key for the tape, so that the writer needs no strlen: a
+ * literal key's is known at compile time once the wrappers below are
+ * inlined (costs nothing); any other is left to the writer rather than
+ * counted on the parse path, which runs whether records are written or not. */
+static inline uint16_t ot_key_len(const char *key)
+{
+    if (!key)
+        return 0;
+    if (__builtin_constant_p(__builtin_strlen(key)) && __builtin_strlen(key) < OT_KEY_LEN_UNKNOWN)
+        return (uint16_t)__builtin_strlen(key);
+    return OT_KEY_LEN_UNKNOWN;
+}
+
+/* The entries, by key and its length (ot_key_len); the ot_kv_* wrappers
+ * below are what dissectors call. */
+void ot_kv_put_u64(struct ot_detail *d, const char *key, uint16_t key_len, uint64_t v);
+void ot_kv_put_i64(struct ot_detail *d, const char *key, uint16_t key_len, int64_t v);
+void ot_kv_put_dbl(struct ot_detail *d, const char *key, uint16_t key_len, double v);
+void ot_kv_put_bool(struct ot_detail *d, const char *key, uint16_t key_len, bool v);
+void ot_kv_put_str(struct ot_detail *d, const char *key, uint16_t key_len, const void *p, size_t n);
+void ot_kv_put_hex(struct ot_detail *d, const char *key, uint16_t key_len, const void *p, size_t n);
+void ot_kv_put_obj(struct ot_detail *d, const char *key, uint16_t key_len);
+void ot_kv_put_arr(struct ot_detail *d, const char *key, uint16_t key_len);
+
+static inline void ot_kv_u64(struct ot_detail *d, const char *key, uint64_t v)
+{
+    ot_kv_put_u64(d, key, ot_key_len(key), v);
+}
+
+static inline void ot_kv_i64(struct ot_detail *d, const char *key, int64_t v)
+{
+    ot_kv_put_i64(d, key, ot_key_len(key), v);
+}
+
+static inline void ot_kv_dbl(struct ot_detail *d, const char *key, double v)
+{
+    ot_kv_put_dbl(d, key, ot_key_len(key), v);
+}
+
+static inline void ot_kv_bool(struct ot_detail *d, const char *key, bool v)
+{
+    ot_kv_put_bool(d, key, ot_key_len(key), v);
+}
+
 /* Copies n bytes (borrowed wire bytes are fine) into the arena. */
-void ot_kv_str(struct ot_detail *d, const char *key, const void *p, size_t n);
-void ot_kv_cstr(struct ot_detail *d, const char *key, const char *s);
-void ot_kv_hex(struct ot_detail *d, const char *key, const void *p, size_t n);
-void ot_kv_obj(struct ot_detail *d, const char *key);
-void ot_kv_arr(struct ot_detail *d, const char *key);
+static inline void ot_kv_str(struct ot_detail *d, const char *key, const void *p, size_t n)
+{
+    ot_kv_put_str(d, key, ot_key_len(key), p, n);
+}
+
+static inline void ot_kv_cstr(struct ot_detail *d, const char *key, const char *s)
+{
+    ot_kv_put_str(d, key, ot_key_len(key), s, s ? strlen(s) : 0);
+}
+
+static inline void ot_kv_hex(struct ot_detail *d, const char *key, const void *p, size_t n)
+{
+    ot_kv_put_hex(d, key, ot_key_len(key), p, n);
+}
+
+static inline void ot_kv_obj(struct ot_detail *d, const char *key)
+{
+    ot_kv_put_obj(d, key, ot_key_len(key));
+}
+
+static inline void ot_kv_arr(struct ot_detail *d, const char *key)
+{
+    ot_kv_put_arr(d, key, ot_key_len(key));
+}
+
 void ot_kv_end(struct ot_detail *d);
 
 const char *ot_proto_name(enum ot_proto p);

@@ -24,30 +24,31 @@ static const char *l4_name(uint8_t proto)
 }
 
 /* ISO 8601 with microseconds and offset, from packet time; the date part is
- * cached because consecutive events share their second. */
+ * cached, quoted, because consecutive events share their second. */
 void event_time_value(struct jsonw *jw, uint64_t ts)
 {
     static __thread time_t cached_sec = -1;
     static __thread char cached[32];
+    static __thread size_t cached_len;
     time_t sec = (time_t)(ts / 1000000);
     if (sec != cached_sec) {
         struct tm tm;
         gmtime_r(&sec, &tm);
-        strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+        cached[0] = '"';
+        cached_len = 1 + strftime(cached + 1, sizeof(cached) - 1, "%Y-%m-%dT%H:%M:%S", &tm);
         cached_sec = sec;
     }
     /* "YYYY-MM-DDTHH:MM:SS.uuuuuu+0000" without printf: this runs per event */
-    char buf[40];
-    size_t n = strlen(cached);
-    buf[0] = '"';
-    memcpy(buf + 1, cached, n);
-    char *q = buf + 1 + n;
-    unsigned usec = (unsigned)(ts % 1000000);
-    *q++ = '.';
-    for (int i = 5; i >= 0; i--, usec /= 10)
-        q[i] = (char)('0' + usec % 10);
-    memcpy(q + 6, "+0000\"", 6);
-    jw_raw(jw, buf, (size_t)(q + 12 - buf));
+    size_t n = cached_len + 13;
+    char *q = jw_value_begin(jw, n);
+    if (!q)
+        return;
+    memcpy(q, cached, cached_len);
+    char *u = q + cached_len;
+    u[0] = '.';
+    jw_digits_n(u + 1, 6, (uint32_t)(ts - (uint64_t)sec * 1000000));
+    memcpy(u + 7, "+0000\"", 6);
+    jw_value_end(jw, q + n);
 }
 
 void event_format_mac(char out[18], const uint8_t m[6])
@@ -224,37 +225,59 @@ void event_end(struct worker *w, int type)
     output_write(w->queue, type, w->jw.buf, w->jw.len);
 }
 
+/* The key of a tape entry in an object: its length is on the tape unless
+ * the dissector's compiler could not see it; a member without one is
+ * "value" (the line must stay valid JSON whatever the dissector did). */
+static const char *detail_key(const struct ot_kv *kv, size_t *len)
+{
+    if (!kv->key) {
+        *len = strlen("value");
+        return "value";
+    }
+    *len = kv->key_len != OT_KEY_LEN_UNKNOWN ? kv->key_len : strlen(kv->key);
+    return kv->key;
+}
+
 static void put_detail(struct jsonw *jw, const struct ot_detail *d)
 {
     bool is_array[OT_DETAIL_MAX_KV]; /* what each open level is, to close it right */
     int depth = 0;
+    bool in_array = false; /* elements of arrays take no key, members of objects one */
     for (uint16_t i = 0; i < d->n; i++) {
         const struct ot_kv *kv = &d->kv[i];
         if (kv->type == OT_KV_END) {
             if (depth == 0)
                 continue;
-            if (is_array[--depth])
-                jw_arr_end(jw);
-            else
-                jw_obj_end(jw);
+            jw_close(jw, is_array[--depth] ? ']' : '}');
+            in_array = depth > 0 && is_array[depth - 1];
             continue;
         }
-        /* members of objects need a key and elements of arrays none, whatever
-         * the dissector did: the line must stay valid JSON */
-        bool in_array = depth > 0 && is_array[depth - 1];
-        if (!in_array)
-            jw_key(jw, kv->key ? kv->key : "value");
-        if (kv->type == OT_KV_OBJ_BEGIN || kv->type == OT_KV_ARR_BEGIN)
-            is_array[depth++] = kv->type == OT_KV_ARR_BEGIN;
+        /* numbers are most entries (register values): to the point */
+        if (in_array && kv->type == OT_KV_U64) {
+            jw_u64(jw, kv->v.u);
+            continue;
+        }
+        if (!in_array) {
+            size_t key_len;
+            const char *key = detail_key(kv, &key_len);
+            if (kv->type == OT_KV_U64) {
+                jw_ku64_n(jw, key, key_len, kv->v.u); /* one test for both */
+                continue;
+            }
+            jw_key_n(jw, key, key_len);
+        }
         switch (kv->type) {
-            case OT_KV_U64: jw_u64(jw, kv->v.u); break;
             case OT_KV_I64: jw_i64(jw, kv->v.i); break;
             case OT_KV_DBL: jw_dbl(jw, kv->v.d); break;
             case OT_KV_BOOL: jw_bool(jw, kv->v.u != 0); break;
             case OT_KV_STR: jw_strn(jw, d->str + kv->v.off, kv->len); break;
             case OT_KV_HEX: jw_hex(jw, d->str + kv->v.off, kv->len); break;
-            case OT_KV_OBJ_BEGIN: jw_obj_begin(jw); break;
-            case OT_KV_ARR_BEGIN: jw_arr_begin(jw); break;
+            case OT_KV_OBJ_BEGIN:
+            case OT_KV_ARR_BEGIN:
+                in_array = kv->type == OT_KV_ARR_BEGIN;
+                is_array[depth++] = in_array;
+                jw_open(jw, in_array ? '[' : '{');
+                break;
             default: break;
         }
     }

@@ -23,51 +23,6 @@ void jw_fini(struct jsonw *w)
     w->buf = NULL;
 }
 
-void jw_reset(struct jsonw *w)
-{
-    w->len = 0;
-    w->overflow = false;
-    w->depth = 0;
-    w->first[0] = true;
-    w->after_key = false;
-}
-
-static void open_(struct jsonw *w, char ch)
-{
-    jw_value_sep(w);
-    jw_putc(w, ch);
-    if (w->depth < JW_MAX_DEPTH - 1)
-        w->depth++;
-    w->first[w->depth] = true;
-}
-
-static void close_(struct jsonw *w, char ch)
-{
-    jw_putc(w, ch);
-    if (w->depth > 0)
-        w->depth--;
-}
-
-void jw_obj_begin(struct jsonw *w)
-{
-    open_(w, '{');
-}
-
-void jw_obj_end(struct jsonw *w)
-{
-    close_(w, '}');
-}
-
-void jw_arr_begin(struct jsonw *w)
-{
-    open_(w, '[');
-}
-
-void jw_arr_end(struct jsonw *w)
-{
-    close_(w, ']');
-}
-
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not one. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
@@ -92,10 +47,10 @@ static const uint8_t needs_escape[256] = {
     [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f ... 0xff] = 1,
 };
 
+/* The bytes of a string, escaped (without its quotes). */
 static void put_escaped(struct jsonw *w, const unsigned char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    jw_putc(w, '"');
     size_t i = 0;
     while (i < n) {
         size_t run = i;
@@ -126,42 +81,54 @@ static void put_escaped(struct jsonw *w, const unsigned char *s, size_t n)
         }
         i++;
     }
-    jw_putc(w, '"');
 }
 
-static void before_value(struct jsonw *w)
+/* A string value: the comma if due, then the escaped bytes. */
+static void put_string(struct jsonw *w, const unsigned char *s, size_t n)
 {
-    jw_value_sep(w);
+    char *q = jw_value_begin(w, 1);
+    if (!q)
+        return;
+    *q++ = '"';
+    w->len = (size_t)(q - w->buf);
+    put_escaped(w, s, n);
+    jw_put(w, "\"", 1);
+    w->comma = true;
 }
 
 void jw_str(struct jsonw *w, const char *s)
 {
-    before_value(w);
-    put_escaped(w, (const unsigned char *)s, strlen(s));
+    put_string(w, (const unsigned char *)s, strlen(s));
 }
 
 void jw_strn(struct jsonw *w, const void *s, size_t n)
 {
-    before_value(w);
-    put_escaped(w, s, n);
+    put_string(w, s, n);
 }
 
 void jw_hex(struct jsonw *w, const void *p, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *b = p;
-    before_value(w);
-    jw_putc(w, '"');
-    for (size_t i = 0; i < n; i++) {
-        jw_putc(w, hex[b[i] >> 4]);
-        jw_putc(w, hex[b[i] & 15]);
+    if (n > (SIZE_MAX - 2) / 2) {
+        w->overflow = true;
+        return;
     }
-    jw_putc(w, '"');
+    char *q = jw_value_begin(w, 2 * n + 2);
+    if (!q)
+        return;
+    *q++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        *q++ = hex[b[i] >> 4];
+        *q++ = hex[b[i] & 15];
+    }
+    *q++ = '"';
+    jw_value_end(w, q);
 }
 
-/* Numbers are much of a record (register values): they are written in
- * place, two digits a step from a table, their length known first from the
- * bit length (no division per digit, no copy). */
+/* Numbers are much of a record (register values, ports, the flow id): they
+ * are written in place, their length known first from the bit length, two
+ * digits a step from a table, each step a multiplication (no division). */
 static const char digit_pairs[201] = "0001020304050607080910111213141516171819"
                                      "2021222324252627282930313233343536373839"
                                      "4041424344454647484950515253545556575859"
@@ -191,118 +158,218 @@ static const uint64_t powers_of_10[20] = {
     10000000000000000000ULL,
 };
 
-static size_t u64_len(uint64_t v)
+size_t jw_u64_len(uint64_t v)
 {
     unsigned bits = 64 - (unsigned)__builtin_clzll(v | 1);
     unsigned t = bits * 1233 >> 12; /* floor(bits * log10(2)): v has t or t + 1 digits */
     return t + 1 - ((v | 1) < powers_of_10[t]);
 }
 
-void jw_put_u64(struct jsonw *w, uint64_t v)
+static inline void put_pair(char *q, uint64_t v)
 {
-    size_t n = u64_len(v);
-    if (n > w->cap - w->len) {
-        w->overflow = true;
-        return;
-    }
-    char *q = w->buf + w->len + n;
-    w->len += n;
-    while (v >= 100) {
-        q -= 2;
-        memcpy(q, digit_pairs + v % 100 * 2, 2);
-        v /= 100;
-    }
-    if (v >= 10)
-        memcpy(q - 2, digit_pairs + v * 2, 2);
+    memcpy(q, digit_pairs + 2 * v, 2);
+}
+
+/* The one or two digits of v < 100. */
+static inline void put_digits_short(char *q, size_t n, uint32_t v)
+{
+    if (n == 1)
+        *q = (char)('0' + v);
     else
-        q[-1] = (char)('0' + v);
+        put_pair(q, v);
+}
+
+/* ceil(2^48 / 100^k): v * scale >> 16 is v / 100^k in 32.32 fixed point */
+static const uint64_t pair_scale[4] = {1, 2814749767107ULL, 28147497672ULL, 281474977ULL};
+
+/* The n digits (3..8) of v < 10^n at q, leading zeros included.  y is v
+ * divided by 100^k (k: the pairs after the leading one or two digits) in
+ * 32.32 fixed point, rounded up by less than 10^-6 (v * (scale - 2^48 /
+ * 100^k) / 2^48 < 3.6e-7, plus 2^-32) and so less than 100^-k: each
+ * multiplication of its fraction by 100 brings the next two digits into the
+ * top word exactly (test-jsonw checks every v below 10^8). */
+static inline void put_digits8(char *q, size_t n, uint32_t v)
+{
+    char *end = q + n;
+    unsigned k = (unsigned)(n - 1) / 2;
+    uint64_t y = ((uint64_t)v * pair_scale[k] >> 16) + 1;
+    if (n & 1) {
+        *q++ = (char)('0' + (y >> 32));
+    } else {
+        put_pair(q, y >> 32);
+        q += 2;
+    }
+    while (q < end) {
+        y = (y & 0xffffffff) * 100;
+        put_pair(q, y >> 32);
+        q += 2;
+    }
+}
+
+/* The n digits of v at q, past 10^8: eight at a time from the right. */
+static void put_digits_long(char *q, size_t n, uint64_t v)
+{
+    while (n > 8) {
+        uint64_t hi = v / 100000000;
+        n -= 8;
+        put_digits8(q + n, 8, (uint32_t)(v - hi * 100000000));
+        v = hi;
+    }
+    if (n <= 2)
+        put_digits_short(q, n, (uint32_t)v);
+    else
+        put_digits8(q, n, (uint32_t)v);
+}
+
+/* The n digits of v at q. */
+static void put_digits(char *q, size_t n, uint64_t v)
+{
+    if (n <= 2)
+        put_digits_short(q, n, (uint32_t)v);
+    else if (n <= 8)
+        put_digits8(q, n, (uint32_t)v);
+    else
+        put_digits_long(q, n, v);
+}
+
+void jw_digits_n(char *q, size_t n, uint32_t v)
+{
+    put_digits8(q, n, v);
+}
+
+/* jw_digits past 10^8: apart, so that the common path calls nothing and
+ * saves no register. */
+static __attribute__((noinline)) char *digits_long(char *q, uint64_t v)
+{
+    size_t n = jw_u64_len(v);
+    put_digits_long(q, n, v);
+    return q + n;
+}
+
+char *jw_digits(char *q, uint64_t v)
+{
+    if (v >= 100000000)
+        return digits_long(q, v);
+    size_t n = jw_u64_len(v);
+    if (n <= 2)
+        put_digits_short(q, n, (uint32_t)v);
+    else
+        put_digits8(q, n, (uint32_t)v);
+    return q + n;
+}
+
+/* A number with an optional minus sign, in exactly its room. */
+static void put_number(struct jsonw *w, bool minus, uint64_t v)
+{
+    size_t digits = jw_u64_len(v);
+    size_t n = digits + minus;
+    char *q = jw_value_begin(w, n);
+    if (!q)
+        return;
+    *q = '-';
+    put_digits(q + minus, digits, v);
+    jw_value_end(w, q + n);
+}
+
+void jw_u64_exact(struct jsonw *w, uint64_t v)
+{
+    put_number(w, false, v);
 }
 
 void jw_i64(struct jsonw *w, int64_t v)
 {
-    before_value(w);
-    if (v < 0) {
-        jw_putc(w, '-');
-        jw_put_u64(w, (uint64_t)0 - (uint64_t)v);
-    } else {
-        jw_put_u64(w, (uint64_t)v);
+    if (v < 0)
+        put_number(w, true, (uint64_t)0 - (uint64_t)v);
+    else
+        put_number(w, false, (uint64_t)v);
+}
+
+static void put_text(struct jsonw *w, const char *s, size_t n)
+{
+    if (n == 0) {
+        /* jw_raw of nothing: the comma due, as any value (jw_value_begin
+         * needs a byte of room for it either way) */
+        jw_put(w, ",", w->comma);
+        w->comma = true;
+        return;
     }
+    char *q = jw_value_begin(w, n);
+    if (!q)
+        return;
+    memcpy(q, s, n);
+    jw_value_end(w, q + n);
 }
 
 void jw_dbl(struct jsonw *w, double v)
 {
-    before_value(w);
     if (!isfinite(v)) {
-        jw_put(w, "null", 4);
+        put_text(w, "null", 4);
         return;
     }
-    if (v == floor(v) && fabs(v) < 9007199254740992.0) {
-        if (v < 0) {
-            jw_putc(w, '-');
-            jw_put_u64(w, (uint64_t)-v);
-        } else {
-            jw_put_u64(w, (uint64_t)v);
-        }
+    /* an integral value below 2^53 is written as an integer (the cast is
+     * exact there, and cheaper than floor) */
+    if (fabs(v) < 9007199254740992.0 && v == (double)(int64_t)v) {
+        if (v < 0)
+            put_number(w, true, (uint64_t)-v);
+        else
+            put_number(w, false, (uint64_t)v);
         return;
     }
     char tmp[32];
     int n = snprintf(tmp, sizeof(tmp), "%.9g", v);
-    jw_put(w, tmp, (size_t)n);
+    put_text(w, tmp, (size_t)n);
 }
 
 void jw_bool(struct jsonw *w, bool v)
 {
-    before_value(w);
     if (v)
-        jw_put(w, "true", 4);
+        put_text(w, "true", 4);
     else
-        jw_put(w, "false", 5);
+        put_text(w, "false", 5);
 }
 
 void jw_null(struct jsonw *w)
 {
-    before_value(w);
-    jw_put(w, "null", 4);
+    put_text(w, "null", 4);
 }
 
 void jw_raw(struct jsonw *w, const char *s, size_t n)
 {
-    before_value(w);
-    jw_put(w, s, n);
+    put_text(w, s, n);
 }
 
-void jw_kstr(struct jsonw *w, const char *key, const char *s)
+void jw_name_check(const char *s, size_t n)
 {
-    jw_key(w, key);
-    jw_str(w, s);
-}
-
-void jw_kbool(struct jsonw *w, const char *key, bool v)
-{
-    jw_key(w, key);
-    jw_bool(w, v);
-}
-
-void jw_kname(struct jsonw *w, const char *key, const char *s)
-{
-    size_t n = strlen(s);
-#ifdef OT_SANITIZERS
     for (size_t i = 0; i < n; i++)
         if (needs_escape[(unsigned char)s[i]])
             abort(); /* a program-owned name with a byte JSON must escape */
+}
+
+void jw_name_n(struct jsonw *w, const char *s, size_t n)
+{
+#ifdef OT_SANITIZERS
+    jw_name_check(s, n);
 #endif
-    jw_key(w, key);
-    jw_value_sep(w);
-    jw_putc(w, '"');
-    jw_put(w, s, n);
-    jw_putc(w, '"');
+    if (n > SIZE_MAX - 2) {
+        w->overflow = true;
+        return;
+    }
+    char *q = jw_value_begin(w, n + 2);
+    if (!q)
+        return;
+    *q++ = '"';
+    jw_copy(q, s, n);
+    q += n;
+    *q++ = '"';
+    jw_value_end(w, q);
 }
 
 size_t jw_quote(char *out, size_t cap, const char *s)
 {
     struct jsonw w = {.buf = out, .cap = cap ? cap - 1 : 0};
-    w.first[0] = true;
+    jw_put(&w, "\"", 1);
     put_escaped(&w, (const unsigned char *)s, strlen(s));
+    jw_put(&w, "\"", 1);
     if (w.overflow || cap == 0)
         return 0;
     out[w.len] = '\0';

@@ -90,6 +90,32 @@ static int numbers_every_length(void)
     PASS;
 }
 
+/* Every number below 10^8 (the digits are made by multiplication, with a
+ * rounding argued in jsonw.c: this checks it), against a decimal counter. */
+static int every_number_below_1e8(void)
+{
+    struct jsonw w;
+    FAIL_IF(jw_init(&w, 64) != 0);
+    char want[16] = "0";
+    size_t n = 1;
+    for (uint32_t v = 0; v < 100000000; v++) {
+        jw_reset(&w);
+        jw_u64(&w, v);
+        FAIL_IF_NOT(w.len == n && memcmp(w.buf, want, n) == 0);
+        size_t i = n;
+        while (i > 0 && want[i - 1] == '9')
+            want[--i] = '0';
+        if (i > 0) {
+            want[i - 1]++;
+        } else {
+            memmove(want + 1, want, n++);
+            want[0] = '1';
+        }
+    }
+    jw_fini(&w);
+    PASS;
+}
+
 static int hostile_strings(void)
 {
     struct jsonw w;
@@ -157,6 +183,7 @@ static const struct unit_test tests[] = {
     {"nesting_and_commas", nesting_and_commas},
     {"numbers", numbers},
     {"numbers_every_length", numbers_every_length},
+    {"every_number_below_1e8", every_number_below_1e8},
     {"hostile_strings", hostile_strings},
     {"hex_and_quote", hex_and_quote},
     {"overflow_is_flagged", overflow_is_flagged},

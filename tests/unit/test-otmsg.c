@@ -359,6 +359,24 @@ static int test_detail_both_limits(void)
     PASS;
 }
 
+/* A key's length goes with it on the tape (the writer then needs no
+ * strlen); a key the compiler cannot see through is marked unknown, never
+ * given a wrong length. */
+static int test_detail_key_len(void)
+{
+    ot_msg_reset(&msg, OT_PROTO_MODBUS);
+    struct ot_detail *d = &msg.detail;
+    const char *volatile hidden = "transaction_id";
+    ot_kv_u64(d, "quantity", 1);
+    ot_kv_u64(d, hidden, 2);
+    ot_kv_arr(d, NULL);
+    ot_kv_end(d);
+    FAIL_IF_NOT(d->kv[0].key_len == 8 || d->kv[0].key_len == OT_KEY_LEN_UNKNOWN);
+    FAIL_IF_NOT(d->kv[1].key_len == OT_KEY_LEN_UNKNOWN);
+    FAIL_IF_NOT(d->kv[2].key_len == 0 && d->kv[3].key_len == 0);
+    PASS;
+}
+
 static const struct unit_test tests[] = {
     {"reset", test_reset},
     {"function_and_exception", test_function_and_exception},
@@ -373,6 +391,7 @@ static const struct unit_test tests[] = {
     {"detail_array_of_objects", test_detail_array_of_objects},
     {"detail_arena_overflow", test_detail_arena_overflow},
     {"detail_both_limits", test_detail_both_limits},
+    {"detail_key_len", test_detail_key_len},
     {NULL, NULL},
 };
 
