@@ -140,21 +140,49 @@ static void write_flow_ends(struct worker *w, const struct flow *f, int dir)
         put_tunnel(jw, &f->tunnel);
 }
 
-/* A dissected flow writes the same ends in every record: they are kept as
- * text per direction once written (f->ends, pooled), then copied. */
-static void put_flow_ends(struct worker *w, const struct flow *f, int dir)
+/* The members between the timestamp and the sender: flow id, sensor, event
+ * type. */
+static void put_head(struct worker *w, const struct flow *f, int type)
+{
+    struct jsonw *jw = &w->jw;
+    if (f)
+        jw_ku64(jw, "flow_id", f->flow_id);
+    jw_key(jw, "sensor");
+    jw_raw(jw, w->sensor_json, w->sensor_json_len);
+    jw_kname(jw, "event_type", ev_type_name(type));
+}
+
+/* A dissected flow's records repeat every member after the timestamp but
+ * the event's own (flow id, sensor, event type, the ends): those of its
+ * protocol's records are kept as text per direction once written (f->ends,
+ * pooled), then copied, which saves writing a 16-digit flow id and a dozen
+ * names each time.  A record of another type (flow, alert) takes that text
+ * around its own event type. */
+static void put_flow_head(struct worker *w, const struct flow *f, int type, int dir)
 {
     struct jsonw *jw = &w->jw;
     struct flow_ends *e = f->ends;
     int d = dir == 0 ? 0 : 1;
+    int own = f->dissector ? (int)f->dissector->proto : -1;
     if (e && e->len[d]) {
-        jw_put(jw, e->text[d], e->len[d]);
+        if (type == own) {
+            jw_put(jw, e->text[d], e->len[d]);
+            return;
+        }
+        /* the text is ,"flow_id":N,"sensor":S,"event_type":"own" then the ends */
+        size_t at = strlen(",\"flow_id\":") + jw_u64_len(f->flow_id);
+        at += strlen(",\"sensor\":") + w->sensor_json_len;
+        size_t ends = at + strlen(",\"event_type\":\"\"") + strlen(ev_type_name(own));
+        jw_put(jw, e->text[d], at);
+        jw_kname(jw, "event_type", ev_type_name(type));
+        jw_put(jw, e->text[d] + ends, e->len[d] - ends);
         return;
     }
     size_t start = jw->len;
+    put_head(w, f, type);
     write_flow_ends(w, f, dir);
     size_t n = jw->len - start;
-    if (e && !jw->overflow && n <= sizeof(e->text[d])) {
+    if (e && type == own && !jw->overflow && n <= sizeof(e->text[d])) {
         memcpy(e->text[d], jw->buf + start, n);
         e->len[d] = (uint16_t)n;
     }
@@ -169,7 +197,7 @@ void event_prefetch_ends(const struct worker *w, const struct flow *f)
         return;
     /* the lengths and the client's text, which most records copy (a
      * request's direction); the rest follows sequentially */
-    for (size_t off = 0; off < 256; off += 64)
+    for (size_t off = 0; off < 384; off += 64)
         __builtin_prefetch((const char *)e + off);
 }
 
@@ -180,15 +208,11 @@ void event_begin(struct worker *w, uint64_t ts, int type, const struct flow *f, 
     jw_obj_begin(jw);
     jw_key(jw, "timestamp");
     event_time_value(jw, ts);
-    if (f)
-        jw_ku64(jw, "flow_id", f->flow_id);
-    jw_key(jw, "sensor");
-    jw_raw(jw, w->sensor_json, w->sensor_json_len);
-    jw_kname(jw, "event_type", ev_type_name(type));
     if (f) {
-        put_flow_ends(w, f, dir);
+        put_flow_head(w, f, type, dir);
         return;
     }
+    put_head(w, NULL, type);
     if (w->pkt && w->pkt->has_ether) {
         put_vlan(jw, w->pkt->vlan_count, w->pkt->vlan);
         jw_key(jw, "ether");
