@@ -205,6 +205,7 @@ void event_begin(struct worker *w, uint64_t ts, int type, const struct flow *f, 
 {
     struct jsonw *jw = &w->jw;
     jw_reset(jw);
+    output_lend(w->queue, jw);
     jw_obj_begin(jw);
     jw_key(jw, "timestamp");
     event_time_value(jw, ts);
@@ -246,7 +247,10 @@ void event_end(struct worker *w, int type)
         return;
     }
     w->stats.events[type]++;
-    output_write(w->queue, type, w->jw.buf, w->jw.len);
+    if (jw_lent(&w->jw))
+        output_commit(w->queue, type, &w->jw);
+    else
+        output_write(w->queue, type, w->jw.buf, w->jw.len);
 }
 
 /* The key of a tape entry in an object: its length is on the tape unless

@@ -10,17 +10,30 @@
 int jw_init(struct jsonw *w, size_t cap)
 {
     memset(w, 0, sizeof(*w));
-    w->buf = malloc(cap);
-    if (!w->buf)
+    w->home = malloc(cap);
+    if (!w->home)
         return -1;
-    w->cap = cap;
+    w->home_cap = cap;
+    jw_reset(w);
     return 0;
 }
 
 void jw_fini(struct jsonw *w)
 {
-    free(w->buf);
-    w->buf = NULL;
+    free(w->home);
+    w->buf = w->home = NULL;
+}
+
+char *jw_grow(struct jsonw *w, size_t n)
+{
+    if (w->home && w->buf != w->home && w->len <= w->home_cap && n <= w->home_cap - w->len) {
+        memcpy(w->home, w->buf, w->len);
+        w->buf = w->home;
+        w->cap = w->home_cap;
+        return w->buf + w->len;
+    }
+    w->overflow = true;
+    return NULL;
 }
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not one. */

@@ -15,21 +15,42 @@
  * element needs a comma.  A key or an opening bracket clears it, a value or
  * a closing bracket sets it, which is right at every depth. */
 struct jsonw {
-    char *buf;
+    char *buf; /* where the text goes: home, or a buffer lent for one event */
     size_t cap;
     size_t len;
     bool overflow; /* the event did not fit: the caller drops it and counts */
     bool comma;    /* something was written at this level: the next one needs a comma */
+    char *home;    /* the writer's own buffer, home_cap bytes (jw_init) */
+    size_t home_cap;
 };
 
 int jw_init(struct jsonw *w, size_t cap);
 void jw_fini(struct jsonw *w);
 
+/* Starts an event in the writer's own buffer. */
 static inline void jw_reset(struct jsonw *w)
 {
+    w->buf = w->home;
+    w->cap = w->home_cap;
     w->len = 0;
     w->overflow = false;
     w->comma = false;
+}
+
+/* After jw_reset: writes the event into buf (cap bytes, borrowed: the
+ * output queue's next record) instead, so that nobody copies it there
+ * afterwards.  An event that outgrows buf moves to the writer's own buffer
+ * and goes on there (jw_lent then says false); the cap on an event stays
+ * the writer's own. */
+static inline void jw_lend(struct jsonw *w, char *buf, size_t cap)
+{
+    w->buf = buf;
+    w->cap = cap < w->home_cap ? cap : w->home_cap;
+}
+
+static inline bool jw_lent(const struct jsonw *w)
+{
+    return w->buf != w->home;
 }
 
 /* The small writers are inline, always: the event writer calls them a few
@@ -38,13 +59,15 @@ static inline void jw_reset(struct jsonw *w)
  * made out-of-line copies of some, with a strlen per call. */
 #define JW_INLINE static inline __attribute__((always_inline))
 
+/* The slow path of jw_room: a lent buffer is full (the text moves home) or
+ * the event is over its cap (overflow flagged, NULL). */
+char *jw_grow(struct jsonw *w, size_t n);
+
 /* Where n more bytes go, or NULL (overflow flagged) when they do not fit. */
 JW_INLINE char *jw_room(struct jsonw *w, size_t n)
 {
-    if (__builtin_expect(n > w->cap - w->len, 0)) {
-        w->overflow = true;
-        return NULL;
-    }
+    if (__builtin_expect(n > w->cap - w->len, 0))
+        return jw_grow(w, n);
     return w->buf + w->len;
 }
 

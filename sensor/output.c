@@ -224,10 +224,20 @@ static bool overflow_pending(struct output_queue *q)
            atomic_load_explicit(&q->ovf_written, memory_order_acquire);
 }
 
+/* After a record is queued: a wake-up is a system call, so only alerts
+ * (latency matters) and a filling queue ask for one; the thread's timer
+ * picks up the rest. */
+static void wake_if_due(struct output_queue *q, int type)
+{
+    if (type == EV_ALERT || spsc_used(&q->ring) > q->ring.cap / 4)
+        wake(q->out);
+}
+
 void output_write(struct output_queue *q, int type, const char *json, size_t len)
 {
     if (!q)
         return;
+    q->lent = false; /* an event that outgrew its slot: the slot is free again */
     /* alerts queued behind the overflow file keep their order */
     if (type == EV_ALERT && q->ovf_fd >= 0 && overflow_pending(q)) {
         if (!overflow_write(q, type, json, len))
@@ -249,10 +259,32 @@ void output_write(struct output_queue *q, int type, const char *json, size_t len
         struct timespec ts = {0, 50000};
         nanosleep(&ts, NULL);
     }
-    /* a wake-up is a system call: only alerts (latency matters) and a
-     * filling queue ask for one; the thread's timer picks up the rest */
-    if (type == EV_ALERT || spsc_used(&q->ring) > q->ring.cap / 4)
+    wake_if_due(q, type);
+}
+
+void output_lend(struct output_queue *q, struct jsonw *jw)
+{
+    if (!q)
+        return;
+    size_t room;
+    uint8_t *slot = spsc_slot(&q->ring, OUTPUT_SLOT_MIN, &room);
+    q->lent = slot != NULL;
+    if (slot)
+        jw_lend(jw, (char *)slot, room);
+}
+
+void output_commit(struct output_queue *q, int type, const struct jsonw *jw)
+{
+    q->lent = false;
+    /* alerts queued behind the overflow file keep their order */
+    if (type == EV_ALERT && q->ovf_fd >= 0 && overflow_pending(q)) {
+        if (!overflow_write(q, type, jw->buf, jw->len))
+            atomic_fetch_add_explicit(&q->dropped[type], 1, memory_order_relaxed);
         wake(q->out);
+        return;
+    }
+    spsc_commit(&q->ring, (uint8_t *)jw->buf, (uint32_t)type, jw->len);
+    wake_if_due(q, type);
 }
 
 void output_publish(struct output_queue *q, const struct output_snapshot *snap,
@@ -265,6 +297,8 @@ void output_publish(struct output_queue *q, const struct output_snapshot *snap,
     uint64_t ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
     if (!snap->final && ms - q->last_snapshot_ms < 100)
         return;
+    if (q->lent)
+        return; /* the next record is an event being written: never between its start and end */
     q->last_snapshot_ms = ms;
     uint8_t buf[sizeof(*snap) + sizeof(*s)];
     memcpy(buf, snap, sizeof(*snap));

@@ -20,6 +20,11 @@
 #define OUTPUT_MAX_SINKS 8
 #define OUTPUT_TICK_USEC 10000   /* the longest a queued non-alert event waits for the thread */
 #define OUTPUT_DRAIN_BUDGET 4096 /* records moved before the loop serves the sockets again */
+/* The least room a queue lends a writer (output_lend): most events are
+ * under 2 KB; a larger one that does not fit moves to the writer's buffer
+ * and is copied.  A record goes to the ring's start rather than into less
+ * room before its end, so a ring cycle can leave this much unused. */
+#define OUTPUT_SLOT_MIN 4096
 
 struct event_base;
 struct event;
@@ -65,6 +70,7 @@ struct output_queue {
     _Atomic uint64_t ovf_base;    /* ever-offset of the file's byte 0 (after truncation) */
     _Atomic uint64_t ovf_events;  /* alerts that took the overflow path */
     uint64_t last_snapshot_ms;    /* worker side: wall clock of the last snapshot */
+    bool lent;                    /* worker side: an event is being written in the ring */
 };
 
 struct output {
@@ -130,6 +136,16 @@ static inline bool output_wants(const struct output *o, int type)
 /* Worker side: queues one JSON object (no newline), copied.  q may be NULL
  * (a fuzz or unit harness with no sinks). */
 void output_write(struct output_queue *q, int type, const char *json, size_t len);
+
+struct jsonw;
+/* Worker side, before an event is written: lends the writer the queue's
+ * next record (jw_lend) when it has OUTPUT_SLOT_MIN bytes free, so that the
+ * event is written where the output thread reads it, without a copy.  q
+ * may be NULL. */
+void output_lend(struct output_queue *q, struct jsonw *jw);
+/* Queues the event written in the lent record (jw_lent): as output_write,
+ * without the copy. */
+void output_commit(struct output_queue *q, int type, const struct jsonw *jw);
 /* Worker side: publishes counters for /metrics; at most ten times a second
  * of wall clock unless snap->final.  Never blocks: skipped when the queue
  * has no room. */

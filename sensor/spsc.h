@@ -32,27 +32,59 @@ static inline size_t spsc_rec_size(size_t len)
     return (SPSC_HDR + len + 7) & ~(size_t)7;
 }
 
+/* Producer, writing a record in place: where the payload of the next
+ * record goes and how many bytes it may hold (*room >= min), or NULL when
+ * there is no such room now.  A record never straddles the ring's end: when
+ * the part before the end has less room than min, the record goes to the
+ * ring's start (the rest is skipped).  Nothing is visible to the consumer
+ * until spsc_commit; a slot never committed costs nothing. */
+static inline uint8_t *spsc_slot(struct spsc *q, size_t min, size_t *room)
+{
+    size_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
+    size_t head = atomic_load_explicit(&q->head, memory_order_acquire);
+    size_t avail = q->cap - (tail - head); /* records are multiples of 8: so is this */
+    size_t pos = tail & (q->cap - 1);
+    size_t to_end = q->cap - pos;
+    size_t here = to_end < avail ? to_end : avail;
+    if (here >= SPSC_HDR + min) {
+        *room = here - SPSC_HDR;
+        return q->buf + pos + SPSC_HDR;
+    }
+    if (avail - here >= SPSC_HDR + min) {
+        *room = avail - here - SPSC_HDR;
+        return q->buf + SPSC_HDR;
+    }
+    return NULL;
+}
+
+/* Producer: publishes the record whose len payload bytes were written at
+ * slot (from spsc_slot, len <= its room). */
+static inline void spsc_commit(struct spsc *q, uint8_t *slot, uint32_t type, size_t len)
+{
+    size_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
+    size_t pos = tail & (q->cap - 1);
+    uint8_t *rec = slot - SPSC_HDR;
+    size_t wrap = 0;
+    if (rec != q->buf + pos) { /* at the ring's start */
+        uint32_t mark = SPSC_WRAP;
+        memcpy(q->buf + pos, &mark, 4);
+        wrap = q->cap - pos;
+    }
+    uint32_t len32 = (uint32_t)len;
+    memcpy(rec, &len32, 4);
+    memcpy(rec + 4, &type, 4);
+    atomic_store_explicit(&q->tail, tail + wrap + spsc_rec_size(len), memory_order_release);
+}
+
 /* Producer: appends one record; false when it does not fit now. */
 static inline bool spsc_push(struct spsc *q, uint32_t type, const void *data, size_t len)
 {
-    size_t need = spsc_rec_size(len);
-    size_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
-    size_t head = atomic_load_explicit(&q->head, memory_order_acquire);
-    size_t pos = tail & (q->cap - 1);
-    size_t to_end = q->cap - pos;
-    size_t wrap = need > to_end ? to_end : 0; /* records never straddle the end */
-    if (need + wrap > q->cap - (tail - head))
+    size_t room;
+    uint8_t *slot = spsc_slot(q, len, &room);
+    if (!slot)
         return false;
-    if (wrap) {
-        uint32_t mark = SPSC_WRAP;
-        memcpy(q->buf + pos, &mark, 4);
-        pos = 0;
-    }
-    uint32_t len32 = (uint32_t)len;
-    memcpy(q->buf + pos, &len32, 4);
-    memcpy(q->buf + pos + 4, &type, 4);
-    memcpy(q->buf + pos + SPSC_HDR, data, len);
-    atomic_store_explicit(&q->tail, tail + wrap + need, memory_order_release);
+    memcpy(slot, data, len);
+    spsc_commit(q, slot, type, len);
     return true;
 }
 

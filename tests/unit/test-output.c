@@ -3,8 +3,9 @@
  * formatters against their escaping rules with hostile strings (pipes,
  * backslashes, equals signs, line breaks, control and non-UTF-8 bytes from
  * the wire), read back by a parser written from the specifications; the
- * spool (records, acknowledgement, a torn tail, reopening); and a live
- * worker's full queue sending alerts through the overflow spool, in order. */
+ * spool (records, acknowledgement, a torn tail, reopening); a live
+ * worker's full queue sending alerts through the overflow spool, in order;
+ * and events written in place in the queue. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "jsonw.h"
 #include "output-private.h"
 #include "unit.h"
 
@@ -440,6 +442,99 @@ static int test_overflow(void)
     PASS;
 }
 
+/* The ring lends the room of its next record: where the last one ended
+ * when enough is left before the end, else at the start (the rest is
+ * skipped), never over records not consumed yet. */
+static int test_spsc_slot(void)
+{
+    static uint8_t mem[4096];
+    struct spsc r = {.cap = sizeof(mem), .buf = mem};
+    size_t room;
+    uint8_t *s = spsc_slot(&r, 3000, &room);
+    FAIL_IF_NOT(s == mem + SPSC_HDR && room == sizeof(mem) - SPSC_HDR);
+    memset(s, 'a', 3000);
+    spsc_commit(&r, s, 1, 3000);         /* 3008 bytes: 1088 left before the end */
+    FAIL_IF(spsc_slot(&r, 2000, &room)); /* the start is not consumed yet */
+    s = spsc_slot(&r, 500, &room);
+    FAIL_IF_NOT(s == mem + 3008 + SPSC_HDR && room == 1088 - SPSC_HDR);
+    uint32_t type;
+    const uint8_t *data;
+    size_t len;
+    FAIL_IF_NOT(spsc_peek(&r, &type, &data, &len) && type == 1 && len == 3000 && data[2999] == 'a');
+    spsc_pop(&r, len);
+    s = spsc_slot(&r, 2000, &room);
+    FAIL_IF_NOT(s == mem + SPSC_HDR && room == 3008 - SPSC_HDR);
+    memset(s, 'b', 2000);
+    spsc_commit(&r, s, 2, 2000);
+    FAIL_IF_NOT(spsc_peek(&r, &type, &data, &len) && type == 2 && len == 2000 && data == s);
+    spsc_pop(&r, len);
+    FAIL_IF_NOT(spsc_used(&r) == 0);
+    /* push, on the same rules */
+    FAIL_IF_NOT(spsc_push(&r, 3, "xyz", 3));
+    FAIL_IF_NOT(spsc_peek(&r, &type, &data, &len) && type == 3 && len == 3 &&
+                data == mem + 2008 + SPSC_HDR);
+    PASS;
+}
+
+/* Events written in place in a replay worker's queue (output_lend,
+ * output_commit) while the thread drains it: records around the ring's end
+ * and ones larger than the room lent (they move to the writer's buffer and
+ * are copied) all reach the EVE file, whole and in order. */
+static int test_written_in_place(void)
+{
+    static struct conf c;
+    conf_defaults(&c);
+    snprintf(c.spool_dir, sizeof(c.spool_dir), "%s", tmpdir);
+    static struct output o;
+    memset(&o, 0, sizeof(o));
+    output_init(&o, &c, tmpdir);
+    char path[128], err[256];
+    snprintf(path, sizeof(path), "%s/eve.json", tmpdir);
+    unlink(path);
+    FAIL_IF_NOT(output_open_eve(&o, path, EV_ALL, err, sizeof(err)) == 0);
+    struct output_queue *q = output_queue_new(&o, 1 << 16, true);
+    FAIL_IF_NOT(q && output_start(&o, err, sizeof(err)) == 0);
+    struct jsonw jw;
+    FAIL_IF(jw_init(&jw, 1 << 17) != 0);
+    static char pad[8000];
+    memset(pad, 'x', sizeof(pad));
+    int lent = 0, moved = 0, events = 2000;
+    for (int i = 0; i < events; i++) {
+        jw_reset(&jw);
+        output_lend(q, &jw);
+        bool in_queue = jw_lent(&jw);
+        jw_obj_begin(&jw);
+        jw_ku64(&jw, "n", (uint64_t)i);
+        jw_key(&jw, "pad");
+        jw_strn(&jw, pad, (size_t)i * 7919 % sizeof(pad));
+        jw_obj_end(&jw);
+        lent += in_queue;
+        moved += in_queue && !jw_lent(&jw);
+        if (jw_lent(&jw))
+            output_commit(q, EV_FLOW, &jw);
+        else
+            output_write(q, EV_FLOW, jw.buf, jw.len);
+    }
+    jw_fini(&jw);
+    FAIL_IF_NOT(output_stop(&o) == 0);
+    FAIL_IF_NOT(lent > 0 && moved > 0);
+    FILE *f = fopen(path, "r");
+    FAIL_IF_NOT(f);
+    static char buf[9000];
+    int next = 0;
+    while (fgets(buf, sizeof(buf), f)) {
+        int n, at = 0;
+        FAIL_IF_NOT(sscanf(buf, "{\"n\":%d,\"pad\":\"%n", &n, &at) == 1 && n == next);
+        size_t want = (size_t)n * 7919 % sizeof(pad);
+        FAIL_IF_NOT(strlen(buf) == (size_t)at + want + 3 && strcmp(buf + at + want, "\"}\n") == 0);
+        next++;
+    }
+    fclose(f);
+    FAIL_IF_NOT(next == events);
+    unlink(path);
+    PASS;
+}
+
 static const struct unit_test tests[] = {
     {"CEF: hostile strings survive the escaping and parse back", test_cef_hostile},
     {"CEF: header and extension escapes", test_cef_escapes},
@@ -450,6 +545,10 @@ static const struct unit_test tests[] = {
     {"spool: records, acknowledgement, torn tail, bound, bad checksum", test_spool},
     {"spool: compaction while a sink lags", test_spool_compact},
     {"a live worker's full queue: alerts through the overflow spool, in order", test_overflow},
+    {"the ring lends the room of its next record, at its start when the end has too little",
+     test_spsc_slot},
+    {"events written in place in the queue, around its end and past the room lent",
+     test_written_in_place},
     {NULL, NULL},
 };
 
