@@ -18,8 +18,10 @@ struct txn;
 struct reasm_buf;
 struct ooo_store;
 
-/* The JSON members naming a dissected flow's ends (src/dest, ports, proto,
- * app_proto, vlan, ether, tunnel) as written for each direction. */
+/* The JSON members a dissected flow's protocol records repeat after their
+ * timestamp (flow id, sensor, event type, then the ends: src/dest, ports,
+ * proto, app_proto, vlan, ether, tunnel) as written for each direction
+ * (sensor/event.c; text that does not fit is written each time instead). */
 #define FLOW_ENDS_TEXT 448
 struct flow_ends {
     uint16_t len[2];
