@@ -25,34 +25,15 @@ static bool port_matches(const struct conf_dissector *cd, uint16_t port)
 }
 
 /* The flows holding dissector state, least recently seen first. */
-static void dstate_unlink(struct worker *w, struct flow *f)
-{
-    if (f->dstate_prev)
-        f->dstate_prev->dstate_next = f->dstate_next;
-    else
-        w->dstate_head = f->dstate_next;
-    if (f->dstate_next)
-        f->dstate_next->dstate_prev = f->dstate_prev;
-    else
-        w->dstate_tail = f->dstate_prev;
-    f->dstate_prev = f->dstate_next = NULL;
-}
-
 static void dstate_append(struct worker *w, struct flow *f)
 {
-    f->dstate_next = NULL;
-    f->dstate_prev = w->dstate_tail;
-    if (w->dstate_tail)
-        w->dstate_tail->dstate_next = f;
-    else
-        w->dstate_head = f;
-    w->dstate_tail = f;
+    dlist_append(&w->dstate_flows, &f->dstate_link);
     f->dstate_listed = f->last_ts;
 }
 
 void dissect_relist(struct worker *w, struct flow *f)
 {
-    dstate_unlink(w, f);
+    dlist_unlink(&w->dstate_flows, &f->dstate_link);
     dstate_append(w, f);
 }
 
@@ -67,7 +48,7 @@ static void *take_dstate(struct worker *w)
     void *s = pool_take(&w->dstate_pool);
     if (s)
         return s;
-    struct flow *idle = w->dstate_head;
+    struct flow *idle = dlist_first(&w->dstate_flows, struct flow, dstate_link);
     uint64_t min_idle = (uint64_t)w->conf->dissect_reclaim_idle * 1000000;
     if (!idle || min_idle == 0 || idle->last_ts + min_idle > w->now)
         return NULL;
@@ -166,16 +147,9 @@ bool dissect_select(struct worker *w, struct flow *f, int dir, const struct pack
 }
 
 /* The worker's list of pending requests, oldest first, drives timeouts. */
-static void age_unlink(struct worker *w, struct txn *t)
+static struct txn *oldest_pending(struct worker *w)
 {
-    if (t->age_prev)
-        t->age_prev->age_next = t->age_next;
-    else
-        w->age_head = t->age_next;
-    if (t->age_next)
-        t->age_next->age_prev = t->age_prev;
-    else
-        w->age_tail = t->age_prev;
+    return dlist_first(&w->pending_by_age, struct txn, age);
 }
 
 /* A request waits in its flow's list, or (layer 2, no flow) in the worker's. */
@@ -197,7 +171,7 @@ static void pending_unlink(struct worker *w, struct txn *t)
     if (*pp)
         *pp = t->flow_next;
     (*pending_count(w, t->flow))--;
-    age_unlink(w, t);
+    dlist_unlink(&w->pending_by_age, &t->age);
 }
 
 /* Writes a record of a layer 2 exchange: its addresses are the request's
@@ -236,9 +210,10 @@ static void write_unanswered(struct worker *w, struct txn *t)
 static struct txn *take_txn(struct worker *w)
 {
     struct txn *t = pool_take(&w->txn_pool);
-    if (!t && w->age_head) {
+    struct txn *oldest = t ? NULL : oldest_pending(w);
+    if (oldest) {
         w->stats.pending_evicted++;
-        write_unanswered(w, w->age_head);
+        write_unanswered(w, oldest);
         t = pool_take(&w->txn_pool);
     }
     return t;
@@ -261,13 +236,7 @@ static void keep_request(struct worker *w, struct flow *f, struct txn *t, int di
         pp = &(*pp)->flow_next;
     *pp = t;
     (*n)++;
-    t->age_next = NULL;
-    t->age_prev = w->age_tail;
-    if (w->age_tail)
-        w->age_tail->age_next = t;
-    else
-        w->age_head = t;
-    w->age_tail = t;
+    dlist_append(&w->pending_by_age, &t->age);
 }
 
 static struct txn *find_request(struct flow *f, uint32_t key)
@@ -443,7 +412,7 @@ void dissect_flow_end(struct worker *w, struct flow *f)
 void dissect_release(struct worker *w, struct flow *f)
 {
     if (f->dstate)
-        dstate_unlink(w, f);
+        dlist_unlink(&w->dstate_flows, &f->dstate_link);
     pool_put(&w->dstate_pool, f->dstate);
     f->dstate = NULL;
     pool_put(&w->ends_pool, f->ends);
@@ -461,14 +430,16 @@ void dissect_gap(struct worker *w, struct flow *f, int dir)
 void dissect_expire(struct worker *w)
 {
     uint64_t limit = (uint64_t)w->conf->pending_timeout * 1000000;
-    while (w->age_head && w->age_head->ts + limit < w->now) {
+    struct txn *t;
+    while ((t = oldest_pending(w)) && t->ts + limit < w->now) {
         w->stats.pending_timed_out++;
-        write_unanswered(w, w->age_head);
+        write_unanswered(w, t);
     }
 }
 
 void dissect_flush(struct worker *w)
 {
-    while (w->age_head)
-        write_unanswered(w, w->age_head);
+    struct txn *t;
+    while ((t = oldest_pending(w)))
+        write_unanswered(w, t);
 }

@@ -8,11 +8,6 @@
 #include "flow.h"
 #include "pool.h"
 
-struct lru {
-    struct flow *head; /* oldest */
-    struct flow *tail; /* youngest */
-};
-
 struct flow_table {
     struct pool pool;
     struct flow **buckets;
@@ -20,7 +15,7 @@ struct flow_table {
     uint32_t active;
     uint64_t evicted;
     uint64_t timeout_usec[FT_COUNT];
-    struct lru lru[FT_COUNT];
+    struct dlist lru[FT_COUNT]; /* oldest first */
     flow_end_fn on_end;
     void *arg;
 };
@@ -112,28 +107,12 @@ void flow_table_free(struct flow_table *t)
 
 static void lru_unlink(struct flow_table *t, struct flow *f)
 {
-    struct lru *l = &t->lru[f->lru_class];
-    if (f->lru_prev)
-        f->lru_prev->lru_next = f->lru_next;
-    else
-        l->head = f->lru_next;
-    if (f->lru_next)
-        f->lru_next->lru_prev = f->lru_prev;
-    else
-        l->tail = f->lru_prev;
-    f->lru_prev = f->lru_next = NULL;
+    dlist_unlink(&t->lru[f->lru_class], &f->lru);
 }
 
 static void lru_append(struct flow_table *t, struct flow *f)
 {
-    struct lru *l = &t->lru[f->lru_class];
-    f->lru_next = NULL;
-    f->lru_prev = l->tail;
-    if (l->tail)
-        l->tail->lru_next = f;
-    else
-        l->head = f;
-    l->tail = f;
+    dlist_append(&t->lru[f->lru_class], &f->lru);
 }
 
 static void flow_end(struct flow_table *t, struct flow *f, enum flow_end why)
@@ -154,7 +133,7 @@ static struct flow *oldest(struct flow_table *t)
 {
     struct flow *best = NULL;
     for (int i = 0; i < FT_COUNT; i++) {
-        struct flow *f = t->lru[i].head;
+        struct flow *f = dlist_first(&t->lru[i], struct flow, lru);
         if (f && (!best || f->last_ts < best->last_ts))
             best = f;
     }
@@ -228,7 +207,8 @@ void flow_expire(struct flow_table *t, uint64_t now)
 {
     for (int i = 0; i < FT_COUNT; i++) {
         struct flow *f;
-        while ((f = t->lru[i].head) && f->last_ts + t->timeout_usec[i] < now)
+        while ((f = dlist_first(&t->lru[i], struct flow, lru)) &&
+               f->last_ts + t->timeout_usec[i] < now)
             flow_end(t, f, i == FT_TCP_CLOSED ? FLOW_END_CLOSED : FLOW_END_TIMEOUT);
     }
 }

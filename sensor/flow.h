@@ -11,6 +11,7 @@
 
 #include "decode.h"
 #include "dissectors.h"
+#include "dlist.h"
 #include "rules.h"
 
 struct ndpi_flow_struct;
@@ -64,8 +65,7 @@ struct flow_key {
 struct flow {
     struct flow_key key;
     struct flow *hash_next;
-    struct flow *lru_prev;
-    struct flow *lru_next;
+    struct dlist_node lru;
     uint8_t lru_class; /* enum flow_timeout: which list, which timeout */
     uint64_t flow_id;
     uint64_t first_ts;
@@ -97,8 +97,7 @@ struct flow {
     /* the worker's list of flows holding dissector state, least recently
      * seen first (dissect.c): when the state runs out, the longest idle of
      * them gives its state up */
-    struct flow *dstate_prev;
-    struct flow *dstate_next;
+    struct dlist_node dstate_link;
     uint64_t dstate_listed; /* packet time it last moved to the young end */
     uint8_t probe_tries;
     bool dissect_done; /* no dissector will be tried any more */

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "dlist.h"
 #include "log.h"
 #include "output-private.h"
 #include "stats.h"
@@ -31,8 +32,7 @@ struct ring_alert {
 
 struct asset_ent {
     struct asset_ent *next; /* hash chain */
-    struct asset_ent *older;
-    struct asset_ent *newer;
+    struct dlist_node lru; /* in the list by last update */
     char *key;
     char *json;
 };
@@ -48,8 +48,7 @@ struct http_api {
     size_t ring_n;
     uint64_t next_id;
     struct asset_ent **buckets;
-    struct asset_ent *oldest; /* evicted first when the cap is reached */
-    struct asset_ent *newest;
+    struct dlist assets; /* least recently updated first: evicted first at the cap */
     size_t n_assets;
     size_t max_assets;
     uint64_t assets_evicted;
@@ -84,26 +83,12 @@ static uint32_t hash(const char *s)
 
 static void unlink_lru(struct http_api *h, struct asset_ent *e)
 {
-    if (e->older)
-        e->older->newer = e->newer;
-    else
-        h->oldest = e->newer;
-    if (e->newer)
-        e->newer->older = e->older;
-    else
-        h->newest = e->older;
-    e->older = e->newer = NULL;
+    dlist_unlink(&h->assets, &e->lru);
 }
 
 static void push_lru(struct http_api *h, struct asset_ent *e)
 {
-    e->older = h->newest;
-    e->newer = NULL;
-    if (h->newest)
-        h->newest->newer = e;
-    else
-        h->oldest = e;
-    h->newest = e;
+    dlist_append(&h->assets, &e->lru);
 }
 
 /* The device an asset event is about: asset.id if the inventory gives one,
@@ -158,8 +143,8 @@ static void take_asset(struct http_api *h, const uint8_t *data, size_t len)
             return;
         }
     }
-    if (h->n_assets >= h->max_assets && h->oldest) {
-        struct asset_ent *old = h->oldest;
+    struct asset_ent *old = dlist_first(&h->assets, struct asset_ent, lru);
+    if (h->n_assets >= h->max_assets && old) {
         unlink_lru(h, old);
         struct asset_ent **pp = &h->buckets[hash(old->key) % ASSET_BUCKETS];
         while (*pp != old)
@@ -323,7 +308,8 @@ static void do_assets(struct output *o, struct evhttp_request *req)
 {
     struct http_api *h = o->http;
     json_t *arr = json_array();
-    for (struct asset_ent *e = h->oldest; e; e = e->newer) {
+    for (struct dlist_node *n = h->assets.head; n; n = n->next) {
+        const struct asset_ent *e = dlist_entry(n, struct asset_ent, lru);
         json_t *ev = json_loads(e->json, JSON_ALLOW_NUL, NULL);
         if (!ev)
             continue;

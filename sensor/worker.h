@@ -26,8 +26,7 @@ struct rules_worker;
 /* A request kept until its response arrives (or it times out). */
 struct txn {
     struct txn *flow_next; /* the flow's pending list, oldest first */
-    struct txn *age_prev;  /* the worker's list of all pending, oldest first */
-    struct txn *age_next;
+    struct dlist_node age; /* in the worker's list of all pending, oldest first */
     struct flow *flow;
     uint64_t ts;
     int dir; /* flow direction that sent it */
@@ -50,12 +49,10 @@ struct worker {
     struct pool reasm_pool;
     struct pool dstate_pool;
     struct pool ends_pool; /* struct flow_ends, one per dissected flow */
-    struct flow *dstate_head; /* the flows holding dissector state, least recently seen first */
-    struct flow *dstate_tail;
+    struct dlist dstate_flows; /* the flows holding dissector state, least recently seen first */
     struct pool txn_pool;
     size_t dstate_size;
-    struct txn *age_head;
-    struct txn *age_tail;
+    struct dlist pending_by_age; /* every request awaiting its response, oldest first */
     struct txn *l2_pending; /* layer 2 requests awaiting their response, oldest first */
     uint32_t n_l2_pending;
     struct jsonw jw;

@@ -124,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     worker_finish(&w);
     /* everything pooled went back when the flows ended */
-    if (w.reasm_pool.used || w.dstate_pool.used || w.txn_pool.used || w.age_head)
+    if (w.reasm_pool.used || w.dstate_pool.used || w.txn_pool.used || w.pending_by_age.head)
         abort();
     worker_fini(&w);
     return 0;
