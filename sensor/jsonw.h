@@ -177,21 +177,28 @@ JW_INLINE void jw_arr_end(struct jsonw *w)
     jw_close(w, ']');
 }
 
-/* Starts a member: the comma if needed and "key":.  key is n bytes of plain
- * ASCII with nothing to escape (names of this program and its dissectors). */
-JW_INLINE void jw_key_n(struct jsonw *w, const char *key, size_t n)
+/* Writes the comma if one is due and "key": at q, where the caller made
+ * room (n + 4 bytes); returns where the value goes. */
+JW_INLINE char *jw_key_at(const struct jsonw *w, char *q, const char *key, size_t n)
 {
-    size_t comma = w->comma;
-    char *q = jw_room(w, n + 4);
-    if (!q)
-        return;
     *q = ',';
-    q += comma;
+    q += w->comma;
     *q++ = '"';
     jw_copy(q, key, n);
     q += n;
     *q++ = '"';
     *q++ = ':';
+    return q;
+}
+
+/* Starts a member: the comma if needed and "key":.  key is n bytes of plain
+ * ASCII with nothing to escape (names of this program and its dissectors). */
+JW_INLINE void jw_key_n(struct jsonw *w, const char *key, size_t n)
+{
+    char *q = jw_room(w, n + 4);
+    if (!q)
+        return;
+    q = jw_key_at(w, q, key, n);
     w->len = (size_t)(q - w->buf);
     w->comma = false;
 }
@@ -241,15 +248,7 @@ JW_INLINE void jw_ku64_n(struct jsonw *w, const char *key, size_t n, uint64_t v)
         jw_u64_exact(w, v);
         return;
     }
-    size_t comma = w->comma;
-    char *q = w->buf + w->len;
-    *q = ',';
-    q += comma;
-    *q++ = '"';
-    jw_copy(q, key, n);
-    q += n;
-    *q++ = '"';
-    *q++ = ':';
+    char *q = jw_key_at(w, w->buf + w->len, key, n);
     jw_value_end(w, jw_digits(q, v));
 }
 
@@ -299,15 +298,8 @@ JW_INLINE void jw_kname(struct jsonw *w, const char *key, const char *s)
         jw_name_n(w, s, m);
         return;
     }
-    size_t comma = w->comma;
-    char *q = w->buf + w->len;
-    *q = ',';
-    q += comma;
+    char *q = jw_key_at(w, w->buf + w->len, key, n);
     *q++ = '"';
-    jw_copy(q, key, n);
-    q += n;
-    memcpy(q, "\":\"", 3);
-    q += 3;
     memcpy(q, s, m);
     q += m;
     *q++ = '"';

@@ -389,33 +389,40 @@ static int test_spool_compact(void)
     PASS;
 }
 
+/* An output writing every event type to a fresh tmpdir/eve.json (path),
+ * its spool in tmpdir; the thread is not started. */
+static int eve_output(struct output *o, struct conf *c, char path[128])
+{
+    char err[256];
+    conf_defaults(c);
+    snprintf(c->spool_dir, sizeof(c->spool_dir), "%s", tmpdir);
+    memset(o, 0, sizeof(*o));
+    output_init(o, c, tmpdir);
+    snprintf(path, 128, "%s/eve.json", tmpdir);
+    unlink(path);
+    return output_open_eve(o, path, EV_ALL, err, sizeof(err));
+}
+
 /* A live worker (no waiting) whose queue is full: alerts go to the overflow
  * spool and reach the EVE file after what was queued, in order; other
  * events are dropped and counted. */
 static int test_overflow(void)
 {
     static struct conf c;
-    conf_defaults(&c);
-    snprintf(c.spool_dir, sizeof(c.spool_dir), "%s", tmpdir);
     static struct output o;
-    memset(&o, 0, sizeof(o));
-    output_init(&o, &c, tmpdir);
     char path[128], err[256];
-    snprintf(path, sizeof(path), "%s/eve.json", tmpdir);
-    unlink(path);
-    FAIL_IF_NOT(output_open_eve(&o, path, EV_ALL, err, sizeof(err)) == 0);
+    FAIL_IF_NOT(eve_output(&o, &c, path) == 0);
     struct output_queue *q = output_queue_new(&o, 1 << 16, false);
     FAIL_IF_NOT(q && q->ovf_fd >= 0);
     /* the thread is not running yet: the queue fills */
     char line[1024];
-    int alerts = 0, flows = 0;
+    int alerts = 0;
     for (int i = 0; i < 400; i++) {
         bool alert = i % 3 == 0;
         int n = snprintf(line, sizeof(line), "{\"event_type\":\"%s\",\"n\":%d,\"pad\":\"%0900d\"}",
                          alert ? "alert" : "flow", i, 0);
         output_write(q, alert ? EV_ALERT : EV_FLOW, line, (size_t)n);
         alerts += alert;
-        flows += !alert;
     }
     FAIL_IF_NOT(atomic_load(&q->ovf_events) > 0);
     FAIL_IF_NOT(atomic_load(&q->dropped[EV_FLOW]) > 0);
@@ -483,15 +490,9 @@ static int test_spsc_slot(void)
 static int test_written_in_place(void)
 {
     static struct conf c;
-    conf_defaults(&c);
-    snprintf(c.spool_dir, sizeof(c.spool_dir), "%s", tmpdir);
     static struct output o;
-    memset(&o, 0, sizeof(o));
-    output_init(&o, &c, tmpdir);
     char path[128], err[256];
-    snprintf(path, sizeof(path), "%s/eve.json", tmpdir);
-    unlink(path);
-    FAIL_IF_NOT(output_open_eve(&o, path, EV_ALL, err, sizeof(err)) == 0);
+    FAIL_IF_NOT(eve_output(&o, &c, path) == 0);
     struct output_queue *q = output_queue_new(&o, 1 << 16, true);
     FAIL_IF_NOT(q && output_start(&o, err, sizeof(err)) == 0);
     struct jsonw jw;
