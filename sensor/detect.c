@@ -18,20 +18,12 @@ void detect_packet(struct worker *w, struct flow *f, int dir, const struct packe
         inventory_ip(w, f, dir, p);
     else
         inventory_l2(w, p);
-    (void)w;
-    (void)f;
-    (void)dir;
-    (void)p;
 }
 
 void detect_msg(struct worker *w, struct flow *f, int dir, const struct ot_msg *m)
 {
     rules_on_msg(w, f, dir, m);
     inventory_msg(w, f, dir, m);
-    (void)w;
-    (void)f;
-    (void)dir;
-    (void)m;
 }
 
 void detect_parse_error(struct worker *w, struct flow *f, int dir, int proto)
@@ -43,20 +35,16 @@ void detect_flow_end(struct worker *w, struct flow *f)
 {
     rules_on_flow_end(w, f);
     inventory_flow_end(w, f);
-    (void)w;
-    (void)f;
 }
 
 void detect_tick(struct worker *w)
 {
     rules_on_tick(w);
     inventory_tick(w);
-    (void)w;
 }
 
 void detect_finish(struct worker *w)
 {
     rules_on_finish(w);
     inventory_finish(w);
-    (void)w;
 }
